@@ -1,0 +1,13 @@
+"""Synthetic data with planted interactions, and loaders for real CTR data."""
+
+from skfeat.datasets._frappe import load_frappe
+from skfeat.datasets._synthetic import (
+    make_interaction_classification,
+    make_interaction_regression,
+)
+
+__all__ = [
+    "load_frappe",
+    "make_interaction_classification",
+    "make_interaction_regression",
+]

@@ -1,0 +1,576 @@
+"""The one estimator base that every skfeat torch model reuses.
+
+A skfeat model is a plain scikit-learn estimator: its constructor stores
+hyper-parameters; ``fit`` validates them, encodes the input columns into fields
+(:mod:`skfeat.models._fields`), builds a pure torch module (subclass hook
+``_build_module``) and trains it with a skorch net kept as ``net_``.
+"""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from skfeat.models._engine import make_net
+from skfeat.models._fields import (
+    UNKNOWN_ID,
+    FieldEncoder,
+    check_dense_array,
+    check_field_input,
+    resolve_categorical,
+)
+from skfeat.utils._batching import FieldDataset
+from skfeat.utils._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+
+#: ``early_stopping="auto"`` turns early stopping on above this many samples
+#: (the rule of scikit-learn's HistGradientBoosting estimators).
+AUTO_EARLY_STOPPING_MIN_SAMPLES = 10_000
+
+
+def _auto_batch_size(n_samples):
+    # about 64 steps per epoch, between 128 and 4096 rows (4096 is the CTR standard)
+    return int(min(4096, max(128, n_samples // 64)))
+
+
+class BaseFieldModel(BaseEstimator):
+    """Base class of skfeat's torch models. Not for direct use.
+
+    Subclasses define ``__init__`` (storing parameters only), extend
+    ``_parameter_constraints`` and implement ``_build_module(schema, n_outputs)``
+    (field input) and, when ``_accepts_sparse`` is true,
+    ``_build_sparse_module(n_features, n_outputs)``. Classifier and regressor
+    behaviour comes from :class:`FieldClassifierMixin` and
+    :class:`FieldRegressorMixin`.
+    """
+
+    _accepts_sparse = False
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions({"adam", "adamw", "adagrad", "sgd"})],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "min_frequency": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="neither"),
+            None,
+        ],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "device": [str, torch.device],
+        "callbacks": [list, None],
+        "net_params": [dict, None],
+    }
+
+    # ------------------------------------------------------------------ hooks
+    def _build_module(self, schema, n_outputs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _build_sparse_module(self, n_features, n_outputs):  # pragma: no cover
+        raise NotImplementedError
+
+    # --------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, eval_set=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, one column per field. See ``categorical_features``
+            for which columns are categorical.
+        y : array-like of shape (n_samples,)
+            Target values (class labels for classifiers).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+        eval_set : tuple (X_val, y_val), default=None
+            Validation data monitored every epoch. With ``early_stopping`` left at
+            ``"auto"`` (or True) training stops when the validation loss stops
+            improving, and the best weights are restored. When given,
+            ``validation_fraction`` is ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, eval_set=eval_set)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``(X, y)``, continuing from the current state.
+
+        The first call fits the field encoders on its data; later calls reuse them,
+        so categories first seen in a later call map to the unknown id. No early
+        stopping is done.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            All classes that can appear in ``y``. Required by classifiers on the
+            first call, ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        first_call = not hasattr(self, "net_")
+        if first_call:
+            self._validate_params()
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            partial=True,
+            classes=classes,
+        )
+
+    def _fit(
+        self, X, y, *, sample_weight=None, eval_set=None, partial=False, classes=None
+    ):
+        first_call = not (partial and hasattr(self, "net_"))
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(
+                f"{name} requires y to be passed, but the target y is None."
+            )
+        X = self._check_X(X, reset=first_call)
+        y = self._check_y(y, reset=first_call, classes=classes, partial=partial)
+        if _num_samples(X) != len(y):
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: "
+                f"{_num_samples(X)} and {len(y)}."
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        if first_call:
+            self._fit_encoders(X)
+            self._seed_ = int(
+                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            )
+        dataset = self._dataset(X, y, sample_weight)
+
+        if partial:
+            self._partial_fit_epoch(dataset, first_call)
+            return self
+
+        n_samples = len(dataset)
+        early_stopping = self.early_stopping
+        if early_stopping == "auto":
+            early_stopping = (
+                eval_set is not None or n_samples > AUTO_EARLY_STOPPING_MIN_SAMPLES
+            )
+        valid_dataset = None
+        if eval_set is not None:
+            valid_dataset = self._eval_dataset(eval_set)
+        elif early_stopping:
+            dataset, valid_dataset = self._split_validation(dataset, y)
+
+        with self._seeded(self._seed_):
+            module = self._new_module()
+            self.net_ = self._new_net(
+                module,
+                batch_size=self._resolve_batch_size(n_samples),
+                valid_dataset=valid_dataset,
+                early_stopping=bool(early_stopping) and valid_dataset is not None,
+            )
+            self.net_.fit(dataset, None)
+        self.n_iter_ = len(self.net_.history)
+        return self
+
+    def _partial_fit_epoch(self, dataset, first_call):
+        if first_call:
+            with self._seeded(self._seed_):
+                module = self._new_module()
+                self.net_ = self._new_net(
+                    module,
+                    batch_size=self._resolve_batch_size(len(dataset)),
+                    valid_dataset=None,
+                    early_stopping=False,
+                )
+                self.net_.initialize()
+            self.n_iter_ = 0
+        # a different, reproducible seed for every epoch
+        with self._seeded(self._seed_ + self.n_iter_ + 1):
+            net = self.net_
+            net.notify("on_train_begin", X=dataset, y=None)
+            try:
+                net.fit_loop(dataset, None, epochs=1)
+            finally:
+                net.notify("on_train_end", X=dataset, y=None)
+        self.n_iter_ += 1
+
+    def _resolve_batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return _auto_batch_size(n_samples)
+        return int(self.batch_size)
+
+    def _seeded(self, seed):
+        """Seed torch inside a forked RNG state, leaving the caller's untouched."""
+        return _SeededTorch(seed, self.device)
+
+    def _new_module(self):
+        if self._input_kind_ == "sparse":
+            return self._build_sparse_module(self.n_features_in_, self._n_outputs())
+        return self._build_module(self.schema_, self._n_outputs())
+
+    def _new_net(self, module, *, batch_size, valid_dataset, early_stopping):
+        callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or [])]
+        return make_net(
+            module,
+            self._criterion(),
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            alpha=self.alpha,
+            batch_size=batch_size,
+            max_epochs=self.max_epochs,
+            valid_dataset=valid_dataset,
+            early_stopping=early_stopping,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            callbacks=callbacks,
+            verbose=self.verbose,
+            device=self.device,
+            net_params=self.net_params,
+        )
+
+    def _split_validation(self, dataset, y):
+        n = len(dataset)
+        n_valid = int(np.ceil(self.validation_fraction * n))
+        if n_valid < 1 or n - n_valid < 1:
+            raise ValueError(
+                f"early_stopping needs a validation split, but "
+                f"validation_fraction={self.validation_fraction} of {n} samples "
+                "leaves an empty training or validation set."
+            )
+        stratify = y if self._is_classifier_model() else None
+        index = np.arange(n)
+        try:
+            train_idx, valid_idx = train_test_split(
+                index, test_size=n_valid, stratify=stratify, random_state=self._seed_
+            )
+        except ValueError:  # a class too rare to stratify
+            train_idx, valid_idx = train_test_split(
+                index, test_size=n_valid, random_state=self._seed_
+            )
+        train_idx = torch.from_numpy(np.sort(train_idx))
+        valid_idx = torch.from_numpy(np.sort(valid_idx))
+        return dataset.take(train_idx), dataset.take(valid_idx)
+
+    def _eval_dataset(self, eval_set):
+        if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
+            raise ValueError(
+                "eval_set must be a tuple (X_val, y_val), got "
+                f"{type(eval_set).__name__}."
+            )
+        X_val, y_val = eval_set
+        X_val = self._check_X(X_val, reset=False)
+        y_val = self._encode_y(self._as_1d(y_val, "y_val"), name="y_val")
+        return self._dataset(X_val, y_val, None)
+
+    def _is_classifier_model(self):
+        return False
+
+    # --------------------------------------------------------- input checks
+    def _check_X(self, X, *, reset):
+        """Validate X, keep DataFrames as they are, record n_features_in_."""
+        name = type(self).__name__
+        checked = check_field_input(
+            X, allow_sparse=self._accepts_sparse, estimator_name=name
+        )
+        if checked is None:
+            numeric = self._array_is_numeric(X, reset)
+            checked = check_dense_array(X, numeric=numeric, estimator_name=name)
+        elif sp.issparse(checked):
+            checked = check_array(
+                checked,
+                accept_sparse="csr",
+                dtype=np.float64,
+                estimator=name,
+                input_name="X",
+            )
+            checked.sort_indices()
+        validate_data(self, checked, reset=reset, skip_check_array=True)
+        if not reset:
+            kind = "sparse" if sp.issparse(checked) else "fields"
+            if kind != self._input_kind_:
+                raise TypeError(
+                    f"{name} was fitted on "
+                    f"{'sparse' if self._input_kind_ == 'sparse' else 'dense'} input "
+                    f"and cannot predict on {'sparse' if kind == 'sparse' else 'dense'}"
+                    " input; pass the same kind of X as in fit."
+                )
+        return checked
+
+    def _array_is_numeric(self, X, reset):
+        if reset:
+            cf = self.categorical_features
+            if cf is None or isinstance(cf, str):
+                return True
+            return np.asarray(cf).size == 0 or (
+                np.asarray(cf).dtype.kind == "b" and not np.asarray(cf).any()
+            )
+        return not self.is_categorical_.any()
+
+    def _as_1d(self, y, name="y"):
+        y = column_or_1d(y, warn=True)
+        if len(y) == 0:
+            raise ValueError(f"{name} is empty: found 0 samples.")
+        return y
+
+    def _fit_encoders(self, X):
+        if sp.issparse(X):
+            self._input_kind_ = "sparse"
+            self.is_categorical_ = np.zeros(X.shape[1], dtype=bool)
+            self.schema_ = None
+            return
+        self._input_kind_ = "fields"
+        names = (
+            list(self.feature_names_in_)
+            if hasattr(self, "feature_names_in_")
+            else [f"x{j}" for j in range(X.shape[1])]
+        )
+        self.is_categorical_ = resolve_categorical(
+            X,
+            self.categorical_features,
+            X.shape[1],
+            getattr(self, "feature_names_in_", None),
+        )
+        self.encoder_ = FieldEncoder(
+            self.is_categorical_, names, self.min_frequency
+        ).fit(X)
+        self.schema_ = self.encoder_.schema_
+
+    def _dataset(self, X, y, sample_weight):
+        yt = None if y is None else torch.from_numpy(np.ascontiguousarray(y))
+        wt = (
+            None
+            if sample_weight is None
+            else torch.from_numpy(sample_weight.astype(np.float32))
+        )
+        if sp.issparse(X):
+            ds = FieldDataset.from_csr(X, yt, wt)
+        else:
+            inputs = {
+                k: torch.from_numpy(v) for k, v in self.encoder_.transform(X).items()
+            }
+            ds = FieldDataset(inputs, yt, wt)
+        if str(self.device) != "cpu":
+            ds = ds.to(self.device)
+        return ds
+
+    # ------------------------------------------------------------ predicting
+    def _raw_output(self, X):
+        """Module output (logits for classifiers) as float64 numpy."""
+        check_is_fitted(self)
+        X = self._check_X(X, reset=False)
+        dataset = self._dataset(X, None, None)
+        with torch.no_grad():
+            out = self.net_.forward(dataset, training=False)
+        return out.double().cpu().numpy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = self._accepts_sparse
+        return tags
+
+    @property
+    def unknown_id(self):
+        """Id that unseen categories map to inside every categorical field."""
+        return UNKNOWN_ID
+
+
+def _num_samples(X):
+    return X.shape[0]
+
+
+class _SeededTorch:
+    """Context manager: fork torch's RNG, seed it, restore it on exit."""
+
+    def __init__(self, seed, device):
+        self.seed = seed
+        device = torch.device(device)
+        self.devices = [device] if device.type == "cuda" else []
+        self._fork = None
+
+    def __enter__(self):
+        self._fork = torch.random.fork_rng(devices=self.devices)
+        self._fork.__enter__()
+        torch.manual_seed(self.seed)
+        return self
+
+    def __exit__(self, *exc):
+        return self._fork.__exit__(*exc)
+
+
+class FieldClassifierMixin:
+    """Label encoding, losses and probability outputs for skfeat classifiers."""
+
+    def _is_classifier_model(self):
+        return True
+
+    def _check_y(self, y, *, reset, classes=None, partial=False):
+        y = self._as_1d(y)
+        check_classification_targets(y)
+        if reset:
+            if classes is None and partial:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            label_source = y if classes is None else np.asarray(classes)
+            self._label_encoder = LabelEncoder().fit(label_source)
+            self.classes_ = self._label_encoder.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    f"the data, but the data contains only one class: "
+                    f"{self.classes_[0]!r}."
+                )
+        return self._encode_y(y)
+
+    def _encode_y(self, y, name="y"):
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"{name} contains labels {unseen.tolist()} that are not among the "
+                f"classes seen in fit {self.classes_.tolist()}."
+            )
+        codes = self._label_encoder.transform(y)
+        if len(self.classes_) == 2:
+            return codes.astype(np.float32)
+        return codes.astype(np.int64)
+
+    def _n_outputs(self):
+        return 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _criterion(self):
+        if len(self.classes_) == 2:
+            return torch.nn.BCEWithLogitsLoss(reduction="none")
+        return torch.nn.CrossEntropyLoss(reduction="none")
+
+    def decision_function(self, X):
+        """Logit of the positive class (binary) or per class (multiclass).
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        return self._raw_output(X)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        scores = self._raw_output(X)
+        if scores.ndim == 1:
+            p = 1.0 / (1.0 + np.exp(-scores))
+            return np.column_stack([1.0 - p, p])
+        scores = scores - scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        scores = self._raw_output(X)
+        if scores.ndim == 1:
+            index = (scores > 0).astype(np.int64)
+        else:
+            index = scores.argmax(axis=1)
+        return self.classes_[index]
+
+
+class FieldRegressorMixin:
+    """Target scaling and losses for skfeat regressors.
+
+    The target is standardised for training (mean ``0``, variance ``1``) and
+    predictions are mapped back, so the learning rate does not depend on the
+    target's units.
+    """
+
+    def _check_y(self, y, *, reset, classes=None, partial=False):
+        y = self._as_1d(y)
+        try:
+            y = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{type(self).__name__} needs a numeric target y: {exc}"
+            ) from exc
+        assert_all_finite(y, input_name="y")
+        if reset:
+            scale = float(np.std(y))
+            self._target_mean = float(np.mean(y))
+            self._target_scale = scale if scale > 0 else 1.0
+        return self._encode_y(y)
+
+    def _encode_y(self, y, name="y"):
+        y = np.asarray(y, dtype=np.float64)
+        assert_all_finite(y, input_name=name)
+        return ((y - self._target_mean) / self._target_scale).astype(np.float32)
+
+    def _n_outputs(self):
+        return 1
+
+    def _criterion(self):
+        return torch.nn.MSELoss(reduction="none")
+
+    def predict(self, X):
+        """Predicted target values.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self._raw_output(X) * self._target_scale + self._target_mean

@@ -1,0 +1,58 @@
+"""The explain protocol: a model's logit split into exactly explainable parts.
+
+Models whose output is at most second order in the fields (FM, FwFM) implement
+``decompose(X) -> Decomposition``; :mod:`skfeat.explain` reads models through this
+method and ``decision_function``/``predict`` only.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Decomposition:
+    """Second-order decomposition of a model output for some rows.
+
+    The output of row ``r`` is::
+
+        bias + sum_i linear[r, i]
+             + sum_{i<j} pair_weights[i, j] * <embeddings[r, i], embeddings[r, j]>
+             + remainder[r]
+
+    Field ``i`` is input column ``i`` of the estimator.
+
+    Attributes
+    ----------
+    bias : float
+        Constant term.
+    linear : ndarray of shape (n_samples, n_fields)
+        First-order contribution of each field.
+    embeddings : ndarray of shape (n_samples, n_fields, embed_dim)
+        Each field's embedding (numeric fields: value times the field's vector).
+    pair_weights : ndarray of shape (n_fields, n_fields)
+        Symmetric weights of the pair terms with a zero diagonal: ones off the
+        diagonal for an FM, learned ``r_ij`` for an FwFM.
+    feature_names : list of str
+        Names of the fields (input columns).
+    remainder : ndarray of shape (n_samples,) or None
+        Whatever the parts above do not hold (a deep component); ``None`` when the
+        decomposition is the whole output.
+    """
+
+    bias: float
+    linear: np.ndarray
+    embeddings: np.ndarray
+    pair_weights: np.ndarray
+    feature_names: list
+    remainder: np.ndarray | None = None
+
+    def output(self):
+        """Recompose the model output from the parts."""
+        pairs = 0.5 * np.einsum(
+            "rik,ij,rjk->r", self.embeddings, self.pair_weights, self.embeddings
+        )
+        out = self.bias + self.linear.sum(axis=1) + pairs
+        if self.remainder is not None:
+            out = out + self.remainder
+        return out

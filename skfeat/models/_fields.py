@@ -1,0 +1,295 @@
+"""Field encoding: input columns become model fields.
+
+Every input column is one *field*. A categorical field holds one id per row; a numeric
+field holds one standardised value per row. Ids are assigned by scikit-learn's
+``OrdinalEncoder`` and shifted so that each categorical field reserves two ids:
+
+* id 0: missing (NaN or None at fit or predict time),
+* id 1: unknown (a category never seen in ``fit``),
+* ids 2, 3, ...: the categories seen in ``fit``; with ``min_frequency`` the rare ones
+  share one id (scikit-learn's "infrequent" category).
+
+Numeric fields are standardised with ``StandardScaler``; a missing numeric value is
+replaced by the training mean (0 after scaling), so it contributes exactly what an
+average value would.
+"""
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.preprocessing import OrdinalEncoder, StandardScaler
+from sklearn.utils.validation import check_array
+
+MISSING_ID = 0
+UNKNOWN_ID = 1
+N_RESERVED_IDS = 2
+
+_CATEGORICAL_KINDS = "OUSb"  # object, unicode, bytes, bool
+
+
+@dataclass(frozen=True)
+class FieldSchema:
+    """What the module needs to know about the fields.
+
+    Attributes
+    ----------
+    names : list of str
+        One name per field, in input column order.
+    categorical : ndarray of bool
+        Whether each field (input column) is categorical.
+    cardinalities : list of int
+        Number of ids of each categorical field, reserved ids included, in the order
+        the categorical fields appear among the input columns.
+    n_numeric : int
+        Number of numeric fields.
+    order : ndarray of int
+        ``order[j]`` is the input column of the ``j``-th field of the module, whose
+        fields come as all categorical fields, then all numeric ones.
+    """
+
+    names: list
+    categorical: np.ndarray
+    cardinalities: list
+    n_numeric: int
+
+    @property
+    def n_fields(self):
+        return len(self.names)
+
+    @property
+    def order(self):
+        return np.concatenate(
+            [np.flatnonzero(self.categorical), np.flatnonzero(~self.categorical)]
+        )
+
+
+def _is_categorical_dtype(dtype):
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or (getattr(dtype, "kind", None) in _CATEGORICAL_KINDS)
+        or isinstance(dtype, pd.StringDtype)
+    )
+
+
+def resolve_categorical(X, categorical_features, n_features, feature_names):
+    """Return a boolean mask of the categorical columns of ``X``.
+
+    ``categorical_features`` is ``"from_dtype"``, ``None``, an array-like of column
+    names or indices, or a boolean mask.
+    """
+    if categorical_features is None:
+        return np.zeros(n_features, dtype=bool)
+    if isinstance(categorical_features, str):  # "from_dtype"
+        if hasattr(X, "dtypes"):
+            return np.array([_is_categorical_dtype(dt) for dt in X.dtypes], dtype=bool)
+        return np.zeros(n_features, dtype=bool)
+    values = np.asarray(categorical_features)
+    if values.size == 0:
+        return np.zeros(n_features, dtype=bool)
+    if values.dtype.kind == "b":
+        if values.shape != (n_features,):
+            raise ValueError(
+                f"categorical_features as a boolean mask must have {n_features} "
+                f"entries (one per column of X), got {values.shape[0]}."
+            )
+        return values.copy()
+    mask = np.zeros(n_features, dtype=bool)
+    for item in values.tolist():
+        if isinstance(item, str):
+            if feature_names is None:
+                raise ValueError(
+                    f"categorical_features names column {item!r}, but X has no "
+                    "column names; pass a DataFrame or use column indices."
+                )
+            where = np.flatnonzero(np.asarray(feature_names) == item)
+            if where.size == 0:
+                raise ValueError(
+                    f"categorical_features names column {item!r}, which is not a "
+                    f"column of X (columns: {list(feature_names)})."
+                )
+            mask[where[0]] = True
+        elif isinstance(item, numbers.Integral):
+            if not -n_features <= item < n_features:
+                raise ValueError(
+                    f"categorical_features holds index {item}, out of range for X "
+                    f"with {n_features} columns."
+                )
+            mask[item] = True
+        else:
+            raise TypeError(
+                "categorical_features must hold column names (str) or indices (int), "
+                f"got {item!r} of type {type(item).__name__}."
+            )
+    return mask
+
+
+def _column(X, j):
+    return X.iloc[:, j] if hasattr(X, "iloc") else X[:, j]
+
+
+class FieldEncoder:
+    """Turn a DataFrame or array into categorical ids and numeric values.
+
+    Parameters
+    ----------
+    categorical : ndarray of bool
+        Which input columns are categorical.
+    names : list of str
+        Column names, used in error messages and as field names.
+    min_frequency : int, float or None
+        Passed to ``OrdinalEncoder``: categories rarer than this share one id.
+    """
+
+    def __init__(self, categorical, names, min_frequency=None):
+        self.categorical = categorical
+        self.names = names
+        self.min_frequency = min_frequency
+
+    def fit(self, X):
+        cat_cols = np.flatnonzero(self.categorical)
+        num_cols = np.flatnonzero(~self.categorical)
+        self.ordinal_ = None
+        self.scaler_ = None
+        if cat_cols.size:
+            self.ordinal_ = OrdinalEncoder(
+                handle_unknown="use_encoded_value",
+                unknown_value=-1,
+                encoded_missing_value=-2,
+                min_frequency=self.min_frequency,
+                dtype=np.float64,
+            ).fit(self._categorical_part(X, cat_cols))
+        if num_cols.size:
+            self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
+        cardinalities = []
+        if self.ordinal_ is not None:
+            try:
+                infrequent_all = self.ordinal_.infrequent_categories_
+            except AttributeError:  # min_frequency is None
+                infrequent_all = [None] * len(self.ordinal_.categories_)
+            for j, cats in enumerate(self.ordinal_.categories_):
+                n = len(cats)
+                if len(cats) and _is_nan(cats[-1]):
+                    n -= 1  # missing has its own reserved id
+                infrequent = infrequent_all[j]
+                if infrequent is not None:
+                    n = n - len(infrequent) + 1
+                cardinalities.append(n + N_RESERVED_IDS)
+        self.schema_ = FieldSchema(
+            names=list(self.names),
+            categorical=np.asarray(self.categorical, dtype=bool),
+            cardinalities=cardinalities,
+            n_numeric=int(num_cols.size),
+        )
+        return self
+
+    def transform(self, X):
+        """Return ``{"cat": int64 (n, n_cat), "num": float32 (n, n_num)}``."""
+        n = X.shape[0]
+        cat_cols = np.flatnonzero(self.categorical)
+        num_cols = np.flatnonzero(~self.categorical)
+        if cat_cols.size:
+            codes = self.ordinal_.transform(self._categorical_part(X, cat_cols))
+            cat = (codes + N_RESERVED_IDS).astype(np.int64)
+            # -1 (unknown) + 2 = 1 and -2 (missing) + 2 = 0, the reserved ids
+        else:
+            cat = np.zeros((n, 0), dtype=np.int64)
+        if num_cols.size:
+            num = self.scaler_.transform(self._numeric_part(X, num_cols))
+            num = np.nan_to_num(num, nan=0.0).astype(np.float32)
+        else:
+            num = np.zeros((n, 0), dtype=np.float32)
+        return {"cat": cat, "num": num}
+
+    def _categorical_part(self, X, cols):
+        if hasattr(X, "iloc"):
+            part = X.iloc[:, cols]
+            # bool columns compare fine as objects; keep pandas' own categories
+            return part
+        return np.asarray(X, dtype=object)[:, cols]
+
+    def _numeric_part(self, X, cols):
+        out = np.empty((X.shape[0], len(cols)), dtype=np.float64)
+        for i, j in enumerate(cols):
+            col = _column(X, j)
+            try:
+                out[:, i] = np.asarray(col, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                example = _first_non_numeric(col)
+                raise ValueError(
+                    f"Column {self.names[j]!r} is treated as numeric but holds "
+                    f"non-numeric values (for example {example!r}). List it in "
+                    "categorical_features to treat it as categorical."
+                ) from exc
+        if not np.isfinite(out[~np.isnan(out)]).all():
+            bad = [
+                self.names[cols[i]]
+                for i in range(len(cols))
+                if np.isinf(out[:, i]).any()
+            ]
+            raise ValueError(
+                f"Input X contains infinity in numeric column(s) {bad}; "
+                "only NaN is accepted as a missing value."
+            )
+        return out
+
+
+def _is_nan(value):
+    try:
+        return value is None or bool(np.isnan(value))
+    except TypeError:
+        return False
+
+
+def _first_non_numeric(col):
+    for value in np.asarray(col, dtype=object).ravel():
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return value
+    return None
+
+
+def check_field_input(X, *, allow_sparse, estimator_name):
+    """Light validation that keeps DataFrames as they are.
+
+    Arrays go through ``check_array`` (numeric unless object dtype is needed for
+    categorical columns, decided later); sparse input is accepted only when the model
+    takes it.
+    """
+    if sp.issparse(X):
+        if not allow_sparse:
+            raise TypeError(
+                f"{estimator_name} needs field-structured input (a DataFrame or a "
+                "dense array, one column per field) and does not accept sparse "
+                "input. Use FMClassifier/FMRegressor for libFM-style sparse rows, "
+                "or pass X.toarray()."
+            )
+        return X
+    if hasattr(X, "iloc"):
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2D DataFrame, got {X.ndim} dimensions.")
+        if X.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of "
+                f"1 is required by {estimator_name}."
+            )
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
+                f"1 is required by {estimator_name}."
+            )
+        return X
+    return None  # caller runs check_array with the dtype it needs
+
+
+def check_dense_array(X, *, numeric, estimator_name):
+    return check_array(
+        X,
+        dtype=np.float64 if numeric else None,
+        ensure_all_finite="allow-nan",
+        estimator=estimator_name,
+        input_name="X",
+    )

@@ -1,0 +1,423 @@
+"""Factorization machines: FM and field-weighted FM, as classifiers and regressors."""
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from skfeat.models._base import (
+    BaseFieldModel,
+    FieldClassifierMixin,
+    FieldRegressorMixin,
+)
+from skfeat.models._decomposition import Decomposition
+from skfeat.models._fields import UNKNOWN_ID
+from skfeat.nn import FM, FwFM, SparseFM
+from skfeat.utils._sklearn_compat import Interval, StrOptions
+
+_COMMON_PARAMS_DOC = """
+    learning_rate : float, default=0.01
+        Step size of the optimizer.
+    optimizer : {"adam", "adamw", "adagrad", "sgd"}, default="adam"
+        Optimizer.
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step. ``"auto"`` uses ``min(4096, max(128, n // 64))``.
+    max_epochs : int, default=100
+        Most passes over the training data.
+    early_stopping : bool or "auto", default="auto"
+        Stop when the validation loss has not improved by ``tol`` (relative) for
+        ``n_iter_no_change`` epochs, and restore the best weights. The validation
+        data is ``eval_set`` when given to ``fit``, else a ``validation_fraction``
+        split of the training data (stratified for classifiers). ``"auto"`` turns it
+        on when ``eval_set`` is given or there are more than 10,000 samples.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=3
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Least relative improvement of the validation loss that counts.
+    categorical_features : "from_dtype", array-like or None, default="from_dtype"
+        Which columns are categorical. ``"from_dtype"``: the columns of a DataFrame
+        whose dtype is category, object, string or bool (arrays are then all
+        numeric). Otherwise column names, indices or a boolean mask. Each
+        categorical column reserves one id for missing values (NaN, None) and one for
+        categories unseen in ``fit``. Numeric columns are standardised; a missing
+        numeric value counts as the training mean.
+    min_frequency : int, float or None, default=None
+        Categories seen fewer times (or in a smaller share of rows) share one id.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split. Fits with the
+        same integer give bit-identical results on CPU. torch's global RNG state is
+        restored after ``fit``.
+    verbose : int, default=0
+        Print skorch's per-epoch table when positive.
+    device : str, default="cpu"
+        Torch device to train and predict on, e.g. ``"cuda"``.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (instances, or ``(name, instance)`` tuples). They are
+        copied at every ``fit``, so the ones given are never modified.
+    net_params : dict or None, default=None
+        Further keyword arguments for the skorch ``NeuralNet`` (for example
+        ``{"optimizer__betas": (0.9, 0.99)}``); they override skfeat's own.
+"""
+
+_COMMON_ATTRS_DOC = """
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module and
+        ``net_.history`` the per-epoch record.
+    n_iter_ : int
+        Number of epochs run.
+    is_categorical_ : ndarray of bool of shape (n_features_in_,)
+        Which input columns were treated as categorical.
+    schema_ : FieldSchema or None
+        Field layout (names, kinds, cardinalities); ``None`` for sparse input.
+    n_features_in_ : int
+        Number of input columns seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in ``fit``, when X was a DataFrame.
+"""
+
+
+class _FMFamily(BaseFieldModel):
+    """Shared parameters, decomposition and module building of FM and FwFM."""
+
+    _parameter_constraints = {
+        **BaseFieldModel._parameter_constraints,
+        "embed_dim": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def decompose(self, X, *, output=None):
+        """Split the model output on ``X`` into bias, per-field and pair terms.
+
+        This is the protocol :mod:`skfeat.explain` uses for exact SHAP values.
+        The output is the logit for classifiers and the prediction for regressors.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like} of shape (n_samples, n_features)
+        output : int or None, default=None
+            Class index for multiclass classifiers (required there); ignored
+            otherwise.
+
+        Returns
+        -------
+        decomposition : Decomposition
+        """
+        check_is_fitted(self)
+        if self._input_kind_ == "sparse":
+            raise TypeError(
+                f"{type(self).__name__} was fitted on sparse input; decompose needs "
+                "field-structured input (one column per field)."
+            )
+        n_outputs = self._n_outputs()
+        if n_outputs > 1:
+            if output is None:
+                raise ValueError(
+                    "decompose needs output= (a class index) for a multiclass model."
+                )
+            if not 0 <= int(output) < n_outputs:
+                raise ValueError(f"output must be in [0, {n_outputs}), got {output}.")
+        c = 0 if n_outputs == 1 else int(output)
+        Xc = self._check_X(X, reset=False)
+        data = self._dataset(Xc, None, None).to("cpu").inputs
+        module = self.net_.module_.to("cpu")
+        module.eval()
+        with torch.no_grad():
+            linear, emb, weights, bias = self._module_terms(module, data, c)
+        # the module lists categorical fields first; the protocol uses column order
+        inverse = np.argsort(self.schema_.order)
+        linear = linear.double().numpy()[:, inverse]
+        emb = emb.double().numpy()[:, inverse]
+        weights = weights.double().numpy()[np.ix_(inverse, inverse)]
+        bias = float(bias.detach())
+        scale, shift = self._output_scale()
+        if str(self.device) != "cpu":
+            self.net_.module_.to(self.device)
+        return Decomposition(
+            bias=bias * scale + shift,
+            linear=linear * scale,
+            embeddings=emb,
+            pair_weights=weights * scale,
+            feature_names=list(self.schema_.names),
+        )
+
+    def _output_scale(self):
+        if hasattr(self, "_target_scale"):
+            return self._target_scale, self._target_mean
+        return 1.0, 0.0
+
+
+class _FMBase(_FMFamily):
+    _accepts_sparse = True
+
+    def __init__(
+        self,
+        embed_dim=10,
+        *,
+        alpha=1e-6,
+        learning_rate=0.01,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        tol=1e-4,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+    ):
+        self.embed_dim = embed_dim
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.categorical_features = categorical_features
+        self.min_frequency = min_frequency
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.callbacks = callbacks
+        self.net_params = net_params
+
+    def _build_module(self, schema, n_outputs):
+        return FM(
+            schema.cardinalities,
+            schema.n_numeric,
+            self.embed_dim,
+            n_outputs=n_outputs,
+            zero_ids=(UNKNOWN_ID,),
+        )
+
+    def _build_sparse_module(self, n_features, n_outputs):
+        return SparseFM(n_features, self.embed_dim, n_outputs=n_outputs)
+
+    def _module_terms(self, module, data, c):
+        linear, emb = module.field_terms(data["cat"], data["num"])
+        m = linear.shape[1]
+        weights = torch.ones(m, m) - torch.eye(m)
+        return linear[:, :, c], emb[:, :, c, :], weights, module.bias[c]
+
+
+class _FwFMBase(_FMFamily):
+    _parameter_constraints = {
+        **_FMFamily._parameter_constraints,
+        "linear_terms": [StrOptions({"embedded", "per_feature", "per_field"})],
+    }
+
+    def __init__(
+        self,
+        embed_dim=10,
+        *,
+        linear_terms="embedded",
+        alpha=1e-6,
+        learning_rate=0.01,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        tol=1e-4,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+    ):
+        self.embed_dim = embed_dim
+        self.linear_terms = linear_terms
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.categorical_features = categorical_features
+        self.min_frequency = min_frequency
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.callbacks = callbacks
+        self.net_params = net_params
+
+    def _build_module(self, schema, n_outputs):
+        return FwFM(
+            schema.cardinalities,
+            schema.n_numeric,
+            self.embed_dim,
+            n_outputs=n_outputs,
+            linear_terms=self.linear_terms,
+            zero_ids=(UNKNOWN_ID,),
+        )
+
+    def _module_terms(self, module, data, c):
+        linear, emb = module.field_terms(data["cat"], data["num"])
+        weights = module.pair_weight_matrix()[c]
+        return linear[:, :, c], emb, weights, module.bias[c]
+
+
+_FM_DOC = """{summary}
+
+    The model is ``{formula}`` (Rendle, ICDM 2010): a bias, a first-order weight per
+    feature and a rank-``embed_dim`` factorised weight for every pair of fields,
+    computed in O(fields x embed_dim) per row.
+
+    Input can be a DataFrame or array with one column per field (categorical or
+    numeric), or a scipy sparse matrix of libFM-style rows where every column is a
+    feature with a value (not standardised).
+
+    Parameters
+    ----------
+    embed_dim : int, default=10
+        Size of the factors (embeddings).
+    alpha : float, default=1e-6
+        L2 penalty ``alpha / 2 * ||W||^2`` on the embedding and weight tables,
+        applied as the optimizer's weight decay (the whole table every step, as
+        FuxiCTR's ``embedding_regularizer``).
+{common}
+    Attributes
+    ----------
+{extra_attrs}{attrs}
+    See Also
+    --------
+    {see_also}
+
+    Notes
+    -----
+    ``decompose(X)`` returns the model's exact second-order decomposition, which
+    :mod:`skfeat.explain` turns into exact SHAP and SHAP interaction values.
+
+    Examples
+    --------
+{example}
+"""
+
+_FWFM_DOC = """{summary}
+
+    The model is ``{formula}`` (Pan et al., WWW 2018): an FM whose pair terms
+    ``<v_i, v_j>`` are weighted by a learned ``r_ij`` per *pair of fields*. It reaches
+    FFM-level accuracy at FM cost. It needs field-structured input (a DataFrame or
+    dense array, one column per field); sparse input raises a ``TypeError``.
+
+    Parameters
+    ----------
+    embed_dim : int, default=10
+        Size of the embeddings.
+    linear_terms : {{"embedded", "per_feature", "per_field"}}, default="embedded"
+        First-order terms: ``"embedded"`` is ``<w_id, v_id>`` with a learned vector
+        per id (the paper's FeLV, used by the BARS records); ``"per_feature"`` a
+        scalar weight per id (LW); ``"per_field"`` ``<w_field, v_id>`` (FiLV).
+    alpha : float, default=1e-6
+        L2 penalty ``alpha / 2 * ||W||^2`` on all weights but the bias, applied as
+        the optimizer's weight decay.
+{common}
+    Attributes
+    ----------
+{extra_attrs}{attrs}
+    See Also
+    --------
+    {see_also}
+
+    Examples
+    --------
+{example}
+"""
+
+_CLF_ATTRS = """    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+"""
+
+
+class FMClassifier(FieldClassifierMixin, ClassifierMixin, _FMBase):
+    pass
+
+
+class FMRegressor(FieldRegressorMixin, RegressorMixin, _FMBase):
+    pass
+
+
+class FwFMClassifier(FieldClassifierMixin, ClassifierMixin, _FwFMBase):
+    pass
+
+
+class FwFMRegressor(FieldRegressorMixin, RegressorMixin, _FwFMBase):
+    pass
+
+
+FMClassifier.__doc__ = _FM_DOC.format(
+    summary="Factorization machine classifier (binary and multiclass).",
+    formula="logit = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
+    common=_COMMON_PARAMS_DOC,
+    extra_attrs=_CLF_ATTRS,
+    attrs=_COMMON_ATTRS_DOC,
+    see_also="FMRegressor, FwFMClassifier",
+    example="""    >>> from skfeat.datasets import make_interaction_classification
+    >>> from skfeat.models import FMClassifier
+    >>> X, y, truth = make_interaction_classification(n_samples=2000, random_state=0)
+    >>> clf = FMClassifier(embed_dim=8, max_epochs=10, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X.iloc[:2]).shape
+    (2, 2)
+    >>> round(clf.score(X, y), 2) > 0.6
+    True""",
+)
+FMRegressor.__doc__ = _FM_DOC.format(
+    summary="Factorization machine regressor.",
+    formula="y = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
+    common=_COMMON_PARAMS_DOC,
+    extra_attrs="",
+    attrs=_COMMON_ATTRS_DOC,
+    see_also="FMClassifier, FwFMRegressor",
+    example="""    >>> from skfeat.datasets import make_interaction_regression
+    >>> from skfeat.models import FMRegressor
+    >>> X, y, truth = make_interaction_regression(n_samples=2000, random_state=0)
+    >>> reg = FMRegressor(embed_dim=8, max_epochs=20, random_state=0).fit(X, y)
+    >>> reg.predict(X.iloc[:3]).shape
+    (3,)
+    >>> reg.score(X, y) > 0.5
+    True""",
+)
+FwFMClassifier.__doc__ = _FWFM_DOC.format(
+    summary="Field-weighted factorization machine classifier.",
+    formula="logit = b + sum_i g(x_i) + sum_{i<j} r_ij <v(x_i), v(x_j)>",
+    common=_COMMON_PARAMS_DOC,
+    extra_attrs=_CLF_ATTRS,
+    attrs=_COMMON_ATTRS_DOC,
+    see_also="FMClassifier, FwFMRegressor",
+    example="""    >>> from skfeat.datasets import make_interaction_classification
+    >>> from skfeat.models import FwFMClassifier
+    >>> X, y, truth = make_interaction_classification(n_samples=2000, random_state=0)
+    >>> clf = FwFMClassifier(max_epochs=10, random_state=0).fit(X, y)
+    >>> clf.decompose(X.iloc[:5]).pair_weights.shape
+    (8, 8)""",
+)
+FwFMRegressor.__doc__ = _FWFM_DOC.format(
+    summary="Field-weighted factorization machine regressor.",
+    formula="y = b + sum_i g(x_i) + sum_{i<j} r_ij <v(x_i), v(x_j)>",
+    common=_COMMON_PARAMS_DOC,
+    extra_attrs="",
+    attrs=_COMMON_ATTRS_DOC,
+    see_also="FwFMClassifier, FMRegressor",
+    example="""    >>> from skfeat.datasets import make_interaction_regression
+    >>> from skfeat.models import FwFMRegressor
+    >>> X, y, truth = make_interaction_regression(n_samples=2000, random_state=0)
+    >>> reg = FwFMRegressor(max_epochs=20, random_state=0).fit(X, y)
+    >>> reg.predict(X.iloc[:3]).shape
+    (3,)""",
+)

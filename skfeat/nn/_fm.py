@@ -1,0 +1,224 @@
+"""Factorization machine modules (pure torch).
+
+``FM`` and ``FwFM`` take field inputs (``cat`` ids and ``num`` values, see
+:class:`~skfeat.nn.FieldEmbedding`); ``SparseFM`` takes libFM-style sparse rows.
+Each returns logits of shape ``(n,)`` when ``n_outputs == 1`` and ``(n, n_outputs)``
+otherwise.
+"""
+
+import torch
+from torch import nn
+
+from skfeat.nn._embedding import FieldEmbedding
+
+
+def pairwise_interaction(emb):
+    """Sum over field pairs ``i < j`` of ``<e_i, e_j>`` in O(m k) (Rendle 2010).
+
+    ``emb`` has shape ``(n, m, ..., k)``; the result drops the field and last axes.
+    """
+    square_of_sum = emb.sum(dim=1).pow(2)
+    sum_of_squares = emb.pow(2).sum(dim=1)
+    return 0.5 * (square_of_sum - sum_of_squares).sum(dim=-1)
+
+
+def _squeeze_outputs(logits, n_outputs):
+    return logits.squeeze(-1) if n_outputs == 1 else logits
+
+
+class FM(nn.Module):
+    """Factorization machine over fields.
+
+    ``logit_c = b_c + sum_i w_c(x_i) + sum_{i<j} <v_c(x_i), v_c(x_j)>``: one FM per
+    output (class), sharing nothing but the input encoding.
+
+    Parameters
+    ----------
+    cardinalities : sequence of int
+    n_numeric : int
+    embed_dim : int
+    n_outputs : int, default=1
+    init_std : float, default=0.01
+    zero_ids : sequence of int, default=()
+    """
+
+    def __init__(
+        self,
+        cardinalities,
+        n_numeric,
+        embed_dim,
+        n_outputs=1,
+        init_std=0.01,
+        zero_ids=(),
+    ):
+        super().__init__()
+        self.embed_dim = int(embed_dim)
+        self.n_outputs = int(n_outputs)
+        self.embedding = FieldEmbedding(
+            cardinalities,
+            n_numeric,
+            self.embed_dim * self.n_outputs,
+            init_std,
+            zero_ids,
+        )
+        self.linear = FieldEmbedding(
+            cardinalities, n_numeric, self.n_outputs, init_std, zero_ids
+        )
+        self.bias = nn.Parameter(torch.zeros(self.n_outputs))
+
+    def field_terms(self, cat, num):
+        """Return ``(linear (n, m, C), embeddings (n, m, C, k))`` per field."""
+        emb = self.embedding(cat, num)
+        emb = emb.view(emb.shape[0], emb.shape[1], self.n_outputs, self.embed_dim)
+        return self.linear(cat, num), emb
+
+    def forward(self, cat, num):
+        linear, emb = self.field_terms(cat, num)
+        logits = self.bias + linear.sum(dim=1) + pairwise_interaction(emb)
+        return _squeeze_outputs(logits, self.n_outputs)
+
+
+class FwFM(nn.Module):
+    """Field-weighted factorization machine (Pan et al., WWW 2018).
+
+    ``logit_c = b_c + sum_i g_c(x_i) + sum_{i<j} r_{c,ij} <v(x_i), v(x_j)>`` with one
+    learned weight ``r_ij`` per field pair (and output). The embeddings are shared by
+    the outputs.
+
+    Parameters
+    ----------
+    cardinalities : sequence of int
+    n_numeric : int
+    embed_dim : int
+    n_outputs : int, default=1
+    linear_terms : {"embedded", "per_feature", "per_field"}, default="embedded"
+        First-order terms: ``"per_feature"`` a scalar weight per id (the paper's
+        LW); ``"embedded"`` ``<w_id, v_id>`` with a vector ``w_id`` per id (FeLV);
+        ``"per_field"`` ``<w_field, v_id>`` with a vector per field (FiLV).
+    init_std : float, default=0.01
+    zero_ids : sequence of int, default=()
+    """
+
+    def __init__(
+        self,
+        cardinalities,
+        n_numeric,
+        embed_dim,
+        n_outputs=1,
+        linear_terms="embedded",
+        init_std=0.01,
+        zero_ids=(),
+    ):
+        super().__init__()
+        self.embed_dim = int(embed_dim)
+        self.n_outputs = int(n_outputs)
+        self.linear_terms = linear_terms
+        self.embedding = FieldEmbedding(
+            cardinalities, n_numeric, self.embed_dim, init_std, zero_ids
+        )
+        m = self.embedding.n_fields
+        rows, cols = torch.triu_indices(m, m, offset=1)
+        self.register_buffer("pair_rows", rows, persistent=False)
+        self.register_buffer("pair_cols", cols, persistent=False)
+        # one weight per pair and output, initialised as nn.Linear would (FuxiCTR
+        # implements r_ij as a linear layer over the inner products)
+        n_pairs = rows.numel()
+        bound = 1.0 / max(n_pairs, 1) ** 0.5
+        self.pair_weight = nn.Parameter(
+            torch.empty(self.n_outputs, n_pairs).uniform_(-bound, bound)
+        )
+        if linear_terms == "per_feature":
+            self.linear = FieldEmbedding(
+                cardinalities, n_numeric, self.n_outputs, init_std, zero_ids
+            )
+        elif linear_terms == "embedded":
+            self.linear = FieldEmbedding(
+                cardinalities,
+                n_numeric,
+                self.embed_dim * self.n_outputs,
+                init_std,
+                zero_ids,
+            )
+        elif linear_terms == "per_field":
+            self.linear = nn.Parameter(
+                torch.randn(m, self.n_outputs, self.embed_dim) * init_std
+            )
+        else:
+            raise ValueError(f"Unknown linear_terms {linear_terms!r}.")
+        self.bias = nn.Parameter(torch.zeros(self.n_outputs))
+
+    def pair_weight_matrix(self):
+        """Return the symmetric ``(C, m, m)`` matrix of pair weights, zero diagonal."""
+        m = self.embedding.n_fields
+        R = self.pair_weight.new_zeros(self.n_outputs, m, m)
+        R[:, self.pair_rows, self.pair_cols] = self.pair_weight
+        return R + R.transpose(1, 2)
+
+    def field_terms(self, cat, num):
+        """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
+        emb = self.embedding(cat, num)
+        n, m, k = emb.shape
+        if self.linear_terms == "per_feature":
+            linear = self.linear(cat, num)
+        elif self.linear_terms == "embedded":
+            # numeric fields embed as x * v_i, so their w_i must not be scaled by x
+            # again (that would make the first-order term quadratic in x)
+            w = self.linear(cat, torch.ones_like(num)).view(n, m, self.n_outputs, k)
+            linear = (w * emb.unsqueeze(2)).sum(-1)
+        else:
+            linear = torch.einsum("nmk,mck->nmc", emb, self.linear)
+        return linear, emb
+
+    def forward(self, cat, num):
+        linear, emb = self.field_terms(cat, num)
+        products = (emb[:, self.pair_rows] * emb[:, self.pair_cols]).sum(-1)
+        # an elementwise product and a row sum rather than a matmul: BLAS kernels give
+        # results that depend (at float32 precision) on how many rows are batched
+        pairs = (products.unsqueeze(1) * self.pair_weight).sum(-1)
+        logits = self.bias + linear.sum(dim=1) + pairs
+        return _squeeze_outputs(logits, self.n_outputs)
+
+
+class SparseFM(nn.Module):
+    """Factorization machine over libFM-style sparse rows (Rendle 2010).
+
+    Every column is a feature with a value: ``logit = b + sum_f w_f x_f +
+    sum_{f<g} <v_f, v_g> x_f x_g``, computed in O(nnz k). Rows arrive in CSR form:
+    ``indptr`` (n + 1,), ``indices`` and ``values`` (nnz,).
+
+    Parameters
+    ----------
+    n_features : int
+    embed_dim : int
+    n_outputs : int, default=1
+    init_std : float, default=0.01
+    """
+
+    def __init__(self, n_features, embed_dim, n_outputs=1, init_std=0.01):
+        super().__init__()
+        self.embed_dim = int(embed_dim)
+        self.n_outputs = int(n_outputs)
+        self.weight = nn.Parameter(torch.zeros(n_features, self.n_outputs))
+        self.factors = nn.Parameter(
+            torch.randn(n_features, self.n_outputs * self.embed_dim) * init_std
+        )
+        self.bias = nn.Parameter(torch.zeros(self.n_outputs))
+
+    def forward(self, indptr, indices, values):
+        n = indptr.numel() - 1
+        rows = torch.repeat_interleave(
+            torch.arange(n, device=indptr.device), indptr[1:] - indptr[:-1]
+        )
+        x = values.unsqueeze(-1)
+        linear = torch.zeros(
+            n, self.n_outputs, dtype=values.dtype, device=values.device
+        )
+        linear.index_add_(0, rows, self.weight[indices] * x)
+        vx = self.factors[indices] * x
+        total = torch.zeros(n, vx.shape[1], dtype=vx.dtype, device=vx.device)
+        total.index_add_(0, rows, vx)
+        squares = torch.zeros_like(total).index_add_(0, rows, vx.pow(2))
+        pair = 0.5 * (total.pow(2) - squares)
+        pair = pair.view(n, self.n_outputs, self.embed_dim).sum(-1)
+        logits = self.bias + linear + pair
+        return _squeeze_outputs(logits, self.n_outputs)
