@@ -72,7 +72,7 @@ class BaseFieldModel(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "categorical_features": ["array-like", StrOptions({"from_dtype", "all"}), None],
         "min_frequency": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="neither"),
@@ -332,6 +332,8 @@ class BaseFieldModel(BaseEstimator):
     def _array_is_numeric(self, X, reset):
         if reset:
             cf = self.categorical_features
+            if isinstance(cf, str) and cf == "all":
+                return False
             if cf is None or isinstance(cf, str):
                 return True
             return np.asarray(cf).size == 0 or (

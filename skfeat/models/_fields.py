@@ -77,11 +77,13 @@ def _is_categorical_dtype(dtype):
 def resolve_categorical(X, categorical_features, n_features, feature_names):
     """Return a boolean mask of the categorical columns of ``X``.
 
-    ``categorical_features`` is ``"from_dtype"``, ``None``, an array-like of column
-    names or indices, or a boolean mask.
+    ``categorical_features`` is ``"from_dtype"``, ``"all"``, ``None``, an array-like
+    of column names or indices, or a boolean mask.
     """
     if categorical_features is None:
         return np.zeros(n_features, dtype=bool)
+    if isinstance(categorical_features, str) and categorical_features == "all":
+        return np.ones(n_features, dtype=bool)
     if isinstance(categorical_features, str):  # "from_dtype"
         if hasattr(X, "dtypes"):
             return np.array([_is_categorical_dtype(dt) for dt in X.dtypes], dtype=bool)
@@ -204,10 +206,15 @@ class FieldEncoder:
         return {"cat": cat, "num": num}
 
     def _categorical_part(self, X, cols):
+        # One object array for every source dtype (category, str, object, bool),
+        # so that a column given as str at predict time and as category or object
+        # in fit is compared value by value; pandas' missing values become NaN.
         if hasattr(X, "iloc"):
-            part = X.iloc[:, cols]
-            # bool columns compare fine as objects; keep pandas' own categories
-            return part
+            out = np.empty((X.shape[0], len(cols)), dtype=object)
+            for i, j in enumerate(cols):
+                col = X.iloc[:, j]
+                out[:, i] = col.astype(object).where(col.notna(), np.nan).to_numpy()
+            return out
         return np.asarray(X, dtype=object)[:, cols]
 
     def _numeric_part(self, X, cols):
@@ -215,7 +222,10 @@ class FieldEncoder:
         for i, j in enumerate(cols):
             col = _column(X, j)
             try:
-                out[:, i] = np.asarray(col, dtype=np.float64)
+                if hasattr(col, "to_numpy"):
+                    out[:, i] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+                else:
+                    out[:, i] = np.asarray(col, dtype=np.float64)
             except (TypeError, ValueError) as exc:
                 example = _first_non_numeric(col)
                 raise ValueError(

@@ -38,10 +38,12 @@ _COMMON_PARAMS_DOC = """
         Patience of early stopping, in epochs.
     tol : float, default=1e-4
         Least relative improvement of the validation loss that counts.
-    categorical_features : "from_dtype", array-like or None, default="from_dtype"
+    categorical_features : "from_dtype", "all", array-like or None, \
+            default="from_dtype"
         Which columns are categorical. ``"from_dtype"``: the columns of a DataFrame
         whose dtype is category, object, string or bool (arrays are then all
-        numeric). Otherwise column names, indices or a boolean mask. Each
+        numeric); ``"all"``: every column (e.g. after an ``OrdinalEncoder``);
+        ``None``: none. Otherwise column names, indices or a boolean mask. Each
         categorical column reserves one id for missing values (NaN, None) and one for
         categories unseen in ``fit``. Numeric columns are standardised; a missing
         numeric value counts as the training mean.

@@ -43,34 +43,27 @@ class FM(nn.Module):
     """
 
     def __init__(
-        self,
-        cardinalities,
-        n_numeric,
-        embed_dim,
-        n_outputs=1,
-        init_std=0.01,
+        self, cardinalities, n_numeric, embed_dim, n_outputs=1, init_std=0.01,
         zero_ids=(),
-    ):
+    ):  # fmt: skip
         super().__init__()
         self.embed_dim = int(embed_dim)
         self.n_outputs = int(n_outputs)
+        # One table holds each id's first-order weights and factors side by side:
+        # one lookup and one (on a CPU, costly) embedding backward instead of two.
         self.embedding = FieldEmbedding(
-            cardinalities,
-            n_numeric,
-            self.embed_dim * self.n_outputs,
-            init_std,
-            zero_ids,
-        )
-        self.linear = FieldEmbedding(
-            cardinalities, n_numeric, self.n_outputs, init_std, zero_ids
-        )
+            cardinalities, n_numeric, self.n_outputs * (1 + self.embed_dim),
+            init_std, zero_ids,
+        )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
     def field_terms(self, cat, num):
         """Return ``(linear (n, m, C), embeddings (n, m, C, k))`` per field."""
-        emb = self.embedding(cat, num)
-        emb = emb.view(emb.shape[0], emb.shape[1], self.n_outputs, self.embed_dim)
-        return self.linear(cat, num), emb
+        both = self.embedding(cat, num)
+        n, m = both.shape[:2]
+        linear = both[..., : self.n_outputs]
+        emb = both[..., self.n_outputs :].reshape(n, m, self.n_outputs, self.embed_dim)
+        return linear, emb
 
     def forward(self, cat, num):
         linear, emb = self.field_terms(cat, num)
@@ -100,21 +93,20 @@ class FwFM(nn.Module):
     """
 
     def __init__(
-        self,
-        cardinalities,
-        n_numeric,
-        embed_dim,
-        n_outputs=1,
-        linear_terms="embedded",
-        init_std=0.01,
-        zero_ids=(),
-    ):
+        self, cardinalities, n_numeric, embed_dim, n_outputs=1,
+        linear_terms="embedded", init_std=0.01, zero_ids=(),
+    ):  # fmt: skip
         super().__init__()
-        self.embed_dim = int(embed_dim)
+        self.embed_dim = k = int(embed_dim)
         self.n_outputs = int(n_outputs)
         self.linear_terms = linear_terms
+        widths = {"per_feature": self.n_outputs, "embedded": k * self.n_outputs,
+                  "per_field": 0}  # fmt: skip
+        if linear_terms not in widths:
+            raise ValueError(f"Unknown linear_terms {linear_terms!r}.")
+        # per-id first-order parameters sit beside the factors in one table
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, self.embed_dim, init_std, zero_ids
+            cardinalities, n_numeric, k + widths[linear_terms], init_std, zero_ids
         )
         m = self.embedding.n_fields
         rows, cols = torch.triu_indices(m, m, offset=1)
@@ -122,29 +114,14 @@ class FwFM(nn.Module):
         self.register_buffer("pair_cols", cols, persistent=False)
         # one weight per pair and output, initialised as nn.Linear would (FuxiCTR
         # implements r_ij as a linear layer over the inner products)
-        n_pairs = rows.numel()
-        bound = 1.0 / max(n_pairs, 1) ** 0.5
+        bound = 1.0 / max(rows.numel(), 1) ** 0.5
         self.pair_weight = nn.Parameter(
-            torch.empty(self.n_outputs, n_pairs).uniform_(-bound, bound)
+            torch.empty(self.n_outputs, rows.numel()).uniform_(-bound, bound)
         )
-        if linear_terms == "per_feature":
-            self.linear = FieldEmbedding(
-                cardinalities, n_numeric, self.n_outputs, init_std, zero_ids
+        if linear_terms == "per_field":
+            self.field_linear = nn.Parameter(
+                torch.randn(m, self.n_outputs, k) * init_std
             )
-        elif linear_terms == "embedded":
-            self.linear = FieldEmbedding(
-                cardinalities,
-                n_numeric,
-                self.embed_dim * self.n_outputs,
-                init_std,
-                zero_ids,
-            )
-        elif linear_terms == "per_field":
-            self.linear = nn.Parameter(
-                torch.randn(m, self.n_outputs, self.embed_dim) * init_std
-            )
-        else:
-            raise ValueError(f"Unknown linear_terms {linear_terms!r}.")
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
     def pair_weight_matrix(self):
@@ -156,25 +133,39 @@ class FwFM(nn.Module):
 
     def field_terms(self, cat, num):
         """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
-        emb = self.embedding(cat, num)
-        n, m, k = emb.shape
+        k = self.embed_dim
+        both = self.embedding(cat, num)
+        emb = both[..., :k]
+        n, m = emb.shape[:2]
         if self.linear_terms == "per_feature":
-            linear = self.linear(cat, num)
+            linear = both[..., k:]  # numeric fields: x * w_i, linear in x
         elif self.linear_terms == "embedded":
-            # numeric fields embed as x * v_i, so their w_i must not be scaled by x
-            # again (that would make the first-order term quadratic in x)
-            w = self.linear(cat, torch.ones_like(num)).view(n, m, self.n_outputs, k)
+            w = both[..., k:].reshape(n, m, self.n_outputs, k)
+            n_cat = self.embedding.n_categorical
+            if self.embedding.n_numeric:
+                # a numeric field embeds as x * [v_i, w_i]; <x w_i, x v_i> would be
+                # quadratic in x, so its w_i is taken from the table unscaled
+                w_num = self.embedding.numeric[:, k:].reshape(-1, self.n_outputs, k)
+                w = torch.cat([w[:, :n_cat], w_num.expand(n, -1, -1, -1)], dim=1)
             linear = (w * emb.unsqueeze(2)).sum(-1)
         else:
-            linear = torch.einsum("nmk,mck->nmc", emb, self.linear)
+            linear = torch.einsum("nmk,mck->nmc", emb, self.field_linear)
         return linear, emb
 
     def forward(self, cat, num):
         linear, emb = self.field_terms(cat, num)
-        products = (emb[:, self.pair_rows] * emb[:, self.pair_cols]).sum(-1)
-        # an elementwise product and a row sum rather than a matmul: BLAS kernels give
-        # results that depend (at float32 precision) on how many rows are batched
-        pairs = (products.unsqueeze(1) * self.pair_weight).sum(-1)
+        # sum_{i<j} r_ij <e_i, e_j> = 1/2 sum_i <e_i, sum_j R_ij e_j>, R symmetric.
+        # One (C m, m) x (m, n k) matrix product: gathering the m(m-1)/2 pairs, or
+        # broadcasting an (n, m, m, k) product, is several times slower on a CPU.
+        # In eval mode a broadcast product replaces the matmul, because BLAS gives
+        # float32 results that depend on how many rows share a call, and a row's
+        # prediction should not depend on its batch.
+        R = self.pair_weight_matrix()  # (C, m, m)
+        if self.training:
+            mixed = torch.einsum("cij,njk->ncik", R, emb)
+        else:
+            mixed = (R[None, :, :, :, None] * emb[:, None, None, :, :]).sum(3)
+        pairs = 0.5 * (mixed * emb[:, None, :, :]).sum((2, 3))  # n, C
         logits = self.bias + linear.sum(dim=1) + pairs
         return _squeeze_outputs(logits, self.n_outputs)
 
@@ -210,13 +201,10 @@ class SparseFM(nn.Module):
             torch.arange(n, device=indptr.device), indptr[1:] - indptr[:-1]
         )
         x = values.unsqueeze(-1)
-        linear = torch.zeros(
-            n, self.n_outputs, dtype=values.dtype, device=values.device
-        )
+        linear = values.new_zeros(n, self.n_outputs)
         linear.index_add_(0, rows, self.weight[indices] * x)
         vx = self.factors[indices] * x
-        total = torch.zeros(n, vx.shape[1], dtype=vx.dtype, device=vx.device)
-        total.index_add_(0, rows, vx)
+        total = vx.new_zeros(n, vx.shape[1]).index_add_(0, rows, vx)
         squares = torch.zeros_like(total).index_add_(0, rows, vx.pow(2))
         pair = 0.5 * (total.pow(2) - squares)
         pair = pair.view(n, self.n_outputs, self.embed_dim).sum(-1)

@@ -1,0 +1,430 @@
+"""The public explainer: exact or sampled SHAP (interaction) values."""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+import shap
+from sklearn.base import is_classifier as _sk_is_classifier
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skfeat.explain._exact import (
+    background_moments,
+    exact_interaction_values,
+    exact_shap_values,
+    expected_value,
+)
+from skfeat.explain._sampling import MaskedGame, permutation_interactions
+
+_METHODS = ("auto", "exact", "sampling", "hybrid")
+
+
+class InteractionExplainer:
+    """Interventional SHAP values and SHAP interaction values of a fitted model.
+
+    The players are the input columns of ``model`` (for a ``Pipeline``, the raw
+    columns given to the pipeline). A column is masked as a whole by taking its
+    value from background rows, so the value of a coalition ``S`` for a row ``x``
+    is ``v(S) = mean_b f(x_S, b_notS)`` (shap's ``Independent`` masker, with the
+    joint distribution of the replaced columns kept). ``f`` is the logit
+    (``decision_function``) for classifiers and ``predict`` otherwise.
+
+    Interaction values follow the convention of shap's ``TreeExplainer``
+    (Lundberg et al. 2020): off the diagonal ``Phi_ij`` is half the Shapley
+    interaction index, the diagonal is ``phi_i - sum_{j != i} Phi_ij``; the matrix
+    is symmetric, its rows sum to the SHAP values and all of it sums to
+    ``f(x) - E_B f``.
+
+    Parameters
+    ----------
+    model : estimator, Pipeline or callable
+        A fitted estimator with ``decision_function`` or ``predict``, a fitted
+        ``Pipeline`` ending in one, or a function mapping a table like
+        ``background`` to a 1d array of outputs.
+    background : DataFrame or array-like of shape (n_background, n_features)
+        Rows that masked columns take their values from. With the exact method
+        it enters only through its means and pairwise moments (computed in
+        chunks), so the whole training set can serve.
+    method : {"auto", "exact", "sampling", "hybrid"}, default="auto"
+        ``"exact"``: closed form for models whose output is at most second order
+        in the columns (skfeat's FM and FwFM, read through their ``decompose``
+        method); only for a bare estimator, as a pipeline's preprocessing need
+        not act column by column. ``"sampling"``: unbiased antithetic
+        permutation estimates for any model, with a standard error per entry
+        (``error_std`` of the returned explanations); it is exact on any model
+        whose output is at most second order. ``"hybrid"``: for a model whose
+        decomposition has a ``remainder`` (a deep part), the closed form for the
+        second-order part plus sampling for the remainder (the values are
+        linear in the output). ``"auto"``: exact where it applies, hybrid for a
+        decomposition with a remainder, else sampling.
+    n_permutations : int, default=64
+        Permutations per explained row for ``"sampling"``, drawn as antithetic
+        pairs (a permutation and its reverse). One pair costs ``4 m`` coalitions
+        of ``n_background`` model rows each.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the permutations. With an int every call gives the same result.
+    batch_size : int, default=32768
+        Most rows per model call (sampling) or ``decompose`` call (exact).
+    output : int or None, default=None
+        Which column of a multiclass ``decision_function`` to explain (required
+        there, else ignored).
+
+    Attributes
+    ----------
+    method_ : str
+        The method used: ``"exact"``, ``"hybrid"`` or ``"sampling"``.
+    expected_value : float
+        ``E_B f``, the mean output over the background (the base value).
+    feature_names : list of str
+        Names of the players.
+
+    See Also
+    --------
+    rank_interactions : Column pairs ranked by mean absolute interaction.
+    plot_interaction_heatmap : Heatmap of mean absolute interaction values.
+
+    Notes
+    -----
+    The exact method costs ``O(m k)`` per row for SHAP values and ``O(m^2 k)``
+    for interaction values (``m`` columns, ``k`` embedding size), plus
+    ``O(n_background m^2 k)`` once. The sampling method costs
+    ``4 m * n_background * ceil(n_permutations / 2)`` model rows per explained
+    row. The diagonal's standard error combines those of ``phi_i`` and of the row's
+    off-diagonal entries as if they were independent.
+
+    Examples
+    --------
+    >>> from skfeat.datasets import make_interaction_regression
+    >>> from skfeat.explain import InteractionExplainer
+    >>> from skfeat.models import FMRegressor
+    >>> X, y, truth = make_interaction_regression(
+    ...     n_samples=1000, n_fields=4, interactions=1, random_state=0)
+    >>> model = FMRegressor(embed_dim=4, max_epochs=5, random_state=0).fit(X, y)
+    >>> explainer = InteractionExplainer(model, X)
+    >>> explainer.method_
+    'exact'
+    >>> inter = explainer.shap_interaction_values(X.iloc[:5])
+    >>> inter.values.shape
+    (5, 4, 4)
+    >>> import numpy as np
+    >>> total = inter.values.sum(axis=(1, 2)) + inter.base_values
+    >>> bool(np.allclose(total, model.predict(X.iloc[:5]), atol=1e-4))
+    True
+    """
+
+    def __init__(
+        self,
+        model,
+        background,
+        *,
+        method="auto",
+        n_permutations=64,
+        random_state=None,
+        batch_size=32768,
+        output=None,
+    ):
+        self.model = model
+        self.background = background
+        self.method = method
+        self.n_permutations = n_permutations
+        self.random_state = random_state
+        self.batch_size = batch_size
+        self.output = output
+        # an explainer is not an estimator: like shap's explainers it checks its
+        # inputs and summarises the background once, here
+        self._setup()
+
+    # ----------------------------------------------------------------- setup
+    def _setup(self):
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}.")
+        if not isinstance(self.n_permutations, Integral) or self.n_permutations < 2:
+            raise ValueError(
+                f"n_permutations must be an integer >= 2, got {self.n_permutations!r}."
+            )
+        if not isinstance(self.batch_size, Integral) or self.batch_size < 1:
+            raise ValueError(
+                f"batch_size must be a positive integer, got {self.batch_size!r}."
+            )
+        self._background = _as_table(self.background, "background")
+        if self._background.shape[0] == 0:
+            raise ValueError("background must hold at least one row.")
+        self._f = _output_function(self.model, self.output)
+
+        can_exact = _has_exact_path(self.model)
+        if self.method in ("exact", "hybrid") and not can_exact:
+            raise TypeError(
+                f"method={self.method!r} needs a bare skfeat estimator with a "
+                f"decompose method (FM, FwFM); got {_describe(self.model)}. Through a "
+                "Pipeline the preprocessing need not act column by column: use "
+                "method='sampling'."
+            )
+        self.method_ = "sampling"
+        if can_exact and self.method != "sampling":
+            moments, bias, weights, names, remainder = background_moments(
+                self._decompose, self._background, self.batch_size
+            )
+            if remainder is not None and self.method == "exact":
+                raise ValueError(
+                    f"{_describe(self.model)}'s decomposition has a remainder (a "
+                    "part that is not second order, e.g. a deep component), so "
+                    "method='exact' does not apply; use method='auto' (exact for "
+                    "the second-order part, sampling for the rest) or 'sampling'."
+                )
+            self.method_ = "exact" if remainder is None else "hybrid"
+            self._moments, self._weights = moments, weights
+            self.feature_names = names
+            self.expected_value = expected_value(moments, bias, weights) + (
+                remainder or 0.0
+            )
+        if self.method_ == "sampling":
+            self.feature_names = _feature_names(self._background, self.model)
+            out = np.concatenate(
+                [
+                    self._f(_rows(self._background, slice(s, s + self.batch_size)))
+                    for s in range(0, self._background.shape[0], self.batch_size)
+                ]
+            )
+            self.expected_value = float(out.mean())
+
+    def _decompose(self, X):
+        out = self.output if _n_outputs(self.model) > 1 else None
+        return self.model.decompose(X, output=out)
+
+    def _check_X(self, X):
+        X = _as_table(X, "X")
+        bg = self._background
+        if isinstance(bg, pd.DataFrame):
+            if not isinstance(X, pd.DataFrame):
+                raise TypeError(
+                    "The background is a DataFrame, so X must be one too (with the "
+                    "same columns)."
+                )
+            missing = [c for c in bg.columns if c not in X.columns]
+            if missing:
+                raise ValueError(f"X lacks background columns {missing}.")
+            X = X[list(bg.columns)]
+        elif isinstance(X, pd.DataFrame):
+            X = X.to_numpy()
+        if X.shape[1] != bg.shape[1]:
+            raise ValueError(
+                f"X has {X.shape[1]} columns but the background has {bg.shape[1]}."
+            )
+        return X
+
+    # ------------------------------------------------------------- explaining
+    def shap_values(self, X):
+        """SHAP values of the rows of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        explanation : shap.Explanation
+            ``values`` of shape (n_samples, n_features), ``base_values`` of
+            shape (n_samples,); with the sampling method ``error_std`` holds the
+            standard error of each value.
+        """
+        X = self._check_X(X)
+        if self.method_ == "exact":
+            values = self._exact(X, exact_shap_values)
+            return self._explanation(X, values, None)
+        phi, phi_se, *_ = self._sample(X)
+        if self.method_ == "hybrid":
+            phi = phi + self._exact(X, exact_shap_values)
+        return self._explanation(X, phi, phi_se)
+
+    def shap_interaction_values(self, X):
+        """SHAP interaction values of the rows of ``X`` (TreeExplainer convention).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        explanation : shap.Explanation
+            ``values`` of shape (n_samples, n_features, n_features), symmetric,
+            each row summing to the SHAP value; with the sampling method
+            ``error_std`` holds the standard error of each entry.
+        """
+        X = self._check_X(X)
+        if self.method_ == "exact":
+            values = self._exact(X, exact_interaction_values)
+            return self._explanation(X, values, None)
+        phi, phi_se, sii, sii_se = self._sample(X)
+        values = 0.5 * sii
+        se = 0.5 * sii_se
+        m = values.shape[1]
+        idx = np.arange(m)
+        values[:, idx, idx] = phi - values.sum(axis=2)
+        se[:, idx, idx] = np.sqrt(phi_se**2 + (se**2).sum(axis=2))
+        if self.method_ == "hybrid":
+            values = values + self._exact(X, exact_interaction_values)
+        return self._explanation(X, values, se)
+
+    def __call__(self, X):
+        """Same as :meth:`shap_values`, the way shap's explainers are called."""
+        return self.shap_values(X)
+
+    def _exact(self, X, fn):
+        parts = []
+        for s in range(0, X.shape[0], self.batch_size):
+            dec = self._decompose(_rows(X, slice(s, s + self.batch_size)))
+            parts.append(fn(dec.linear, dec.embeddings, self._moments, self._weights))
+        return np.concatenate(parts)
+
+    def _sample(self, X):
+        rng = check_random_state(self.random_state)
+        f = self._f
+        if self.method_ == "hybrid":
+            # Shapley values are linear in the output: sample only the part that
+            # the closed form does not cover
+            def f(table):
+                return np.asarray(self._decompose(table).remainder, dtype=np.float64)
+
+        game = MaskedGame(f, X, self._background, self.batch_size)
+        phi, phi_se, sii, sii_se, _, _ = permutation_interactions(
+            game, self.n_permutations, rng
+        )
+        return phi, phi_se, sii, sii_se
+
+    def _explanation(self, X, values, error_std):
+        data, display = _numeric_data(X)
+        return shap.Explanation(
+            values,
+            base_values=np.full(X.shape[0], self.expected_value),
+            data=data,
+            display_data=display,
+            feature_names=list(self.feature_names),
+            error_std=error_std,
+        )
+
+
+# ---------------------------------------------------------------- helpers
+def _describe(model):
+    return type(model).__name__
+
+
+def _has_exact_path(model):
+    return not isinstance(model, Pipeline) and callable(
+        getattr(model, "decompose", None)
+    )
+
+
+def is_classifier(model):
+    # sklearn >= 1.6 reads tags, which plain callables and wrappers do not have
+    try:
+        return _sk_is_classifier(model)
+    except (AttributeError, TypeError):
+        return False
+
+
+def _n_outputs(model):
+    classes = getattr(model, "classes_", None)
+    if is_classifier(model) and classes is not None and len(classes) > 2:
+        return len(classes)
+    return 1
+
+
+def _output_function(model, output):
+    """The function explained, as float64, validated once."""
+    is_estimator = hasattr(model, "fit") or isinstance(model, Pipeline)
+    if is_estimator:
+        check_is_fitted(model)
+    if hasattr(model, "decision_function"):
+        raw = model.decision_function
+    elif hasattr(model, "predict") and not is_classifier(model):
+        raw = model.predict
+    elif hasattr(model, "predict"):
+        raise TypeError(
+            f"{_describe(model)} is a classifier without decision_function; the "
+            "explainer explains the logit and cannot explain class labels."
+        )
+    elif callable(model) and not is_estimator:
+        raw = model
+    else:
+        raise TypeError(
+            f"Cannot explain {_describe(model)}: it has neither decision_function "
+            "nor predict, and is not a callable."
+        )
+    if output is not None and not isinstance(output, Integral):
+        raise ValueError(f"output must be a column index (int), got {output!r}.")
+
+    def f(X):
+        out = np.asarray(raw(X), dtype=np.float64)
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        if out.ndim == 2:
+            if output is None:
+                raise ValueError(
+                    f"{_describe(model)} has {out.shape[1]} outputs (a multiclass "
+                    "classifier?); pass output= (the column to explain)."
+                )
+            if not 0 <= output < out.shape[1]:
+                raise ValueError(
+                    f"output must be in [0, {out.shape[1]}), got {output}."
+                )
+            out = out[:, output]
+        return out
+
+    return f
+
+
+def _as_table(X, name):
+    if isinstance(X, pd.DataFrame):
+        return X
+    if isinstance(X, pd.Series):
+        return X.to_frame().T
+    arr = np.asarray(X)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-dimensional, got shape {arr.shape}.")
+    return arr
+
+
+def _rows(data, index):
+    if isinstance(data, pd.DataFrame):
+        return data.iloc[index]
+    return data[index]
+
+
+def _feature_names(background, model):
+    if isinstance(background, pd.DataFrame):
+        return [str(c) for c in background.columns]
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None and len(names) == background.shape[1]:
+        return [str(c) for c in names]
+    return [f"x{i}" for i in range(background.shape[1])]
+
+
+def _numeric_data(X):
+    """Numbers for shap's colouring (category codes) and the raw values to show."""
+    if not isinstance(X, pd.DataFrame):
+        try:
+            return np.asarray(X, dtype=np.float64), None
+        except (TypeError, ValueError):
+            codes = np.column_stack(
+                [pd.factorize(col)[0] for col in np.asarray(X, dtype=object).T]
+            )
+            return codes.astype(np.float64), np.asarray(X, dtype=object)
+    columns, numeric = [], True
+    for name in X.columns:
+        col = X[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes = col.cat.codes.to_numpy().astype(np.float64)
+            codes[codes < 0] = np.nan
+            columns.append(codes)
+            numeric = False
+        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            columns.append(col.to_numpy(dtype=np.float64, na_value=np.nan))
+        else:
+            codes = pd.factorize(col)[0].astype(np.float64)
+            codes[codes < 0] = np.nan
+            columns.append(codes)
+            numeric = False
+    data = np.column_stack(columns) if columns else np.empty((len(X), 0))
+    return data, None if numeric else X.to_numpy(dtype=object)
