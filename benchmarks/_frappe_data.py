@@ -9,9 +9,17 @@ from skfeat.datasets import load_frappe
 
 # Frappe_x1 field cardinalities (see shared/data/README.md)
 FRAPPE_CARDINALITIES = {
-    "user": 957, "item": 4082, "daytime": 7, "weekday": 7, "isweekend": 2,
-    "homework": 3, "cost": 2, "weather": 9, "country": 80, "city": 233,
-}  # fmt: skip
+    "user": 957,
+    "item": 4082,
+    "daytime": 7,
+    "weekday": 7,
+    "isweekend": 2,
+    "homework": 3,
+    "cost": 2,
+    "weather": 9,
+    "country": 80,
+    "city": 233,
+}
 
 
 def frappe_or_synthetic(n_train=202_027, n_valid=57_722, seed=0):
@@ -19,9 +27,7 @@ def frappe_or_synthetic(n_train=202_027, n_valid=57_722, seed=0):
     if os.environ.get("SKFEAT_DATA"):
         try:
             data = load_frappe()
-            return (
-                data.train.X, data.train.y, data.valid.X, data.valid.y, "Frappe_x1"
-            )
+            return (data.train.X, data.train.y, data.valid.X, data.valid.y, "Frappe_x1")
         except FileNotFoundError:
             pass
     rng = np.random.default_rng(seed)
@@ -35,6 +41,9 @@ def frappe_or_synthetic(n_train=202_027, n_valid=57_722, seed=0):
     y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(np.int64)
     X = pd.DataFrame(columns)
     return (
-        X.iloc[:n_train], y[:n_train], X.iloc[n_train:], y[n_train:],
+        X.iloc[:n_train],
+        y[:n_train],
+        X.iloc[n_train:],
+        y[n_train:],
         "synthetic Frappe-shaped",
-    )  # fmt: skip
+    )

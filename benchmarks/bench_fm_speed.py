@@ -34,8 +34,10 @@ def bare_loop(module, cat, num, y, *, epochs, batch_size, lr, seed):
         module.train()
         for s in range(0, n, batch_size):
             opt.zero_grad()
-            loss = loss_fn(module(c[s : s + batch_size], v[s : s + batch_size]),
-                           t[s : s + batch_size])  # fmt: skip
+            loss = loss_fn(
+                module(c[s : s + batch_size], v[s : s + batch_size]),
+                t[s : s + batch_size],
+            )
             loss.backward()
             opt.step()
             loss.item()  # the same host sync skorch does for its history
@@ -56,9 +58,14 @@ def main():
     n = len(y)
     cls = FMClassifier if args.model == "fm" else FwFMClassifier
     params = dict(
-        embed_dim=10, batch_size=args.batch_size, learning_rate=1e-3, alpha=0.0,
-        max_epochs=args.epochs, early_stopping=False, random_state=0,
-    )  # fmt: skip
+        embed_dim=10,
+        batch_size=args.batch_size,
+        learning_rate=1e-3,
+        alpha=0.0,
+        max_epochs=args.epochs,
+        early_stopping=False,
+        random_state=0,
+    )
 
     best = {"bare": np.inf, "skfeat_epoch": np.inf, "skfeat_fit": np.inf}
     for _ in range(args.repeats):
@@ -73,24 +80,38 @@ def main():
         cat, num = torch.from_numpy(enc["cat"]), torch.from_numpy(enc["num"])
         yt = torch.from_numpy(y.astype(np.float32))
         module = est._build_module(est.schema_, 1)
-        times = bare_loop(module, cat, num, yt, epochs=args.epochs,
-                          batch_size=args.batch_size, lr=1e-3, seed=0)  # fmt: skip
+        times = bare_loop(
+            module,
+            cat,
+            num,
+            yt,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=1e-3,
+            seed=0,
+        )
         best["bare"] = min(best["bare"], float(np.median(times)))
 
     rate = {k: n / v for k, v in best.items()}
     print(f"data: {source}, {n} rows, {X.shape[1]} fields, model {cls.__name__}")
-    print(f"machine: {platform.processor() or platform.machine()}, "
-          f"torch threads {torch.get_num_threads()}, torch {torch.__version__}")  # fmt: skip
-    print(f"batch {args.batch_size}, embed_dim 10, Adam, {args.epochs} epochs, "
-          f"best of {args.repeats}")  # fmt: skip
+    print(
+        f"machine: {platform.processor() or platform.machine()}, "
+        f"torch threads {torch.get_num_threads()}, torch {torch.__version__}"
+    )
+    print(
+        f"batch {args.batch_size}, embed_dim 10, Adam, {args.epochs} epochs, "
+        f"best of {args.repeats}"
+    )
     print(f"{'loop':<34}{'s/epoch':>10}{'rows/s':>12}{'ratio':>8}")
     for key, label in [
         ("bare", "bare torch loop (tensor slicing)"),
         ("skfeat_epoch", "skfeat fit, skorch epoch time"),
         ("skfeat_fit", "skfeat fit, whole fit / epochs"),
     ]:
-        print(f"{label:<34}{best[key]:>10.3f}{rate[key]:>12,.0f}"
-              f"{rate[key] / rate['bare']:>8.2f}")  # fmt: skip
+        print(
+            f"{label:<34}{best[key]:>10.3f}{rate[key]:>12,.0f}"
+            f"{rate[key] / rate['bare']:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

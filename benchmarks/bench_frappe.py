@@ -25,7 +25,7 @@ MODELS = {"fm": FMClassifier, "fwfm": FwFMClassifier}
 # the settings recorded in docs/benchmarks.md
 DEFAULTS = {
     "fm": dict(embed_dim=10, learning_rate=1e-2, alpha=1e-6, batch_size=4096),
-    "fwfm": dict(embed_dim=10, learning_rate=1e-2, alpha=1e-6, batch_size=4096),
+    "fwfm": dict(embed_dim=10, learning_rate=1e-2, alpha=1e-5, batch_size=4096),
 }
 
 
@@ -38,8 +38,9 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     data = load_frappe()
-    params = dict(DEFAULTS[args.model], max_epochs=100, n_iter_no_change=2,
-                  random_state=args.seed)  # fmt: skip
+    params = dict(
+        DEFAULTS[args.model], max_epochs=100, n_iter_no_change=2, random_state=args.seed
+    )
     params.update(json.loads(args.params))
     est = MODELS[args.model](**params)
     t0 = time.perf_counter()
@@ -47,16 +48,21 @@ def main():
     wall = time.perf_counter() - t0
     p = est.predict_proba(data.valid.X)[:, 1]
     epoch = float(np.median(est.net_.history[:, "dur"]))
-    print(json.dumps({
-        "model": type(est).__name__,
-        "params": {k: v for k, v in params.items()},
-        "valid_auc": round(roc_auc_score(data.valid.y, p), 4),
-        "valid_logloss": round(log_loss(data.valid.y, p), 4),
-        "epochs": est.n_iter_,
-        "s_per_epoch": round(epoch, 2),
-        "fit_seconds": round(wall, 1),
-        "machine": f"{platform.machine()}, torch threads {torch.get_num_threads()}",
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "model": type(est).__name__,
+                "params": {k: v for k, v in params.items()},
+                "valid_auc": round(roc_auc_score(data.valid.y, p), 4),
+                "valid_logloss": round(log_loss(data.valid.y, p), 4),
+                "epochs": est.n_iter_,
+                "s_per_epoch": round(epoch, 2),
+                "fit_seconds": round(wall, 1),
+                "machine": platform.machine(),
+                "torch_threads": torch.get_num_threads(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,13 @@ FAST = dict(max_epochs=5, batch_size=256, random_state=0)
 def mixed_data():
     """Categorical and numeric columns, interleaved, with a planted pair."""
     X, y, truth = make_interaction_classification(
-        n_samples=3000, n_fields=4, cardinality=6, n_numeric=2,
-        interactions=[(0, 1), (2, 4)], random_state=1,
-    )  # fmt: skip
+        n_samples=3000,
+        n_fields=4,
+        cardinality=6,
+        n_numeric=2,
+        interactions=[(0, 1), (2, 4)],
+        random_state=1,
+    )
     X = X[["num0", "f0", "f1", "num1", "f2", "f3"]]
     return X, y
 
@@ -53,18 +57,31 @@ def test_fit_leaves_global_torch_rng_untouched(mixed_data):
 
 def test_grid_search_in_pipeline_with_column_transformer_is_reproducible():
     X, y, _ = make_interaction_classification(
-        n_samples=1500, n_fields=4, cardinality=5, n_numeric=1, interactions=1,
+        n_samples=1500,
+        n_fields=4,
+        cardinality=5,
+        n_numeric=1,
+        interactions=1,
         random_state=0,
-    )  # fmt: skip
+    )
     cats = ["f0", "f1", "f2", "f3"]
     prep = ColumnTransformer(
         [("cat", OrdinalEncoder(), cats), ("num", StandardScaler(), ["num0"])]
     )
     pipe = Pipeline(
-        [("prep", prep),
-         ("fm", FMClassifier(categorical_features=[0, 1, 2, 3], max_epochs=3,
-                             batch_size=128, random_state=0))]
-    )  # fmt: skip
+        [
+            ("prep", prep),
+            (
+                "fm",
+                FMClassifier(
+                    categorical_features=[0, 1, 2, 3],
+                    max_epochs=3,
+                    batch_size=128,
+                    random_state=0,
+                ),
+            ),
+        ]
+    )
     grid = {"fm__embed_dim": [2, 6], "fm__alpha": [1e-6, 1e-2]}
 
     def run():
@@ -209,8 +226,9 @@ def test_decompose_multiclass_needs_an_output():
     with pytest.raises(ValueError, match="output="):
         clf.decompose(X.iloc[:3])
     d = clf.decompose(X.iloc[:3], output=2)
-    np.testing.assert_allclose(d.output(), clf.decision_function(X.iloc[:3])[:, 2],
-                               atol=1e-4)  # fmt: skip
+    np.testing.assert_allclose(
+        d.output(), clf.decision_function(X.iloc[:3])[:, 2], atol=1e-4
+    )
 
 
 def test_multiclass_probabilities():
@@ -238,9 +256,12 @@ def test_sparse_libfm_rows_fm_and_fwfm_refuses(mixed_data):
 def test_early_stopping_on_eval_set_restores_best_weights(mixed_data):
     X, y = mixed_data
     clf = FMClassifier(
-        max_epochs=60, learning_rate=0.1, batch_size=64, n_iter_no_change=2,
+        max_epochs=60,
+        learning_rate=0.1,
+        batch_size=64,
+        n_iter_no_change=2,
         random_state=0,
-    ).fit(X[:2000], y[:2000], eval_set=(X[2000:], y[2000:]))  # fmt: skip
+    ).fit(X[:2000], y[:2000], eval_set=(X[2000:], y[2000:]))
     history = clf.net_.history
     assert clf.n_iter_ < 60
     valid = history[:, "valid_loss"]
