@@ -32,8 +32,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_fm_speed.py
-	$(BIN)/python benchmarks/bench_frappe.py
+	$(BIN)/python -m benchmarks.bench_fm_speed
+	$(BIN)/python -m benchmarks.bench_frappe --model fm
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Build the HTML docs (runs every examples/plot_*.py); warnings are errors.
+.PHONY: docs
+docs: $(STAMP)
+	$(PIP) install -e ".[docs]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html

@@ -6,6 +6,14 @@ monitors the validation log-loss rather than AUC. Needs the data:
 
     SKFEAT_DATA=../shared/data python -m benchmarks.bench_frappe --model fm
     SKFEAT_DATA=../shared/data python -m benchmarks.bench_frappe --model fwfm
+    SKFEAT_DATA=../shared/data python -m benchmarks.bench_frappe --model deepfm
+
+The deep models' defaults below are the BARS Frappe_x1 configurations (embedding 10,
+batch 4096, Adam 1e-3, FuxiCTR embedding regularizer ``alpha``, no net
+regularizer, dropout and hidden units as recorded in
+``shared/data/bars_records/frappe_x1_valid_and_test.csv``). ``--reduce-lr`` divides
+the learning rate by 10 after each epoch whose validation loss does not improve,
+as FuxiCTR's training loop does.
 """
 
 import argparse
@@ -16,16 +24,47 @@ import time
 import numpy as np
 import torch
 from sklearn.metrics import log_loss, roc_auc_score
+from skorch.callbacks import LRScheduler
 
 from skfeat.datasets import load_frappe
-from skfeat.models import FMClassifier, FwFMClassifier
+from skfeat.models import (
+    AutoIntClassifier,
+    DCNClassifier,
+    DeepFMClassifier,
+    DNNClassifier,
+    FMClassifier,
+    FwFMClassifier,
+    WideDeepClassifier,
+)
 
-MODELS = {"fm": FMClassifier, "fwfm": FwFMClassifier}
+MODELS = {
+    "fm": FMClassifier,
+    "fwfm": FwFMClassifier,
+    "dnn": DNNClassifier,
+    "widedeep": WideDeepClassifier,
+    "deepfm": DeepFMClassifier,
+    "dcnv2": DCNClassifier,
+    "autoint+": AutoIntClassifier,
+}
+
+_BARS_DEEP = dict(
+    embed_dim=10,
+    learning_rate=1e-3,
+    batch_size=4096,
+    net_alpha=0.0,
+    hidden_units=(400, 400, 400),
+    batch_norm=True,
+)
 
 # the settings recorded in docs/benchmarks.md
 DEFAULTS = {
     "fm": dict(embed_dim=10, learning_rate=1e-2, alpha=1e-6, batch_size=4096),
     "fwfm": dict(embed_dim=10, learning_rate=1e-2, alpha=1e-5, batch_size=4096),
+    "dnn": dict(_BARS_DEEP, alpha=0.05, dropout=0.2),
+    "widedeep": dict(_BARS_DEEP, alpha=0.1, dropout=0.6),
+    "deepfm": dict(_BARS_DEEP, alpha=0.05, dropout=0.2),
+    "dcnv2": dict(_BARS_DEEP, alpha=0.05, dropout=0.4, cross_layers=3),
+    "autoint+": dict(_BARS_DEEP, alpha=0.1, dropout=0.1, use_mlp=True),
 }
 
 
@@ -35,6 +74,7 @@ def main():
     parser.add_argument("--params", default="{}", help="JSON overrides")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--reduce-lr", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     data = load_frappe()
@@ -42,6 +82,15 @@ def main():
         DEFAULTS[args.model], max_epochs=100, n_iter_no_change=2, random_state=args.seed
     )
     params.update(json.loads(args.params))
+    if "hidden_units" in params:
+        params["hidden_units"] = tuple(params["hidden_units"])
+    shown = dict(params)
+    if args.reduce_lr:
+        scheduler = LRScheduler(
+            policy="ReduceLROnPlateau", monitor="valid_loss", factor=0.1, patience=0
+        )
+        params["callbacks"] = [scheduler]
+        shown["callbacks"] = "ReduceLROnPlateau(factor=0.1, patience=0)"
     est = MODELS[args.model](**params)
     t0 = time.perf_counter()
     est.fit(data.train.X, data.train.y, eval_set=(data.valid.X, data.valid.y))
@@ -52,7 +101,7 @@ def main():
         json.dumps(
             {
                 "model": type(est).__name__,
-                "params": {k: v for k, v in params.items()},
+                "params": shown,
                 "valid_auc": round(roc_auc_score(data.valid.y, p), 4),
                 "valid_logloss": round(log_loss(data.valid.y, p), 4),
                 "epochs": est.n_iter_,

@@ -5,6 +5,7 @@ added without touching each other's tables.
 """
 
 from tests._params_deep import DEEP_PARAMS, DEEP_XFAILS
+from tests._params_graph_vae import GRAPH_VAE_PARAMS, GRAPH_VAE_XFAILS
 from tests._params_preprocessing import PREPROCESSING_PARAMS, PREPROCESSING_XFAILS
 
 #: Settings that make the checks fast while still fitting their toy problems.
@@ -17,7 +18,7 @@ INIT_PARAMS = {
 }
 
 #: class name -> extra settings (override INIT_PARAMS)
-PER_ESTIMATOR_PARAMS = {**DEEP_PARAMS, **PREPROCESSING_PARAMS}
+PER_ESTIMATOR_PARAMS = {**DEEP_PARAMS, **PREPROCESSING_PARAMS, **GRAPH_VAE_PARAMS}
 
 _SGD_WEIGHTS = (
     "mini-batch stochastic training: weighting a row by 2 is not the same "
@@ -31,7 +32,7 @@ TORCH_XFAILS = {
 }
 
 #: class name -> {check name: reason}
-PER_ESTIMATOR_XFAILS = {**DEEP_XFAILS, **PREPROCESSING_XFAILS}
+PER_ESTIMATOR_XFAILS = {**DEEP_XFAILS, **PREPROCESSING_XFAILS, **GRAPH_VAE_XFAILS}
 
 
 def make_instance(cls):

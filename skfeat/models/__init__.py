@@ -2,20 +2,50 @@
 
 from skfeat.models._base import BaseFieldModel
 from skfeat.models._decomposition import Decomposition
+from skfeat.models._deep import (
+    AutoIntClassifier,
+    AutoIntRegressor,
+    DCNClassifier,
+    DCNRegressor,
+    DeepFMClassifier,
+    DeepFMRegressor,
+    DNNClassifier,
+    DNNRegressor,
+    WideDeepClassifier,
+    WideDeepRegressor,
+)
 from skfeat.models._fields import FieldSchema
+from skfeat.models._fignn import FiGNNClassifier, FiGNNRegressor
 from skfeat.models._fm import (
     FMClassifier,
     FMRegressor,
     FwFMClassifier,
     FwFMRegressor,
 )
+from skfeat.models._multvae import MultVAE
+from skfeat.models._vae import VAEClassifier, VAERegressor
 
 __all__ = [
+    "AutoIntClassifier",
+    "AutoIntRegressor",
     "BaseFieldModel",
+    "DCNClassifier",
+    "DCNRegressor",
+    "DNNClassifier",
+    "DNNRegressor",
     "Decomposition",
+    "DeepFMClassifier",
+    "DeepFMRegressor",
     "FMClassifier",
     "FMRegressor",
+    "FiGNNClassifier",
+    "FiGNNRegressor",
     "FieldSchema",
     "FwFMClassifier",
     "FwFMRegressor",
+    "MultVAE",
+    "VAEClassifier",
+    "VAERegressor",
+    "WideDeepClassifier",
+    "WideDeepRegressor",
 ]

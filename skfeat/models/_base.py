@@ -259,6 +259,8 @@ class BaseFieldModel(BaseEstimator):
             verbose=self.verbose,
             device=self.device,
             net_params=self.net_params,
+            # models with a network separate its L2 from the embeddings' (alpha)
+            net_alpha=getattr(self, "net_alpha", None),
         )
 
     def _split_validation(self, dataset, y):

@@ -31,13 +31,23 @@ class TrainingNet(NeuralNet):
         return self.module_(**kwargs)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        if y_pred.dtype == torch.float64 and y_true.dtype == torch.float32:
+            # deep modules evaluate in float64 (batch-independent outputs); the
+            # validation loss is compared in the targets' precision
+            y_pred = y_pred.float()
         loss = self.criterion_(y_pred, y_true)
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
-            return loss.mean()
-        if loss.dim() > 1:  # multi-output regression: average the outputs first
-            loss = loss.mean(dim=tuple(range(1, loss.dim())))
-        return (loss * weight).sum() / weight.sum().clamp_min(1e-12)
+            loss = loss.mean()
+        else:
+            if loss.dim() > 1:  # multi-output regression: average outputs first
+                loss = loss.mean(dim=tuple(range(1, loss.dim())))
+            loss = (loss * weight).sum() / weight.sum().clamp_min(1e-12)
+        # a module may add a term of its own during training, e.g. a VAE's KL
+        extra = getattr(self.module_, "extra_loss", None)
+        if training and extra is not None:
+            loss = loss + extra()
+        return loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         # skorch's loop, with the batch size read from the targets: a sparse batch
@@ -80,6 +90,7 @@ def make_net(
     verbose,
     device,
     net_params,
+    net_alpha=None,
 ):
     """Build (not initialise) the skorch net that trains ``module``.
 
@@ -87,6 +98,11 @@ def make_net(
     biases, applied through the optimiser's ``weight_decay`` (for Adam this is the
     same gradient as adding the penalty to each batch loss, the semantics of the
     ``embedding_regularizer`` in FuxiCTR/BARS configs).
+
+    With ``net_alpha`` given, ``alpha`` applies to the embedding tables only
+    (parameters under a submodule named ``embedding``) and ``net_alpha`` to the
+    other weights, as BARS separates ``embedding_regularizer`` from
+    ``net_regularizer``; biases are never penalised.
     """
     all_callbacks = list(callbacks)
     if early_stopping:
@@ -123,5 +139,12 @@ def make_net(
         "verbose": verbose,
         "device": device,
     }
+    if net_alpha is not None:
+        # skorch gives each parameter to the first group whose pattern matches
+        params["optimizer__weight_decay"] = net_alpha
+        params["optimizer__param_groups"] = [
+            ("*bias", {"weight_decay": 0.0}),
+            ("*embedding.*", {"weight_decay": alpha}),
+        ]
     params.update(net_params or {})
     return TrainingNet(**params)

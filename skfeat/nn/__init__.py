@@ -1,6 +1,24 @@
 """Pure torch modules: field embeddings and interaction layers. No scikit-learn here."""
 
+from skfeat.nn._attention import FieldSelfAttention
+from skfeat.nn._cross import CrossNetV2
+from skfeat.nn._deep import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._embedding import FieldEmbedding
 from skfeat.nn._fm import FM, FwFM, SparseFM, pairwise_interaction
+from skfeat.nn._mlp import MLP
 
-__all__ = ["FM", "FieldEmbedding", "FwFM", "SparseFM", "pairwise_interaction"]
+__all__ = [
+    "DNN",
+    "FM",
+    "MLP",
+    "AutoInt",
+    "CrossNetV2",
+    "DCNv2",
+    "DeepFM",
+    "FieldEmbedding",
+    "FieldSelfAttention",
+    "FwFM",
+    "SparseFM",
+    "WideDeep",
+    "pairwise_interaction",
+]

@@ -26,6 +26,19 @@ class FieldDataset(Dataset):
         Targets, samples on the first axis.
     sample_weight : torch.Tensor or None, default=None
         One non-negative weight per sample.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.utils import FieldDataset
+    >>> data = FieldDataset(
+    ...     {"cat": torch.arange(10).reshape(5, 2), "num": torch.zeros(5, 0)},
+    ...     y=torch.arange(5.0))
+    >>> len(data)
+    5
+    >>> X_batch, y_batch = data.slice(1, 3)
+    >>> X_batch["cat"].tolist(), y_batch.tolist()
+    ([[2, 3], [4, 5]], [1.0, 2.0])
     """
 
     def __init__(self, inputs, y=None, sample_weight=None):
@@ -129,6 +142,17 @@ class BatchIterator:
     dataset : FieldDataset
     batch_size : int
     shuffle : bool, default=False
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.utils import BatchIterator, FieldDataset
+    >>> data = FieldDataset({"x": torch.arange(5)}, y=torch.arange(5.0))
+    >>> batches = BatchIterator(data, batch_size=2)
+    >>> len(batches)
+    3
+    >>> [X["x"].tolist() for X, y in batches]
+    [[0, 1], [2, 3], [4]]
     """
 
     def __init__(self, dataset, batch_size, shuffle=False):

@@ -25,3 +25,15 @@ __all__ = [
 from sklearn.utils.validation import _check_sample_weight  # noqa: E402
 
 __all__ += ["_check_sample_weight"]
+
+try:  # scikit-learn >= 1.8: honour the "sparse_interface" config (sparray/spmatrix)
+    from sklearn.utils._sparse import _align_api_if_sparse  # noqa: E402
+except ImportError:  # pragma: no cover - older scikit-learn has spmatrix only
+
+    def _align_api_if_sparse(X):
+        return X
+
+
+from sklearn.utils._param_validation import HasMethods  # noqa: E402
+
+__all__ += ["HasMethods", "_align_api_if_sparse"]

@@ -1,0 +1,271 @@
+"""The supervised variational interaction model, as classifier and regressor."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    RegressorMixin,
+    TransformerMixin,
+)
+from sklearn.utils.validation import check_is_fitted
+
+from skfeat.models._base import (
+    BaseFieldModel,
+    FieldClassifierMixin,
+    FieldRegressorMixin,
+)
+from skfeat.models._fields import UNKNOWN_ID, resolve_categorical
+from skfeat.models._fm import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC
+from skfeat.nn._vae import SupervisedVAE, gaussian_kl
+from skfeat.utils._sklearn_compat import Interval
+
+
+class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel):
+    _parameter_constraints = {
+        **BaseFieldModel._parameter_constraints,
+        "embed_dim": [Interval(Integral, 1, None, closed="left")],
+        "user_features": ["array-like", None],
+        "item_features": ["array-like", None],
+        "tower_units": ["array-like"],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        embed_dim=10,
+        *,
+        user_features=None,
+        item_features=None,
+        tower_units=(64,),
+        latent_dim=16,
+        beta=1e-3,
+        kl_warmup=0,
+        dropout=0.0,
+        alpha=1e-6,
+        learning_rate=0.003,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        tol=1e-4,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+    ):
+        self.embed_dim = embed_dim
+        self.user_features = user_features
+        self.item_features = item_features
+        self.tower_units = tower_units
+        self.latent_dim = latent_dim
+        self.beta = beta
+        self.kl_warmup = kl_warmup
+        self.dropout = dropout
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.categorical_features = categorical_features
+        self.min_frequency = min_frequency
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.callbacks = callbacks
+        self.net_params = net_params
+
+    def _column_groups(self, n):
+        """Column indices of the user and item towers."""
+        names = getattr(self, "feature_names_in_", None)
+
+        def resolve(spec, what):
+            mask = resolve_categorical(None, spec, n, names)
+            if not mask.any():
+                raise ValueError(f"{what} selects no column of X.")
+            return mask
+
+        if n < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 columns (a user and an item "
+                f"group), got {n} feature(s)."
+            )
+        user = (
+            resolve(self.user_features, "user_features")
+            if (self.user_features is not None)
+            else np.eye(n, dtype=bool)[0]
+        )
+        item = (
+            resolve(self.item_features, "item_features")
+            if (self.item_features is not None)
+            else ~user
+        )
+        if not item.any():
+            raise ValueError("item_features selects no column of X.")
+        return np.flatnonzero(user), np.flatnonzero(item)
+
+    def _build_module(self, schema, n_outputs):
+        units = [int(u) for u in np.atleast_1d(self.tower_units)]
+        if not units or min(units) < 1:
+            raise ValueError(
+                "tower_units must be a non-empty sequence of positive integers, got "
+                f"{self.tower_units!r}."
+            )
+        user_cols, item_cols = self._column_groups(schema.n_fields)
+        # the embedding lists categorical fields first: map columns to positions
+        position = np.empty(schema.n_fields, dtype=int)
+        position[schema.order] = np.arange(schema.n_fields)
+        self.user_columns_, self.item_columns_ = user_cols, item_cols
+        return SupervisedVAE(
+            schema.cardinalities,
+            schema.n_numeric,
+            self.embed_dim,
+            user_fields=position[user_cols].tolist(),
+            item_fields=position[item_cols].tolist(),
+            tower_units=units,
+            latent_dim=self.latent_dim,
+            n_outputs=n_outputs,
+            beta=self.beta,
+            warmup_steps=self.kl_warmup,
+            dropout=self.dropout,
+            zero_ids=(UNKNOWN_ID,),
+        )
+
+    def _latent(self, X):
+        check_is_fitted(self)
+        X = self._check_X(X, reset=False)
+        data = self._dataset(X, None, None).inputs
+        module = self.net_.module_
+        module.eval()
+        with torch.no_grad():
+            mu, log_var = module.encode(data["cat"], data["num"])
+        return mu.double().cpu().numpy(), log_var.double().cpu().numpy()
+
+    @property
+    def _n_features_out(self):
+        return self.latent_dim
+
+    def transform(self, X):
+        """Latent means ``mu`` of each row.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim)
+        """
+        return self._latent(X)[0]
+
+    def kl_divergence(self, X):
+        """Mean KL divergence of the posterior ``q(z | x)`` from ``N(0, I)`` on X.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        kl : float
+        """
+        mu, log_var = self._latent(X)
+        return float(
+            gaussian_kl(torch.from_numpy(mu), torch.from_numpy(log_var)).mean()
+        )
+
+
+_VAE_DOC = """Supervised variational interaction model ({kind}).
+
+    Two towers read two groups of columns, ``user_features`` and ``item_features``
+    (by default the first column, and all the others). Each is an MLP over its
+    fields' concatenated embeddings, giving ``u`` and ``v``. An interaction layer
+    with separate weights per tower plus an element-wise product term,
+    ``W_u u + W_v v + W_p (u * v) + b``, gives the mean ``mu`` and log-variance of
+    a Gaussian latent ``z``. During training ``z = mu + sigma * eps`` feeds a
+    linear output head; at predict time ``z = mu``. The loss is the prediction
+    loss plus ``beta`` times the KL divergence of ``q(z | x)`` from ``N(0, I)``
+    (raised linearly from 0 over ``kl_warmup`` updates), plus the L2 penalty
+    ``alpha``. ``transform`` returns the latent means.
+
+    The KL term makes ``z`` a smooth, low-dimensional summary of the user-item
+    pair; with ``beta=0`` the model is a deterministic two-tower network.
+
+    Parameters
+    ----------
+    embed_dim : int, default=10
+    user_features, item_features : array-like or None, default=None
+        Columns of each tower (names, indices or a mask).
+    tower_units : tuple of int, default=(64,)
+        Hidden widths of each tower.
+    latent_dim : int, default=16
+    beta : float, default=1e-3
+        Weight of the KL term.
+    kl_warmup : int, default=0
+        Gradient updates over which the KL weight grows from 0 to ``beta``.
+    dropout : float, default=0.0
+        Dropout in the towers.
+    alpha : float, default=1e-6
+        L2 penalty (weight decay) on all weights but biases.
+{common}
+    Attributes
+    ----------
+{attrs}    user_columns_, item_columns_ : ndarray of int
+        Input columns of each tower.
+
+    Examples
+    --------
+{example}
+"""
+
+
+class VAEClassifier(FieldClassifierMixin, ClassifierMixin, _VAEBase):
+    pass
+
+
+class VAERegressor(FieldRegressorMixin, RegressorMixin, _VAEBase):
+    pass
+
+
+_LR_DOC = _COMMON_PARAMS_DOC.replace(
+    "learning_rate : float, default=0.01", "learning_rate : float, default=0.003"
+)
+VAEClassifier.__doc__ = _VAE_DOC.format(
+    kind="classifier",
+    common=_LR_DOC,
+    attrs="""    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+"""
+    + _COMMON_ATTRS_DOC,
+    example="""    >>> from skfeat.datasets import make_interaction_classification
+    >>> from skfeat.models import VAEClassifier
+    >>> X, y, _ = make_interaction_classification(n_samples=1000, random_state=0)
+    >>> clf = VAEClassifier(latent_dim=4, max_epochs=3, random_state=0).fit(X, y)
+    >>> clf.transform(X.iloc[:2]).shape
+    (2, 4)""",
+)
+VAERegressor.__doc__ = _VAE_DOC.format(
+    kind="regressor",
+    common=_LR_DOC,
+    attrs=_COMMON_ATTRS_DOC,
+    example="""    >>> from skfeat.datasets import make_interaction_regression
+    >>> from skfeat.models import VAERegressor
+    >>> X, y, _ = make_interaction_regression(n_samples=1000, random_state=0)
+    >>> reg = VAERegressor(latent_dim=4, max_epochs=3, random_state=0).fit(X, y)
+    >>> reg.predict(X.iloc[:3]).shape
+    (3,)""",
+)

@@ -1,0 +1,145 @@
+"""The MLP block shared by the deep models, and dtype-following layers.
+
+Every layer here computes in the dtype of its *input*, casting its float32
+parameters on the fly (a no-op in training, where the input is float32). The deep
+model modules switch to float64 in eval mode: a BLAS float32 matrix product can
+round differently depending on how many rows share the call, so a row's float32
+prediction would depend on its batch; in float64 those differences are ~1e-16 and
+vanish below any tolerance that matters.
+"""
+
+import torch.nn.functional as F
+from torch import nn
+
+_ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU,
+    "leaky_relu": nn.LeakyReLU,
+    "identity": nn.Identity,
+}
+
+
+def _cast(t, x):
+    return None if t is None else t.to(x.dtype)
+
+
+def eval_dtype(module, x):
+    """``x`` as float64 when ``module`` is in eval mode, unchanged in training."""
+    return x if module.training else x.double()
+
+
+class Linear(nn.Linear):
+    """``nn.Linear`` that computes in the dtype of its input."""
+
+    def forward(self, x):
+        return F.linear(x, _cast(self.weight, x), _cast(self.bias, x))
+
+
+class BatchNorm1d(nn.BatchNorm1d):
+    """``nn.BatchNorm1d`` that computes in the dtype of its input.
+
+    A training batch of a single row (the last, short batch of an epoch) cannot
+    give batch statistics; it is normalised with the running statistics instead
+    of raising, so any ``batch_size`` works.
+    """
+
+    def forward(self, x):
+        use_batch = self.training and x.shape[0] > 1
+        if use_batch:
+            return super().forward(x)
+        return F.batch_norm(
+            x,
+            _cast(self.running_mean, x),
+            _cast(self.running_var, x),
+            _cast(self.weight, x),
+            _cast(self.bias, x),
+            False,
+            0.0,
+            self.eps,
+        )
+
+
+class LayerNorm(nn.LayerNorm):
+    """``nn.LayerNorm`` that computes in the dtype of its input."""
+
+    def forward(self, x):
+        return F.layer_norm(
+            x, self.normalized_shape, _cast(self.weight, x), _cast(self.bias, x),
+            self.eps,
+        )  # fmt: skip
+
+
+def make_activation(name):
+    """Return a fresh activation module named ``name``."""
+    try:
+        return _ACTIVATIONS[name]()
+    except KeyError:
+        raise ValueError(
+            f"Unknown activation {name!r}; expected one of {sorted(_ACTIVATIONS)}."
+        ) from None
+
+
+class MLP(nn.Module):
+    """Fully connected tower: ``[Linear -> BatchNorm -> activation -> Dropout] * L``.
+
+    Parameters
+    ----------
+    in_features : int
+        Width of the input.
+    hidden_units : sequence of int
+        Width of each hidden layer (at least one).
+    activation : str, default="relu"
+        One of ``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"gelu"``, ``"leaky_relu"``,
+        ``"identity"``.
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer.
+    batch_norm : bool, default=False
+        Batch normalisation before each activation.
+    out_features : int or None, default=None
+        When given, a final linear layer to this width (no activation).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn import MLP
+    >>> mlp = MLP(6, [8, 4], dropout=0.1, batch_norm=True, out_features=1)
+    >>> mlp(torch.randn(5, 6)).shape
+    torch.Size([5, 1])
+    """
+
+    def __init__(
+        self, in_features, hidden_units, activation="relu", dropout=0.0,
+        batch_norm=False, out_features=None,
+    ):  # fmt: skip
+        super().__init__()
+        hidden_units = [int(u) for u in hidden_units]
+        if not hidden_units or min(hidden_units) < 1:
+            raise ValueError(
+                f"hidden_units must be a non-empty sequence of positive integers, "
+                f"got {hidden_units!r}."
+            )
+        layers = []
+        width = int(in_features)
+        for units in hidden_units:
+            layers.append(Linear(width, units))
+            if batch_norm:
+                layers.append(BatchNorm1d(units))
+            layers.append(make_activation(activation))
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = units
+        if out_features is not None:
+            layers.append(Linear(width, int(out_features)))
+            width = int(out_features)
+        self.layers = nn.Sequential(*layers)
+        self.out_features = width
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+def squeeze_outputs(logits, n_outputs):
+    """``(n,)`` logits for one output, ``(n, C)`` otherwise (as :class:`FM`)."""
+    return logits.squeeze(-1) if n_outputs == 1 else logits
