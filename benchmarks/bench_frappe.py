@@ -24,7 +24,7 @@ import time
 import numpy as np
 import torch
 from sklearn.metrics import log_loss, roc_auc_score
-from skorch.callbacks import LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from skfeat.datasets import load_frappe
 from skfeat.models import (
@@ -32,6 +32,7 @@ from skfeat.models import (
     DCNClassifier,
     DeepFMClassifier,
     DNNClassifier,
+    FiGNNClassifier,
     FMClassifier,
     FwFMClassifier,
     WideDeepClassifier,
@@ -45,6 +46,7 @@ MODELS = {
     "deepfm": DeepFMClassifier,
     "dcnv2": DCNClassifier,
     "autoint+": AutoIntClassifier,
+    "fignn": FiGNNClassifier,
 }
 
 _BARS_DEEP = dict(
@@ -65,7 +67,30 @@ DEFAULTS = {
     "deepfm": dict(_BARS_DEEP, alpha=0.05, dropout=0.2),
     "dcnv2": dict(_BARS_DEEP, alpha=0.05, dropout=0.4, cross_layers=3),
     "autoint+": dict(_BARS_DEEP, alpha=0.1, dropout=0.1, use_mlp=True),
+    # BARS FiGNN: embedding 10, lr 1e-3, embedding regularizer 1e-3, 3 GNN steps
+    "fignn": dict(
+        embed_dim=10, learning_rate=1e-3, alpha=1e-3, batch_size=4096, gnn_layers=3
+    ),
 }
+
+
+class ValidAUC(Callback):
+    """Record the validation AUC each epoch (BARS early-stops on it)."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.scores, self.targets = [], []
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        if not training:
+            self.scores.append(kwargs["y_pred"].detach().double().cpu().numpy())
+            self.targets.append(batch[1].cpu().numpy())
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.scores:
+            auc = roc_auc_score(
+                np.concatenate(self.targets), np.concatenate(self.scores)
+            )
+            net.history.record("valid_auc", auc)
 
 
 def main():
@@ -75,6 +100,12 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--reduce-lr", action="store_true")
+    parser.add_argument(
+        "--monitor",
+        choices=["loss", "auc"],
+        default="loss",
+        help="early-stop on validation log-loss (the estimator's own) or AUC (BARS)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     data = load_frappe()
@@ -85,12 +116,29 @@ def main():
     if "hidden_units" in params:
         params["hidden_units"] = tuple(params["hidden_units"])
     shown = dict(params)
+    callbacks = []
+    if args.monitor == "auc":
+        callbacks += [
+            ValidAUC(),
+            EarlyStopping(
+                monitor="valid_auc",
+                lower_is_better=False,
+                load_best=True,
+                patience=params["n_iter_no_change"],
+                sink=lambda *a: None,
+            ),
+        ]
+        params["early_stopping"] = False  # the AUC callback stops instead
+        shown["early_stopping"] = "on valid AUC"
     if args.reduce_lr:
-        scheduler = LRScheduler(
-            policy="ReduceLROnPlateau", monitor="valid_loss", factor=0.1, patience=0
+        callbacks.append(
+            LRScheduler(
+                policy="ReduceLROnPlateau", monitor="valid_loss", factor=0.1, patience=0
+            )
         )
-        params["callbacks"] = [scheduler]
-        shown["callbacks"] = "ReduceLROnPlateau(factor=0.1, patience=0)"
+        shown["lr_schedule"] = "ReduceLROnPlateau(factor=0.1, patience=0)"
+    if callbacks:
+        params["callbacks"] = callbacks
     est = MODELS[args.model](**params)
     t0 = time.perf_counter()
     est.fit(data.train.X, data.train.y, eval_set=(data.valid.X, data.valid.y))
