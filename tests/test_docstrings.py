@@ -17,16 +17,7 @@ PACKAGES = ("models", "preprocessing", "nn", "explain", "metrics", "datasets", "
 
 # Public names known to lack an Examples section, with who owns the fix. Keep it
 # short: a name listed here is a documentation bug, reported in issue 7.
-KNOWN_MISSING = {
-    "skfeat.models.BaseFieldModel": "models owner (abstract base)",
-    "skfeat.models.Decomposition": "models owner",
-    "skfeat.models.FieldSchema": "models owner",
-    "skfeat.nn.FM": "nn owner",
-    "skfeat.nn.FwFM": "nn owner",
-    "skfeat.nn.FieldEmbedding": "nn owner",
-    "skfeat.nn.SparseFM": "nn owner",
-    "skfeat.nn.pairwise_interaction": "nn owner",
-}
+KNOWN_MISSING = {}
 
 
 def _public_names():

@@ -55,6 +55,31 @@ class BaseFieldModel(BaseEstimator):
     ``_build_sparse_module(n_features, n_outputs)``. Classifier and regressor
     behaviour comes from :class:`FieldClassifierMixin` and
     :class:`FieldRegressorMixin`.
+
+    Examples
+    --------
+    A new model needs only its parameters and its module:
+
+    >>> from sklearn.base import ClassifierMixin
+    >>> from skfeat.models import BaseFieldModel
+    >>> from skfeat.models._base import FieldClassifierMixin
+    >>> from skfeat.nn import FM
+    >>> class TinyFM(FieldClassifierMixin, ClassifierMixin, BaseFieldModel):
+    ...     def __init__(self, *, alpha=0.0, learning_rate=0.01, optimizer="adam",
+    ...                  batch_size="auto", max_epochs=5, early_stopping=False,
+    ...                  validation_fraction=0.1, n_iter_no_change=3, tol=1e-4,
+    ...                  categorical_features="from_dtype", min_frequency=None,
+    ...                  random_state=None, verbose=0, device="cpu", callbacks=None,
+    ...                  net_params=None):
+    ...         for name, value in list(locals().items()):
+    ...             if name != "self":
+    ...                 setattr(self, name, value)
+    ...     def _build_module(self, schema, n_outputs):
+    ...         return FM(schema.cardinalities, schema.n_numeric, 2, n_outputs)
+    >>> import numpy as np
+    >>> X = np.random.RandomState(0).normal(size=(40, 3))
+    >>> TinyFM(random_state=0).fit(X, X[:, 0] > 0).predict(X[:3]).shape
+    (3,)
     """
 
     _accepts_sparse = False

@@ -38,6 +38,18 @@ class Decomposition:
     remainder : ndarray of shape (n_samples,) or None
         Whatever the parts above do not hold (a deep component); ``None`` when the
         decomposition is the whole output.
+
+    Examples
+    --------
+    >>> from skfeat.datasets import make_interaction_regression
+    >>> from skfeat.models import FMRegressor
+    >>> X, y, _ = make_interaction_regression(n_samples=500, random_state=0)
+    >>> reg = FMRegressor(embed_dim=4, max_epochs=2, random_state=0).fit(X, y)
+    >>> d = reg.decompose(X.iloc[:3])
+    >>> d.linear.shape, d.embeddings.shape, d.pair_weights.shape
+    ((3, 8), (3, 8, 4), (8, 8))
+    >>> bool(abs(d.output() - reg.predict(X.iloc[:3])).max() < 1e-4)
+    True
     """
 
     bias: float

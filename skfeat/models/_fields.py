@@ -48,6 +48,18 @@ class FieldSchema:
     order : ndarray of int
         ``order[j]`` is the input column of the ``j``-th field of the module, whose
         fields come as all categorical fields, then all numeric ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skfeat.models import FMClassifier
+    >>> X = pd.DataFrame({"age": [31.0, 45.0, 27.0, 52.0],
+    ...                   "city": pd.Categorical(["a", "b", "a", "c"])})
+    >>> clf = FMClassifier(max_epochs=1, random_state=0).fit(X, [0, 1, 0, 1])
+    >>> clf.schema_.cardinalities  # 3 cities + the missing and unknown ids
+    [5]
+    >>> clf.schema_.order.tolist()  # module fields: categorical first
+    [1, 0]
     """
 
     names: list

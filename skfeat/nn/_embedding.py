@@ -25,6 +25,15 @@ class FieldEmbedding(nn.Module):
     zero_ids : sequence of int, default=()
         Ids (within each field) whose rows start at zero, e.g. the id for unknown
         categories, so that an unseen category contributes nothing.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn import FieldEmbedding
+    >>> emb = FieldEmbedding(cardinalities=[4, 3], n_numeric=2, dim=5)
+    >>> out = emb(torch.tensor([[1, 2]]), torch.tensor([[0.3, -1.0]]))
+    >>> out.shape  # (rows, 2 categorical + 2 numeric fields, dim)
+    torch.Size([1, 4, 5])
     """
 
     def __init__(self, cardinalities, n_numeric, dim, init_std=0.01, zero_ids=()):

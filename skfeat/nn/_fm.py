@@ -16,6 +16,14 @@ def pairwise_interaction(emb):
     """Sum over field pairs ``i < j`` of ``<e_i, e_j>`` in O(m k) (Rendle 2010).
 
     ``emb`` has shape ``(n, m, ..., k)``; the result drops the field and last axes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn import pairwise_interaction
+    >>> emb = torch.tensor([[[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]]])  # 1 row, 3 fields
+    >>> pairwise_interaction(emb)  # <e0,e1> + <e0,e2> + <e1,e2> = 2 + 0 + 3
+    tensor([5.])
     """
     square_of_sum = emb.sum(dim=1).pow(2)
     sum_of_squares = emb.pow(2).sum(dim=1)
@@ -40,6 +48,16 @@ class FM(nn.Module):
     n_outputs : int, default=1
     init_std : float, default=0.01
     zero_ids : sequence of int, default=()
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn import FM
+    >>> fm = FM(cardinalities=[5, 3], n_numeric=1, embed_dim=4)
+    >>> cat = torch.tensor([[0, 2], [4, 1]])
+    >>> num = torch.tensor([[0.5], [-1.0]])
+    >>> fm(cat, num).shape
+    torch.Size([2])
     """
 
     def __init__(
@@ -90,6 +108,16 @@ class FwFM(nn.Module):
         ``"per_field"`` ``<w_field, v_id>`` with a vector per field (FiLV).
     init_std : float, default=0.01
     zero_ids : sequence of int, default=()
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn import FwFM
+    >>> fwfm = FwFM(cardinalities=[5, 3, 4], n_numeric=0, embed_dim=4, n_outputs=3)
+    >>> fwfm(torch.tensor([[0, 2, 3]]), torch.zeros(1, 0)).shape
+    torch.Size([1, 3])
+    >>> fwfm.pair_weight_matrix().shape  # symmetric, zero diagonal, per output
+    torch.Size([3, 3, 3])
     """
 
     def __init__(
@@ -183,6 +211,16 @@ class SparseFM(nn.Module):
     embed_dim : int
     n_outputs : int, default=1
     init_std : float, default=0.01
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn import SparseFM
+    >>> fm = SparseFM(n_features=6, embed_dim=2)
+    >>> # two rows: {0: 1.0, 3: 2.0} and {5: 0.5}
+    >>> fm(torch.tensor([0, 2, 3]), torch.tensor([0, 3, 5]),
+    ...    torch.tensor([1.0, 2.0, 0.5])).shape
+    torch.Size([2])
     """
 
     def __init__(self, n_features, embed_dim, n_outputs=1, init_std=0.01):
