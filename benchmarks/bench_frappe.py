@@ -131,12 +131,20 @@ def main():
         params["early_stopping"] = False  # the AUC callback stops instead
         shown["early_stopping"] = "on valid AUC"
     if args.reduce_lr:
+        # divide the learning rate by 10 after every epoch that does not improve
+        # the monitored validation score (FuxiCTR's training loop)
+        monitor = "valid_auc" if args.monitor == "auc" else "valid_loss"
+        mode = "max" if args.monitor == "auc" else "min"
         callbacks.append(
             LRScheduler(
-                policy="ReduceLROnPlateau", monitor="valid_loss", factor=0.1, patience=0
+                policy="ReduceLROnPlateau",
+                monitor=monitor,
+                mode=mode,
+                factor=0.1,
+                patience=0,
             )
         )
-        shown["lr_schedule"] = "ReduceLROnPlateau(factor=0.1, patience=0)"
+        shown["lr_schedule"] = f"ReduceLROnPlateau({monitor}, factor=0.1, patience=0)"
     if callbacks:
         params["callbacks"] = callbacks
     est = MODELS[args.model](**params)
