@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_fm_speed
+	$(BIN)/python -m benchmarks.bench_speed --model fm
 	$(BIN)/python -m benchmarks.bench_frappe --model fm
 
 clean:

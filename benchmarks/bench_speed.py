@@ -1,14 +1,15 @@
-"""Training throughput of DeepFMClassifier.fit against a bare torch loop, in one run.
+"""Training throughput of ``fit`` against a bare torch loop over the same module.
 
-Both train the same module class (skfeat.nn.DeepFM, hidden units (256, 128), no
-batch norm or dropout, embedding 10) on the same encoded tensors with the same batch
-size (4096), optimizer and learning rate. The bare loop permutes the tensors once
+Both train the same module class (``skfeat.nn.FM``, ``FwFM`` or ``DeepFM`` with hidden
+units (256, 128), no batch norm or dropout) on the same encoded tensors with the same
+batch size, optimizer and learning rate. The bare loop permutes the tensors once
 per epoch and slices batches, the fastest plain-torch way we know on a CPU. skfeat's
 time is read from skorch's per-epoch ``dur`` (training plus nothing else: no
 validation set is given) and, separately, as the whole ``fit`` wall time (including
 field encoding).
 
-    SKFEAT_DATA=../shared/data python -m benchmarks.bench_deepfm_speed [--epochs 3]
+    SKFEAT_DATA=../shared/data python -m benchmarks.bench_speed --model fm
+    SKFEAT_DATA=../shared/data python -m benchmarks.bench_speed --model deepfm
 """
 
 import argparse
@@ -19,7 +20,17 @@ import numpy as np
 import torch
 
 from benchmarks._frappe_data import frappe_or_synthetic
-from skfeat.models import DeepFMClassifier
+from skfeat.models import DeepFMClassifier, FMClassifier, FwFMClassifier
+
+# model -> (estimator, extra parameters beside the shared ones)
+MODELS = {
+    "fm": (FMClassifier, {}),
+    "fwfm": (FwFMClassifier, {}),
+    "deepfm": (
+        DeepFMClassifier,
+        dict(hidden_units=(256, 128), dropout=0.0, batch_norm=False, net_alpha=0.0),
+    ),
+}
 
 
 def bare_loop(module, cat, num, y, *, epochs, batch_size, lr, seed):
@@ -52,23 +63,21 @@ def main():
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=4096)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", choices=sorted(MODELS), default="fm")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     X, y, _, _, source = frappe_or_synthetic()
     n = len(y)
-    cls = DeepFMClassifier
+    cls, extra = MODELS[args.model]
     params = dict(
         embed_dim=10,
-        hidden_units=(256, 128),
-        dropout=0.0,
-        batch_norm=False,
-        net_alpha=0.0,
         batch_size=args.batch_size,
         learning_rate=1e-3,
         alpha=0.0,
         max_epochs=args.epochs,
         early_stopping=False,
         random_state=0,
+        **extra,
     )
 
     best = {"bare": np.inf, "skfeat_epoch": np.inf, "skfeat_fit": np.inf}
@@ -103,7 +112,7 @@ def main():
         f"torch threads {torch.get_num_threads()}, torch {torch.__version__}"
     )
     print(
-        f"batch {args.batch_size}, embed_dim 10, hidden (256, 128), Adam, "
+        f"batch {args.batch_size}, embed_dim 10, {extra or ''}, Adam, "
         f"{args.epochs} epochs, "
         f"best of {args.repeats}"
     )
