@@ -14,7 +14,7 @@ from skfeat.nn._attention import FieldSelfAttention
 from skfeat.nn._cross import CrossNetV2
 from skfeat.nn._embedding import FieldEmbedding
 from skfeat.nn._fm import FM, pairwise_interaction
-from skfeat.nn._mlp import MLP, Linear, eval_dtype, squeeze_outputs
+from skfeat.nn._mlp import MLP, Linear, eval_dtype, glorot_init_, squeeze_outputs
 
 
 class DNN(nn.Module):
@@ -30,7 +30,9 @@ class DNN(nn.Module):
     activation : str, default="relu"
     dropout : float, default=0.0
     batch_norm : bool, default=False
-    init_std : float, default=0.01
+    init_std : float, default=1e-4
+        Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
+        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -44,7 +46,7 @@ class DNN(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
-        activation="relu", dropout=0.0, batch_norm=False, init_std=0.01, zero_ids=(),
+        activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -55,6 +57,7 @@ class DNN(nn.Module):
         self.mlp = MLP(
             width, hidden_units, activation, dropout, batch_norm, self.n_outputs
         )
+        glorot_init_(self)
 
     def forward(self, cat, num):
         emb = eval_dtype(self, self.embedding(cat, num))
@@ -78,7 +81,9 @@ class WideDeep(nn.Module):
     activation : str, default="relu"
     dropout : float, default=0.0
     batch_norm : bool, default=False
-    init_std : float, default=0.01
+    init_std : float, default=1e-4
+        Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
+        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -92,7 +97,7 @@ class WideDeep(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
-        activation="relu", dropout=0.0, batch_norm=False, init_std=0.01, zero_ids=(),
+        activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -107,6 +112,7 @@ class WideDeep(nn.Module):
         self.mlp = MLP(
             width, hidden_units, activation, dropout, batch_norm, self.n_outputs
         )
+        glorot_init_(self)
 
     def field_terms(self, cat, num):
         """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
@@ -138,7 +144,9 @@ class DeepFM(nn.Module):
     activation : str, default="relu"
     dropout : float, default=0.0
     batch_norm : bool, default=False
-    init_std : float, default=0.01
+    init_std : float, default=1e-4
+        Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
+        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -152,7 +160,7 @@ class DeepFM(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
-        activation="relu", dropout=0.0, batch_norm=False, init_std=0.01, zero_ids=(),
+        activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -163,6 +171,7 @@ class DeepFM(nn.Module):
         self.mlp = MLP(
             width, hidden_units, activation, dropout, batch_norm, self.n_outputs
         )
+        glorot_init_(self)
 
     def field_terms(self, cat, num):
         """Return the FM's ``(linear (n, m, C), embeddings (n, m, C, k))``."""
@@ -200,7 +209,9 @@ class DCNv2(nn.Module):
     activation : str, default="relu"
     dropout : float, default=0.0
     batch_norm : bool, default=False
-    init_std : float, default=0.01
+    init_std : float, default=1e-4
+        Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
+        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -215,7 +226,7 @@ class DCNv2(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         cross_layers=3, low_rank=None, structure="parallel", activation="relu",
-        dropout=0.0, batch_norm=False, init_std=0.01, zero_ids=(),
+        dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
     ):  # fmt: skip
         super().__init__()
         if structure not in ("parallel", "stacked", "crossnet_only"):
@@ -235,6 +246,7 @@ class DCNv2(nn.Module):
                 width if structure == "parallel" else 0
             )
         self.output = Linear(out_width, self.n_outputs)
+        glorot_init_(self)
 
     def forward(self, cat, num):
         x0 = eval_dtype(self, self.embedding(cat, num)).flatten(1)
@@ -271,7 +283,9 @@ class AutoInt(nn.Module):
     activation : str, default="relu"
     dropout : float, default=0.0
     batch_norm : bool, default=False
-    init_std : float, default=0.01
+    init_std : float, default=1e-4
+        Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
+        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -287,7 +301,7 @@ class AutoInt(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         attention_layers=3, num_heads=2, attention_dim=40, residual=True,
         layer_norm=False, use_scale=False, activation="relu", dropout=0.0,
-        batch_norm=False, init_std=0.01, zero_ids=(),
+        batch_norm=False, init_std=1e-4, zero_ids=(),
     ):  # fmt: skip
         super().__init__()
         if int(attention_layers) < 1:
@@ -315,6 +329,7 @@ class AutoInt(nn.Module):
                 m * int(embed_dim), hidden_units, activation, dropout, batch_norm,
                 self.n_outputs,
             )  # fmt: skip
+        glorot_init_(self)
 
     def forward(self, cat, num):
         emb = eval_dtype(self, self.embedding(cat, num))

@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from skfeat.nn._embedding import FieldEmbedding
-from skfeat.nn._mlp import Linear, eval_dtype
+from skfeat.nn._mlp import Linear, eval_dtype, glorot_init_
 
 
 def _cast(t, x):
@@ -113,13 +113,16 @@ class FiGNN(nn.Module):
     steps : int, default=3
     use_gru : bool, default=True
     use_residual : bool, default=True
-    init_std : float, default=0.01
+    init_std : float, default=1e-4
+        Standard deviation of the embeddings' normal initialisation; the
+        attention and readout layers start Glorot-normal (FuxiCTR's choices; the
+        GRU keeps torch's default, as in FuxiCTR).
     zero_ids : sequence of int, default=()
     """
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, steps=3,
-        use_gru=True, use_residual=True, init_std=0.01, zero_ids=(),
+        use_gru=True, use_residual=True, init_std=1e-4, zero_ids=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -132,6 +135,7 @@ class FiGNN(nn.Module):
         self.node_score = Linear(embed_dim, self.n_outputs, bias=False)
         self.node_weight = Linear(m * embed_dim, m * self.n_outputs, bias=False)
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
+        glorot_init_(self.graph.attention, self.node_score, self.node_weight)
 
     def forward(self, cat, num):
         emb = eval_dtype(self, self.embedding(cat, num))

@@ -140,6 +140,31 @@ class MLP(nn.Module):
         return self.layers(x)
 
 
+def glorot_init_(*modules):
+    """Glorot-normal weights and zero biases for every ``nn.Linear`` in ``modules``.
+
+    The deep CTR modules start from this initialisation (and embeddings drawn
+    with standard deviation 1e-4) because FuxiCTR's ``BaseModel.init_weights``
+    does, and the BARS records we measure against were trained from it (see
+    ``docs/benchmarks.md`` for what it changes on Frappe_x1).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn._mlp import MLP, glorot_init_
+    >>> mlp = glorot_init_(MLP(6, [8], out_features=1))
+    >>> float(mlp.layers[0].bias.abs().sum())
+    0.0
+    """
+    for module in modules:
+        for layer in module.modules():
+            if isinstance(layer, nn.Linear):
+                nn.init.xavier_normal_(layer.weight)
+                if layer.bias is not None:
+                    nn.init.zeros_(layer.bias)
+    return modules[0] if len(modules) == 1 else modules
+
+
 def squeeze_outputs(logits, n_outputs):
     """``(n,)`` logits for one output, ``(n, C)`` otherwise (as :class:`FM`)."""
     return logits.squeeze(-1) if n_outputs == 1 else logits
