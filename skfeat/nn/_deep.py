@@ -32,7 +32,7 @@ class DNN(nn.Module):
     batch_norm : bool, default=False
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
-        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
+        linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -83,7 +83,7 @@ class WideDeep(nn.Module):
     batch_norm : bool, default=False
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
-        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
+        linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -146,7 +146,7 @@ class DeepFM(nn.Module):
     batch_norm : bool, default=False
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
-        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
+        linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -211,7 +211,7 @@ class DCNv2(nn.Module):
     batch_norm : bool, default=False
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
-        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
+        linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
 
     Examples
@@ -285,7 +285,7 @@ class AutoInt(nn.Module):
     batch_norm : bool, default=False
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
-        linear layers start Glorot-normal with zero biases (:func:`glorot_init_`).
+        linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
 
     Examples
