@@ -109,7 +109,7 @@ _FIGNN_DOC = """Fi-GNN {kind}: feature interactions by message passing between f
     gnn_layers : int, default=3
         Message-passing steps (the paper's T), each with its own weights. The
         BARS Frappe_x1 record was tuned to 17 steps without the GRU
-        (``gnn_layers=17, use_gru=False``), about five times the cost of the
+        (``gnn_layers=17, use_gru=False``), several times the cost of the
         default per epoch; see ``docs/benchmarks.md``.
     use_gru : bool, default=True
         GRU state update; ``False`` adds the aggregated message instead.
