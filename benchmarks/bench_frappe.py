@@ -78,11 +78,13 @@ DEFAULTS = {
     "deepfm": dict(_BARS_DEEP, alpha=0.05, dropout=0.2),
     "dcnv2": dict(_BARS_DEEP, alpha=0.05, dropout=0.4, cross_layers=4),
     # BARS AutoInt+ (tuner config 06): 5 attention layers of width 128, 4 heads,
-    # scaled scores, layer norm, residuals, and a parallel MLP
+    # scaled scores, layer norm, residuals, and a parallel MLP; FuxiCTR applies
+    # the network dropout to the attention weights too
     "autoint+": dict(
         _BARS_DEEP,
         alpha=0.1,
         dropout=0.1,
+        attention_dropout=0.1,
         use_mlp=True,
         attention_layers=5,
         attention_dim=128,

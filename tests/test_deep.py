@@ -85,11 +85,34 @@ def test_bad_attention_and_constraint_errors(mixed_data):
         DCNClassifier(cross_layers=0, **FAST).fit(X, y)
     with pytest.raises(InvalidParameterError, match="'num_heads' parameter"):
         AutoIntClassifier(num_heads=0, **FAST).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'attention_dropout' parameter"):
+        AutoIntClassifier(attention_dropout=1.0, **FAST).fit(X, y)
     with pytest.raises(InvalidParameterError, match="'hidden_units' parameter"):
         DeepFMClassifier(**{**FAST, "hidden_units": 16}).fit(X, y)
     # hidden_units does not matter without an MLP
     plain = {**FAST, "use_mlp": False, "hidden_units": ()}
     AutoIntClassifier(attention_dim=8, **plain).fit(X, y)
+
+
+def test_attention_dropout_acts_in_training_only(mixed_data):
+    import torch
+
+    X, y = mixed_data
+    params = {**FAST, "attention_dim": 8, "num_heads": 2, "use_mlp": False}
+    est = AutoIntClassifier(attention_dropout=0.5, **params).fit(X, y)
+    module = est.net_.module_
+    cat = torch.randint(0, 3, (16, module.embedding.n_categorical))
+    num = torch.randn(16, module.embedding.n_numeric)
+    module.train()
+    with torch.no_grad():
+        assert not torch.equal(module(cat, num), module(cat, num))
+    module.eval()
+    with torch.no_grad():
+        assert torch.equal(module(cat, num), module(cat, num))
+    # without it the training-mode forward pass is deterministic
+    plain = AutoIntClassifier(**params).fit(X, y).net_.module_.train()
+    with torch.no_grad():
+        assert torch.equal(plain(cat, num), plain(cat, num))
 
 
 def test_sparse_input_is_refused(mixed_data):

@@ -389,6 +389,7 @@ class _AutoIntBase(_DeepBase):
         "residual": ["boolean"],
         "layer_norm": ["boolean"],
         "use_scale": ["boolean"],
+        "attention_dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -402,6 +403,7 @@ class _AutoIntBase(_DeepBase):
         residual=True,
         layer_norm=False,
         use_scale=False,
+        attention_dropout=0.0,
         hidden_units=(400, 400, 400),
         activation="relu",
         dropout=0.2,
@@ -432,6 +434,7 @@ class _AutoIntBase(_DeepBase):
         self.residual = residual
         self.layer_norm = layer_norm
         self.use_scale = use_scale
+        self.attention_dropout = attention_dropout
         self.hidden_units = hidden_units
         self.activation = activation
         self.dropout = dropout
@@ -479,6 +482,7 @@ class _AutoIntBase(_DeepBase):
             residual=self.residual,
             layer_norm=self.layer_norm,
             use_scale=self.use_scale,
+            attention_dropout=float(self.attention_dropout),
             **kwargs,
         )
 
@@ -601,6 +605,10 @@ _AI_EXTRA = """    attention_layers : int, default=3
         Layer normalisation after each attention layer.
     use_scale : bool, default=False
         Scale the attention scores by ``1 / sqrt(attention_dim / num_heads)``.
+    attention_dropout : float, default=0.0
+        Dropout on the attention weights, in training only. FuxiCTR's AutoInt
+        (which produced the BARS records) uses its network dropout here, so the
+        BARS Frappe_x1 configuration has ``attention_dropout=0.1``.
 """
 
 _doc(

@@ -28,6 +28,9 @@ class FieldSelfAttention(nn.Module):
         Layer normalisation of the output before the ReLU.
     use_scale : bool, default=False
         Divide the attention scores by ``sqrt(head_dim)``.
+    dropout : float, default=0.0
+        Dropout on the attention weights (after the softmax), in training only;
+        FuxiCTR's AutoInt applies its network dropout here.
 
     Examples
     --------
@@ -40,7 +43,7 @@ class FieldSelfAttention(nn.Module):
 
     def __init__(
         self, in_dim, attention_dim, num_heads=1, residual=True, layer_norm=False,
-        use_scale=False,
+        use_scale=False, dropout=0.0,
     ):  # fmt: skip
         super().__init__()
         if int(num_heads) < 1 or int(attention_dim) % int(num_heads):
@@ -62,6 +65,7 @@ class FieldSelfAttention(nn.Module):
                 else Linear(in_dim, attention_dim, bias=False)
             )
         self.norm = LayerNorm(attention_dim) if layer_norm else None
+        self.dropout = nn.Dropout(float(dropout)) if dropout else None
 
     def _heads(self, x):
         n, m, _ = x.shape
@@ -73,6 +77,8 @@ class FieldSelfAttention(nn.Module):
         if self.use_scale:
             scores = scores / self.head_dim**0.5
         attention = torch.softmax(scores, dim=-1)
+        if self.dropout is not None:
+            attention = self.dropout(attention)
         out = (attention @ v).transpose(1, 2).reshape(emb.shape[0], emb.shape[1], -1)
         if self.residual is not None:
             out = out + self.residual(emb)

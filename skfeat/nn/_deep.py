@@ -280,6 +280,8 @@ class AutoInt(nn.Module):
     residual : bool, default=True
     layer_norm : bool, default=False
     use_scale : bool, default=False
+    attention_dropout : float, default=0.0
+        Dropout on the attention weights (training only).
     activation : str, default="relu"
     dropout : float, default=0.0
     batch_norm : bool, default=False
@@ -300,8 +302,8 @@ class AutoInt(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         attention_layers=3, num_heads=2, attention_dim=40, residual=True,
-        layer_norm=False, use_scale=False, activation="relu", dropout=0.0,
-        batch_norm=False, init_std=1e-4, zero_ids=(),
+        layer_norm=False, use_scale=False, attention_dropout=0.0, activation="relu",
+        dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
     ):  # fmt: skip
         super().__init__()
         if int(attention_layers) < 1:
@@ -317,7 +319,8 @@ class AutoInt(nn.Module):
         self.attention = nn.Sequential(
             *(
                 FieldSelfAttention(
-                    d_in, d_out, num_heads, residual, layer_norm, use_scale
+                    d_in, d_out, num_heads, residual, layer_norm, use_scale,
+                    attention_dropout,
                 )
                 for d_in, d_out in zip(dims[:-1], dims[1:], strict=True)
             )
