@@ -319,7 +319,12 @@ class AutoInt(nn.Module):
         self.attention = nn.Sequential(
             *(
                 FieldSelfAttention(
-                    d_in, d_out, num_heads, residual, layer_norm, use_scale,
+                    d_in,
+                    d_out,
+                    num_heads,
+                    residual,
+                    layer_norm,
+                    use_scale,
                     attention_dropout,
                 )
                 for d_in, d_out in zip(dims[:-1], dims[1:], strict=True)
