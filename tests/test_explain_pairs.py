@@ -268,8 +268,8 @@ def test_column_wise_check_catches_a_wrong_mapping(raw):
     X, y = raw
     prep = _ct(OrdinalEncoder()).fit(X, y)
     sample = X.iloc[:20]
-    assert _check_column_wise(prep, sample, np.array([0, 2, 3, 1])) is None
-    why = _check_column_wise(prep, sample, np.array([0, 2, 1, 3]))
+    assert _check_column_wise(prep, sample, np.array([0, 2, 3, 1]))[0] is None
+    why, _ = _check_column_wise(prep, sample, np.array([0, 2, 1, 3]))
     assert "does not depend on input column" in why
 
 
@@ -327,6 +327,12 @@ def test_interaction_dependence(sampled):
         ax.collections[-1].get_offsets(),
         np.column_stack([sampled.data[:, 1], sampled.values[:, 1, 3]]),
     )
+    plt.close("all")
+    # a categorical colour column is labelled by category
+    ax = plot_interaction_dependence(sampled, "n0", "c1")
+    bar = ax.figure.axes[1]
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["x", "y", "z"]
+    assert ax.get_xticklabels()[0].get_text() != "a"  # numeric x axis
     plt.close("all")
     with pytest.raises(ValueError, match="same column"):
         plot_interaction_dependence(sampled, "c0", 0)

@@ -213,7 +213,7 @@ def plot_interaction_dependence(explanation, feature_a, feature_b, *, ax=None):
     else:
         x, c = data[:, a], data[:, b]
         ax.set_xlabel(names[a])
-        if display is not None and not _is_numeric(display[:, a]):
+        if display is not None and _is_categorical(display[:, a], data[:, a]):
             _category_ticks(ax.set_xticks, x, display[:, a])
             # spread the points of one category so they do not hide each other
             x = x + np.random.RandomState(0).uniform(-0.2, 0.2, n)
@@ -229,12 +229,15 @@ def plot_interaction_dependence(explanation, feature_a, feature_b, *, ax=None):
     if c is not None:
         bar = ax.figure.colorbar(points, ax=ax)
         bar.set_label(names[b])
-        if display is not None and not _is_numeric(display[:, b]):
-            ticks = np.unique(c)
+        if display is not None and _is_categorical(display[:, b], c):
+            ticks = np.unique(c[~np.isnan(c)])
+            if len(ticks) > 10:  # label an evenly spread subset
+                ticks = ticks[np.linspace(0, len(ticks) - 1, 10).round().astype(int)]
             labels = [str(display[np.flatnonzero(c == t)[0], b]) for t in ticks]
             bar.set_ticks(_normalise_at(c, ticks), labels=labels)
         else:
-            bar.set_ticks([0, 1], labels=[f"{np.nanmin(c):.3g}", f"{np.nanmax(c):.3g}"])
+            lo, hi = _range(c)
+            bar.set_ticks([0, 1], labels=[f"{lo:.3g}", f"{hi:.3g}"])
     ax.axhline(0, color="0.8", lw=0.8, zorder=0)
     ax.set_ylabel(f"SHAP interaction value {names[a]} × {names[b]}")
     return ax
@@ -317,43 +320,46 @@ def plot_interaction_beeswarm(explanation, *, max_display=10, ax=None):
 
 
 # ------------------------------------------------------------------ helpers
-def _is_numeric(column):
+def _is_categorical(display, data):
+    """Whether ``data`` holds codes of the values shown in ``display``."""
     try:
-        np.asarray(column, dtype=float)
+        shown = np.asarray(display, dtype=float)
     except (TypeError, ValueError):
-        return False
-    return True
+        return True
+    return not np.allclose(shown, data, equal_nan=True)
 
 
-def _category_ticks(set_ticks, codes, labels):
+def _category_ticks(set_ticks, codes, labels, most=20):
     ticks = np.unique(codes[~np.isnan(codes)])
+    if len(ticks) > most:  # label an evenly spread subset
+        ticks = ticks[np.linspace(0, len(ticks) - 1, most).round().astype(int)]
     names = [str(labels[np.flatnonzero(codes == t)[0]]) for t in ticks]
     set_ticks(ticks, names, rotation=45 if len(ticks) > 6 else 0)
 
 
-def _normalise(c):
-    """Values to [0, 1] by 5th-95th percentiles, as shap colours its beeswarm."""
-    c = np.asarray(c, dtype=float)
+def _range(c):
+    """5th and 95th percentiles (or min and max), as shap colours its beeswarm."""
     finite = c[np.isfinite(c)]
     if finite.size == 0:
-        return np.full_like(c, 0.5)
-    lo, hi = np.nanpercentile(finite, [5, 95])
+        return 0.0, 0.0
+    lo, hi = np.percentile(finite, [5, 95])
     if hi <= lo:
         lo, hi = finite.min(), finite.max()
-    if hi <= lo:
-        return np.full_like(c, 0.5)
-    return np.clip((c - lo) / (hi - lo), 0, 1)
+    return float(lo), float(hi)
+
+
+def _normalise(c):
+    """Values to [0, 1] between the bounds of :func:`_range`, clipped."""
+    return _normalise_at(c, c)
 
 
 def _normalise_at(c, ticks):
     c = np.asarray(c, dtype=float)
-    finite = c[np.isfinite(c)]
-    lo, hi = np.nanpercentile(finite, [5, 95])
+    ticks = np.asarray(ticks, dtype=float)
+    lo, hi = _range(c)
     if hi <= lo:
-        lo, hi = finite.min(), finite.max()
-    if hi <= lo:
-        return np.full(len(ticks), 0.5)
-    return np.clip((np.asarray(ticks) - lo) / (hi - lo), 0, 1)
+        return np.full(ticks.shape, 0.5)
+    return np.clip((ticks - lo) / (hi - lo), 0, 1)
 
 
 def _swarm_offsets(x, width=0.4, n_bins=50):

@@ -77,13 +77,17 @@ def pipeline_decomposer(pipe, background):
     except _NotColumnWise as exc:
         return None, str(exc)
     sample = _rows(background, slice(0, _SCAN_ROWS))
+    first = _rows(sample, slice(0, 1))
     if prep is not None:
-        why = _check_column_wise(prep, sample, owner)
+        why, transformed = _check_column_wise(prep, sample, owner)
         if why is not None:
             return None, why
+        first = _rows(transformed, slice(0, 1))  # saves a transform call
     decomposer = _PipelineDecomposer(pipe, prep, final, owner, _names(background, pipe))
     try:
-        decomposer.decompose(_rows(background, slice(0, 1)))
+        # one row through the final model: can it decompose this input, and
+        # can its encoded columns be grouped?
+        decomposer.group(final.decompose(first))
     except (TypeError, ValueError) as exc:
         # e.g. a model fitted on sparse one-hot output, or a FwFM whose weights
         # differ inside a one-hot block
@@ -102,14 +106,27 @@ class _PipelineDecomposer:
 
     def decompose(self, X, *, output=None):
         Xt = X if self.prep is None else self.prep.transform(X)
-        dec = self.final.decompose(Xt, output=output)
+        return self.group(self.final.decompose(Xt, output=output))
+
+    def group(self, dec):
+        """The decomposition of the encoded columns, one field per raw column."""
         m_raw, owner = len(self.names), self.owner
         if dec.linear.shape[1] != len(owner):
             raise ValueError(
                 f"the preprocessing gives {len(owner)} columns but the final model "
                 f"decomposes into {dec.linear.shape[1]} fields"
             )
-        n, _, k = dec.embeddings.shape
+        if len(owner) == m_raw and np.array_equal(np.sort(owner), np.arange(m_raw)):
+            # one column per raw column: a reordering
+            order = np.argsort(owner)
+            return Decomposition(
+                bias=dec.bias,
+                linear=dec.linear[:, order],
+                embeddings=dec.embeddings[:, order],
+                pair_weights=dec.pair_weights[np.ix_(order, order)],
+                feature_names=list(self.names),
+                remainder=dec.remainder,
+            )
         onehot = np.zeros((len(owner), m_raw))
         onehot[np.arange(len(owner)), owner] = 1.0
         emb = np.einsum("njk,jc->nck", dec.embeddings, onehot, optimize=True)
@@ -282,13 +299,19 @@ def _column_transformer_owners(ct, n_in):
 def _check_column_wise(prep, sample, owner):
     """Check on ``sample`` that output ``o`` is a function of input ``owner[o]``.
 
+    Returns ``(None, transformed)`` when it holds (the transformed table starts
+    with the sample's rows), else ``(why, None)``.
+
     Column ``c`` of a mixed table comes from the sample rolled by ``c + 1`` rows;
     each output of the mixed table must then be the same output of the sample,
     rolled by its owner's shift.
     """
     n, m = sample.shape
     if n < 2:
-        return None
+        try:
+            return None, prep.transform(sample)
+        except Exception as exc:  # noqa: BLE001 - any failure means: do not trust it
+            return f"the preprocessing failed on the background ({exc})", None
     shifts = (np.arange(m) + 1) % n
     index = (np.arange(n)[:, None] + shifts[None, :]) % n
     if isinstance(sample, pd.DataFrame):
@@ -303,14 +326,15 @@ def _check_column_wise(prep, sample, owner):
         arr = np.asarray(sample)
         both = np.concatenate([arr, arr[index, np.arange(m)]])
     try:
-        out = _columns(prep.transform(both))
+        transformed = prep.transform(both)
     except Exception as exc:  # noqa: BLE001 - any failure means: do not trust it
-        return f"the preprocessing failed on mixed rows ({exc})"
+        return f"the preprocessing failed on mixed rows ({exc})", None
+    out = _columns(transformed)
     if len(out) != len(owner):
         return (
             f"the preprocessing gives {len(out)} columns where {len(owner)} were "
             "expected from its steps"
-        )
+        ), None
     for o, col in enumerate(out):
         plain, mix = col[:n], col[n:]
         expected = plain[index[:, owner[o]]]
@@ -318,8 +342,8 @@ def _check_column_wise(prep, sample, owner):
             return (
                 f"output column {o} of the preprocessing does not depend on input "
                 f"column {owner[o]} alone"
-            )
-    return None
+            ), None
+    return None, transformed
 
 
 def _columns(table):
@@ -347,4 +371,6 @@ def _names(background, pipe):
 def _rows(data, index):
     if isinstance(data, pd.DataFrame):
         return data.iloc[index]
+    if hasattr(data, "tocsr"):  # a sparse transform output
+        return data.tocsr()[index]
     return np.asarray(data)[index]
