@@ -10,7 +10,7 @@ block of a field together.
 Timed, side by side in one process (1 torch thread):
 
 * ``pipeline exact``: ``InteractionExplainer(pipe, background)`` and
-  ``shap_interaction_values`` of ``N_ROWS`` raw rows;
+  ``shap_interaction_values`` of ``n_rows`` raw rows;
 * ``bare FM``: the same on the FM alone, background and rows transformed
   beforehand (the transform not timed), 43 players;
 * ``pipeline sampling``: the pipeline with ``method="sampling"`` (what a pipeline
@@ -18,9 +18,10 @@ Timed, side by side in one process (1 torch thread):
 
 Checked: the pipeline's matrix equals the bare FM's one-hot block sums to 1e-8.
 
-Run with ``python benchmarks/bench_explain_pipeline.py``.
+Run with ``python -m benchmarks.bench_explain_pipeline [n_rows]`` (default 1000).
 """
 
+import sys
 import time
 
 import numpy as np
@@ -38,7 +39,7 @@ SMALL = ["daytime", "weekday", "isweekend", "homework", "cost", "weather"]
 LARGE = ["user", "item", "country", "city"]
 
 
-def main():
+def main(n_rows=N_ROWS):
     torch.set_num_threads(1)
     X, y, X_valid, _, source = frappe_or_synthetic()
     X, y = X.iloc[:N_TRAIN], y[:N_TRAIN]
@@ -60,8 +61,8 @@ def main():
         random_state=0,
     )
     pipe = Pipeline([("prep", prep), ("fm", fm)]).fit(X, y)
-    background, rows = X.iloc[:N_BACKGROUND], X_valid.iloc[:N_ROWS]
-    print(f"data: {source}; {N_ROWS} rows explained, background {N_BACKGROUND}")
+    background, rows = X.iloc[:N_BACKGROUND], X_valid.iloc[:n_rows]
+    print(f"data: {source}; {n_rows} rows explained, background {N_BACKGROUND}")
 
     t0 = time.perf_counter()
     explainer = InteractionExplainer(pipe, background)
@@ -97,13 +98,13 @@ def main():
     )
     t0 = time.perf_counter()
     sampler.shap_interaction_values(rows.iloc[:N_SAMPLED])
-    t_sampled = (time.perf_counter() - t0) / N_SAMPLED * N_ROWS
+    t_sampled = (time.perf_counter() - t0) / N_SAMPLED * n_rows
 
     print(
         f"players: pipeline {len(pipe_values.feature_names)} raw columns, "
         f"bare FM {len(names)} columns"
     )
-    print(f"pipeline exact:    {t_pipe:8.3f} s for {N_ROWS} rows")
+    print(f"pipeline exact:    {t_pipe:8.3f} s for {n_rows} rows")
     print(f"bare FM exact:     {t_bare:8.3f} s (transform not timed)")
     print(f"pipeline sampling: {t_sampled:8.1f} s (extrapolated from {N_SAMPLED} rows)")
     print(f"transform alone:   {t_transform:8.3f} s (background and rows)")
@@ -115,4 +116,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else N_ROWS)
