@@ -167,7 +167,8 @@ def test_pipeline_one_to_one_equals_bare_model(raw, pandas):
         np.testing.assert_allclose(again.values, ref.values, atol=1e-12)
 
 
-def test_pipeline_one_hot_groups_are_exact(raw):
+@pytest.mark.parametrize("Model", [FMRegressor, FwFMRegressor])
+def test_pipeline_one_hot_groups_are_exact(raw, Model):
     X, y = raw
     # one-hot blocks, a dropped raw column (n1) and a chained imputer + scaler
     ct = ColumnTransformer(
@@ -176,7 +177,7 @@ def test_pipeline_one_hot_groups_are_exact(raw):
             ("num", make_pipeline(SimpleImputer(), StandardScaler()), ["n0"]),
         ]
     )
-    pipe = _fit(ct, X, y, seed=1)
+    pipe = _fit(ct, X, y, Model, seed=1)
     background, rows = X.iloc[:12], X.iloc[100:103]
     explainer = InteractionExplainer(pipe, background)
     assert explainer.method_ == "exact"
@@ -237,7 +238,6 @@ def test_pipeline_deep_model_is_hybrid(raw):
     [
         ("pca", "PCA"),
         ("function", "FunctionTransformer"),
-        ("fwfm_one_hot", "pair weights differ"),
         ("one_hot_sparse", "sparse"),
     ],
 )
@@ -249,8 +249,6 @@ def test_pipeline_not_column_wise_falls_back_to_sampling(raw, case, reason):
     elif case == "function":
         prep = ColumnTransformer([("f", FunctionTransformer(np.tanh), num)])
         pipe = _fit(prep, X[num], y)
-    elif case == "fwfm_one_hot":
-        pipe = _fit(_ct(OneHotEncoder(sparse_output=False)), X, y, FwFMRegressor)
     else:
         # sparse one-hot output: the FM sees one sparse input, not fields
         cat = ["c0", "c1"]

@@ -15,7 +15,10 @@ decomposition:
 * its first-order term is ``sum_{j in G_c} g_j`` plus the pairs inside the
   group, ``sum_{j<l in G_c} r_jl <e_j, e_l>``, which depend on ``c`` alone;
 * the pair weight of raw columns ``c != d`` is the weight ``r_jl`` shared by all
-  ``j in G_c, l in G_d`` (always so for an FM; checked for an FwFM).
+  ``j in G_c, l in G_d`` (always so for an FM). Where the weights differ inside
+  a block (an FwFM on one-hot output) a factor of the weight matrix lifts the
+  embeddings to size ``m' k`` so that the pair terms are again plain inner
+  products (:meth:`_PipelineDecomposer._lifted`), still exactly.
 
 :func:`pipeline_decomposer` finds the owners from the fitted steps (a list of
 transformers known to act column by column), checks them on the background by
@@ -48,6 +51,9 @@ _ONE_TO_ONE = {
 _GROUPED = {"OneHotEncoder", "KBinsDiscretizer", "EmbeddingEncoder"}
 
 _SCAN_ROWS = 256
+# most embedding entries per raw column in the exact form of an FwFM whose pair
+# weights vary inside a one-hot block (see _PipelineDecomposer._lifted)
+_MAX_LIFTED = 4096
 
 
 class _NotColumnWise(Exception):
@@ -137,22 +143,10 @@ class _PipelineDecomposer:
             "njk,jl,nlk->nj", dec.embeddings, inside, dec.embeddings, optimize=True
         )
         linear = (dec.linear + within) @ onehot
-        weights = np.zeros((m_raw, m_raw))
-        for c in range(m_raw):
-            for d in range(m_raw):
-                if c == d:
-                    continue
-                block = w[np.ix_(owner == c, owner == d)]
-                if block.size == 0:
-                    continue
-                if np.ptp(block) > 1e-12 * max(1.0, np.abs(block).max()):
-                    raise ValueError(
-                        f"the final model's pair weights differ inside the block of "
-                        f"raw columns {self.names[c]!r} and {self.names[d]!r}, so "
-                        "their encoded columns cannot be played as one column "
-                        "exactly (an FwFM on one-hot output?)"
-                    )
-                weights[c, d] = block.flat[0]
+        weights = self._block_weights(w)
+        if weights is None:
+            # an FwFM on one-hot output: the weights differ inside a block
+            emb, weights = self._lifted(dec.embeddings, w, onehot)
         return Decomposition(
             bias=dec.bias,
             linear=linear,
@@ -161,6 +155,53 @@ class _PipelineDecomposer:
             feature_names=list(self.names),
             remainder=dec.remainder,
         )
+
+    def _block_weights(self, w):
+        """Raw columns' pair weights if ``w`` is constant on each block, else None."""
+        m_raw, owner = len(self.names), self.owner
+        weights = np.zeros((m_raw, m_raw))
+        for c in range(m_raw):
+            for d in range(m_raw):
+                block = w[np.ix_(owner == c, owner == d)]
+                if c == d or block.size == 0:
+                    continue
+                if np.ptp(block) > 1e-12 * max(1.0, np.abs(block).max()):
+                    return None
+                weights[c, d] = block.flat[0]
+        return weights
+
+    def _lifted(self, embeddings, w, onehot):
+        """Exact FM form of pair weights that vary inside the blocks.
+
+        With ``R + s I = L L^T`` positive semi-definite (``s`` the negated
+        smallest eigenvalue of ``R``), the raw column ``c`` gets the embedding
+        ``E_c = sum_{j in G_c} L[j] (x) e_j`` of size ``m' k``. For ``c != d``,
+        ``<E_c, E_d> = sum_{j in G_c, l in G_d} (R + s I)_jl <e_j, e_l>``, and
+        the shift ``s I`` drops out because the blocks are disjoint: this is the
+        pair term exactly, with weight one.
+        """
+        n, m_enc, k = embeddings.shape
+        if m_enc * k > _MAX_LIFTED:
+            raise ValueError(
+                "the final model's pair weights differ inside the blocks of "
+                f"encoded columns, and the exact form would need embeddings of "
+                f"size {m_enc * k} (more than {_MAX_LIFTED}); an FwFM on a wide "
+                "one-hot output"
+            )
+        cached = getattr(self, "_factor", None)
+        if cached is None or not np.array_equal(cached[0], w):
+            lam, vec = np.linalg.eigh(w)
+            shift = max(0.0, -float(lam.min()))
+            cached = (w.copy(), vec * np.sqrt(np.clip(lam + shift, 0.0, None)))
+            self._factor = cached
+        factor = cached[1]
+        lifted = np.einsum(
+            "njk,jr,jc->ncrk", embeddings, factor, onehot, optimize=True
+        ).reshape(n, onehot.shape[1], m_enc * k)
+        used = onehot.sum(axis=0) > 0
+        weights = (used[:, None] & used[None, :]).astype(float)
+        np.fill_diagonal(weights, 0.0)
+        return lifted, weights
 
 
 class _ArrayInput:
