@@ -329,12 +329,20 @@ def _is_categorical(display, data):
     return not np.allclose(shown, data, equal_nan=True)
 
 
-def _category_ticks(set_ticks, codes, labels, most=20):
+def _category_ticks(set_ticks, codes, labels, most=8):
     ticks = np.unique(codes[~np.isnan(codes)])
-    if len(ticks) > most:  # label an evenly spread subset
-        ticks = ticks[np.linspace(0, len(ticks) - 1, most).round().astype(int)]
+    rotation = 45 if len(ticks) > 6 else 0
+    if len(ticks) > most:
+        # label present codes at least 1/most of the axis apart, so labels do
+        # not overlap
+        gap = (ticks[-1] - ticks[0]) / most
+        kept = [ticks[0]]
+        for t in ticks[1:]:
+            if t - kept[-1] >= gap:
+                kept.append(t)
+        ticks = np.asarray(kept)
     names = [str(labels[np.flatnonzero(codes == t)[0]]) for t in ticks]
-    set_ticks(ticks, names, rotation=45 if len(ticks) > 6 else 0)
+    set_ticks(ticks, names, rotation=rotation)
 
 
 def _range(c):
