@@ -32,6 +32,7 @@ from skfeat.explain import (
 )
 from skfeat.explain._pipeline import _check_column_wise
 from skfeat.models import DeepFMRegressor, FMRegressor, FwFMRegressor
+from skfeat.preprocessing import EmbeddingEncoder
 
 matplotlib.use("Agg")
 torch.set_num_threads(1)
@@ -210,6 +211,26 @@ def test_pipeline_binned_numeric_columns_are_exact(raw):
     explainer = InteractionExplainer(pipe, background)
     assert explainer.method_ == "exact"
     inter = explainer.shap_interaction_values(rows)
+    for r in range(len(rows)):
+        matrix = brute_force_matrix(_pipe_f(pipe), rows.iloc[r], background)
+        np.testing.assert_allclose(inter.values[r], matrix, rtol=0, atol=1e-8)
+
+
+def test_pipeline_skfeat_embedding_encoder_is_exact(raw):
+    X, y = raw
+    X = X[["c0", "n0", "c1"]]
+    pipe = Pipeline(
+        [
+            ("emb", EmbeddingEncoder(embed_dim=2, max_epochs=1, random_state=0)),
+            ("fm", FMRegressor(embed_dim=2, max_epochs=1)),
+        ]
+    ).fit(X, y)
+    _randomise(pipe[-1], 3)
+    background, rows = X.iloc[:8], X.iloc[150:152]
+    explainer = InteractionExplainer(pipe, background)
+    assert explainer.method_ == "exact"
+    inter = explainer.shap_interaction_values(rows)
+    assert inter.feature_names == ["c0", "n0", "c1"]
     for r in range(len(rows)):
         matrix = brute_force_matrix(_pipe_f(pipe), rows.iloc[r], background)
         np.testing.assert_allclose(inter.values[r], matrix, rtol=0, atol=1e-8)
