@@ -16,6 +16,8 @@ from skfeat.explain._exact import (
     exact_shap_values,
     expected_value,
 )
+from skfeat.explain._interaction_explanation import InteractionExplanation
+from skfeat.explain._pipeline import decomposer_of, fitted_on_arrays, on_arrays
 from skfeat.explain._sampling import MaskedGame, permutation_interactions
 
 _METHODS = ("auto", "exact", "sampling", "hybrid")
@@ -50,8 +52,8 @@ class InteractionExplainer:
     method : {"auto", "exact", "sampling", "hybrid"}, default="auto"
         ``"exact"``: closed form for models whose output is at most second order
         in the columns (skfeat's FM and FwFM, read through their ``decompose``
-        method); only for a bare estimator, as a pipeline's preprocessing need
-        not act column by column. ``"sampling"``: unbiased antithetic
+        method), bare or at the end of a ``Pipeline`` whose preprocessing acts
+        column by column (see Notes). ``"sampling"``: unbiased antithetic
         permutation estimates for any model, with a standard error per entry
         (``error_std`` of the returned explanations); it is exact on any model
         whose output is at most second order. ``"hybrid"``: for a model whose
@@ -79,6 +81,9 @@ class InteractionExplainer:
         ``E_B f``, the mean output over the background (the base value).
     feature_names : list of str
         Names of the players.
+    exact_unavailable_reason_ : str or None
+        Why the exact (or hybrid) path does not apply to ``model``, e.g. the
+        pipeline step that does not act column by column; None when it applies.
 
     See Also
     --------
@@ -91,8 +96,16 @@ class InteractionExplainer:
     for interaction values (``m`` columns, ``k`` embedding size), plus
     ``O(n_background m^2 k)`` once. The sampling method costs
     ``4 m * n_background * ceil(n_permutations / 2)`` model rows per explained
-    row. The diagonal's standard error combines those of ``phi_i`` and of the row's
-    off-diagonal entries as if they were independent.
+    row. Through a ``Pipeline`` the exact path applies when every output column
+    of the preprocessing is a function of one raw column: a
+    ``ColumnTransformer`` (or chain) of scalers, ``OrdinalEncoder``,
+    ``OneHotEncoder``, ``KBinsDiscretizer``, ``TargetEncoder``,
+    ``SimpleImputer``, ``QuantileTransformer``, ``PowerTransformer``, skfeat's
+    ``EmbeddingEncoder`` or ``"passthrough"``, checked on the background. The
+    encoded columns of one raw column are then played together, exactly, and the
+    players and displayed values are the raw columns. The diagonal's standard
+    error combines those of ``phi_i`` and of the row's off-diagonal entries as if
+    they were independent.
 
     Examples
     --------
@@ -153,14 +166,25 @@ class InteractionExplainer:
             raise ValueError("background must hold at least one row.")
         self._f = _output_function(self.model, self.output)
 
-        can_exact = _has_exact_path(self.model)
+        # --- pipelines (skfeat/explain/_pipeline.py): the exact path through
+        # preprocessing that acts column by column; else sampling, and why
+        self._decomposer, self.exact_unavailable_reason_ = decomposer_of(
+            self.model, self._background
+        )
+        if fitted_on_arrays(self.model, self._background):
+            # labelled data for a model fitted on arrays (e.g. ``pipe[-1]`` on a
+            # frame of ``get_feature_names_out`` columns): keep the labels
+            self._f = on_arrays(self._f)
+        can_exact = self._decomposer is not None
         if self.method in ("exact", "hybrid") and not can_exact:
             raise TypeError(
-                f"method={self.method!r} needs a bare skfeat estimator with a "
-                f"decompose method (FM, FwFM); got {_describe(self.model)}. Through a "
-                "Pipeline the preprocessing need not act column by column: use "
+                f"method={self.method!r} needs a skfeat estimator with a decompose "
+                f"method (FM, FwFM, DeepFM, Wide&Deep), bare or at the end of a "
+                f"Pipeline whose preprocessing acts column by column; got "
+                f"{_describe(self.model)}: {self.exact_unavailable_reason_}. Use "
                 "method='sampling'."
             )
+        # --- end of the pipeline hook
         self.method_ = "sampling"
         if can_exact and self.method != "sampling":
             moments, bias, weights, names, remainder = background_moments(
@@ -191,7 +215,7 @@ class InteractionExplainer:
 
     def _decompose(self, X):
         out = self.output if _n_outputs(self.model) > 1 else None
-        return self.model.decompose(X, output=out)
+        return self._decomposer.decompose(X, output=out)
 
     def _check_X(self, X):
         X = _as_table(X, "X")
@@ -295,7 +319,9 @@ class InteractionExplainer:
 
     def _explanation(self, X, values, error_std):
         data, display = _numeric_data(X)
-        return shap.Explanation(
+        # interaction values: a shap.Explanation sliced by name on both axes
+        kind = InteractionExplanation if np.ndim(values) == 3 else shap.Explanation
+        return kind(
             values,
             base_values=np.full(X.shape[0], self.expected_value),
             data=data,
@@ -308,12 +334,6 @@ class InteractionExplainer:
 # ---------------------------------------------------------------- helpers
 def _describe(model):
     return type(model).__name__
-
-
-def _has_exact_path(model):
-    return not isinstance(model, Pipeline) and callable(
-        getattr(model, "decompose", None)
-    )
 
 
 def is_classifier(model):
