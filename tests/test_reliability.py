@@ -369,3 +369,9 @@ def test_refit_is_bit_identical_in_one_process_and_thread_count(cls):
     a = _output(_small(cls).fit(X, t), X)
     b = _output(_small(cls).fit(X, t), X)
     assert np.array_equal(a, b)
+
+
+def test_sparse_coder_names_the_non_numeric_column():
+    X, y = _data()
+    with pytest.raises(ValueError, match="column 'cat' has dtype category"):
+        SparseInteractionCoder().fit(X, y)

@@ -32,7 +32,7 @@ class _DeepBase(BaseFieldModel):
     _parameter_constraints = {
         **BaseFieldModel._parameter_constraints,
         "embed_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_units": [PositiveIntSequence()],
+        "hidden_units": [PositiveIntSequence(allow_empty=True)],
         "activation": [StrOptions(set(_ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
