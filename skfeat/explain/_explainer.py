@@ -1,5 +1,6 @@
 """The public explainer: exact or sampled SHAP (interaction) values."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -10,6 +11,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from skfeat.explain._estimate import (
+    MAX_ENUMERATION_FIELDS,
+    default_budget,
+    estimate_game,
+    summarise_background,
+)
 from skfeat.explain._exact import (
     background_moments,
     exact_interaction_values,
@@ -18,7 +25,7 @@ from skfeat.explain._exact import (
 )
 from skfeat.explain._sampling import MaskedGame, permutation_interactions
 
-_METHODS = ("auto", "exact", "sampling", "hybrid")
+_METHODS = ("auto", "exact", "enumeration", "regression", "sampling", "hybrid")
 
 
 class InteractionExplainer:
@@ -124,6 +131,10 @@ class InteractionExplainer:
         random_state=None,
         batch_size=32768,
         output=None,
+        budget=None,
+        dtype="float32",
+        max_background=1000,
+        verbose=0,
     ):
         self.model = model
         self.background = background
@@ -132,6 +143,10 @@ class InteractionExplainer:
         self.random_state = random_state
         self.batch_size = batch_size
         self.output = output
+        self.budget = budget
+        self.dtype = dtype
+        self.max_background = max_background
+        self.verbose = verbose
         # an explainer is not an estimator: like shap's explainers it checks its
         # inputs and summarises the background once, here
         self._setup()
@@ -148,10 +163,31 @@ class InteractionExplainer:
             raise ValueError(
                 f"batch_size must be a positive integer, got {self.batch_size!r}."
             )
+        if self.budget is not None and (
+            not isinstance(self.budget, Integral) or self.budget < 16
+        ):
+            raise ValueError(
+                f"budget must be None or an integer >= 16, got {self.budget!r}."
+            )
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(
+                f"dtype must be 'float32' or 'float64', got {self.dtype!r}."
+            )
+        if self.method == "hybrid":
+            warnings.warn(
+                "method='hybrid' is deprecated and will be removed: it sampled the "
+                "deep remainder with permutations, which gave the same numbers as "
+                "'sampling'. Every model-agnostic method now uses the closed-form "
+                "second-order part of a decomposition as a control variate; use "
+                "method='auto' (or 'regression').",
+                FutureWarning,
+                stacklevel=3,
+            )
         self._background = _as_table(self.background, "background")
         if self._background.shape[0] == 0:
             raise ValueError("background must hold at least one row.")
         self._f = _output_function(self.model, self.output)
+        self._cache = None
 
         can_exact = _has_exact_path(self.model)
         if self.method in ("exact", "hybrid") and not can_exact:
@@ -159,10 +195,13 @@ class InteractionExplainer:
                 f"method={self.method!r} needs a bare skfeat estimator with a "
                 f"decompose method (FM, FwFM); got {_describe(self.model)}. Through a "
                 "Pipeline the preprocessing need not act column by column: use "
-                "method='sampling'."
+                "method='auto', 'regression' or 'sampling'."
             )
-        self.method_ = "sampling"
-        if can_exact and self.method != "sampling":
+        m = self._background.shape[1]
+        self.budget_ = default_budget(m) if self.budget is None else int(self.budget)
+        self.control_variate_ = False
+        remainder = None
+        if can_exact:
             moments, bias, weights, names, remainder = background_moments(
                 self._decompose, self._background, self.batch_size
             )
@@ -171,23 +210,53 @@ class InteractionExplainer:
                     f"{_describe(self.model)}'s decomposition has a remainder (a "
                     "part that is not second order, e.g. a deep component), so "
                     "method='exact' does not apply; use method='auto' (exact for "
-                    "the second-order part, sampling for the rest) or 'sampling'."
+                    "the second-order part, estimates for the rest), 'enumeration' "
+                    "or 'regression'."
                 )
-            self.method_ = "exact" if remainder is None else "hybrid"
             self._moments, self._weights = moments, weights
             self.feature_names = names
             self.expected_value = expected_value(moments, bias, weights) + (
                 remainder or 0.0
             )
-        if self.method_ == "sampling":
+            if remainder is None and self.method in ("auto", "exact"):
+                self.method_ = "exact"
+                return
+            # model-agnostic estimator for the remainder only (control variate)
+            self.control_variate_ = remainder is not None
+        self.method_ = self._pick_method(m)
+        if self.method_ == "enumeration" and m > MAX_ENUMERATION_FIELDS:
+            raise ValueError(
+                f"method='enumeration' evaluates 2^m coalitions; m={m} columns is "
+                f"more than {MAX_ENUMERATION_FIELDS}. Use method='regression'."
+            )
+        self._game_background = summarise_background(
+            self._background, self.max_background, self.random_state
+        )
+        if not can_exact:
             self.feature_names = _feature_names(self._background, self.model)
             out = np.concatenate(
                 [
-                    self._f(_rows(self._background, slice(s, s + self.batch_size)))
-                    for s in range(0, self._background.shape[0], self.batch_size)
+                    self._f(_rows(self._game_background, slice(s, s + self.batch_size)))
+                    for s in range(0, self._game_background.shape[0], self.batch_size)
                 ]
             )
             self.expected_value = float(out.mean())
+        elif self._game_background is not self._background:
+            # the closed-form part uses the whole background, the remainder the
+            # summary: the base value follows the parts
+            rest = self._decompose(self._game_background).remainder
+            if rest is not None:
+                self.expected_value += float(np.mean(rest)) - remainder
+
+    def _pick_method(self, m):
+        if self.method in ("enumeration", "regression", "sampling"):
+            return self.method
+        if self.method == "hybrid":
+            return "sampling"
+        # auto
+        if m <= MAX_ENUMERATION_FIELDS and 2**m <= self.budget_:
+            return "enumeration"
+        return "regression"
 
     def _decompose(self, X):
         out = self.output if _n_outputs(self.model) > 1 else None
@@ -233,9 +302,7 @@ class InteractionExplainer:
         if self.method_ == "exact":
             values = self._exact(X, exact_shap_values)
             return self._explanation(X, values, None)
-        phi, phi_se, *_ = self._sample(X)
-        if self.method_ == "hybrid":
-            phi = phi + self._exact(X, exact_shap_values)
+        phi, phi_se, _, _ = self._estimate(X)
         return self._explanation(X, phi, phi_se)
 
     def shap_interaction_values(self, X):
@@ -249,22 +316,15 @@ class InteractionExplainer:
         -------
         explanation : shap.Explanation
             ``values`` of shape (n_samples, n_features, n_features), symmetric,
-            each row summing to the SHAP value; with the sampling method
-            ``error_std`` holds the standard error of each entry.
+            each row summing to the SHAP value; with an estimating method
+            ``error_std`` holds the standard error of each entry (0 where the
+            entry is exact).
         """
         X = self._check_X(X)
         if self.method_ == "exact":
             values = self._exact(X, exact_interaction_values)
             return self._explanation(X, values, None)
-        phi, phi_se, sii, sii_se = self._sample(X)
-        values = 0.5 * sii
-        se = 0.5 * sii_se
-        m = values.shape[1]
-        idx = np.arange(m)
-        values[:, idx, idx] = phi - values.sum(axis=2)
-        se[:, idx, idx] = np.sqrt(phi_se**2 + (se**2).sum(axis=2))
-        if self.method_ == "hybrid":
-            values = values + self._exact(X, exact_interaction_values)
+        _, _, values, se = self._estimate(X)
         return self._explanation(X, values, se)
 
     def __call__(self, X):
@@ -278,20 +338,62 @@ class InteractionExplainer:
             parts.append(fn(dec.linear, dec.embeddings, self._moments, self._weights))
         return np.concatenate(parts)
 
-    def _sample(self, X):
+    def _estimate(self, X):
+        """SHAP values, interaction matrix and their standard errors, cached.
+
+        One pass gives both: :meth:`shap_values` and
+        :meth:`shap_interaction_values` on the same ``X`` share the evaluations.
+        """
+        key = _fingerprint(X)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
         rng = check_random_state(self.random_state)
+        if self.method_ == "sampling":
+            result = self._sample(X, rng)
+        else:
+            result = estimate_game(
+                self.model,
+                self._f,
+                X,
+                self._game_background,
+                method=self.method_,
+                budget=self.budget_,
+                rng=rng,
+                batch_size=self.batch_size,
+                output=self.output if _n_outputs(self.model) > 1 else None,
+                remainder=self.control_variate_,
+                dtype=self.dtype,
+                verbose=self.verbose,
+            )
+        if self.control_variate_:
+            phi, phi_se, values, se = result
+            result = (
+                phi + self._exact(X, exact_shap_values),
+                phi_se,
+                values + self._exact(X, exact_interaction_values),
+                se,
+            )
+        self._cache = (key, result)
+        return result
+
+    def _sample(self, X, rng):
         f = self._f
-        if self.method_ == "hybrid":
-            # Shapley values are linear in the output: sample only the part that
-            # the closed form does not cover
+        if self.control_variate_:
+
             def f(table):
                 return np.asarray(self._decompose(table).remainder, dtype=np.float64)
 
-        game = MaskedGame(f, X, self._background, self.batch_size)
+        game = MaskedGame(f, X, self._game_background, self.batch_size)
         phi, phi_se, sii, sii_se, _, _ = permutation_interactions(
             game, self.n_permutations, rng
         )
-        return phi, phi_se, sii, sii_se
+        values = 0.5 * sii
+        se = 0.5 * sii_se
+        m = values.shape[1]
+        idx = np.arange(m)
+        values[:, idx, idx] = phi - values.sum(axis=2)
+        se[:, idx, idx] = np.sqrt(phi_se**2 + (se**2).sum(axis=2))
+        return phi, phi_se, values, se
 
     def _explanation(self, X, values, error_std):
         data, display = _numeric_data(X)
@@ -308,6 +410,17 @@ class InteractionExplainer:
 # ---------------------------------------------------------------- helpers
 def _describe(model):
     return type(model).__name__
+
+
+def _fingerprint(X):
+    """A content hash of the rows explained, for the per-X cache."""
+    if isinstance(X, pd.DataFrame):
+        return (X.shape, tuple(X.columns), int(pd.util.hash_pandas_object(X).sum()))
+    arr = np.ascontiguousarray(X)
+    if arr.dtype == object:
+        frame = pd.DataFrame(arr)
+        return (arr.shape, int(pd.util.hash_pandas_object(frame).sum()))
+    return (arr.shape, arr.dtype.str, hash(arr.tobytes()))
 
 
 def _has_exact_path(model):
