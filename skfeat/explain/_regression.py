@@ -226,10 +226,43 @@ def regression_estimate(values, design):
         est += share * (surrogate + units.mean(axis=1))
         var += share**2 * units.var(axis=1, ddof=1) / h
     est += exact_part
+    # the same regression fitted on every coalition: lower variance, some bias;
+    # ``est - theta`` is an unbiased estimate of that bias with variance ``var``
+    theta = exact_part + _fit_all(values, masks, base_w, order, m, c_all, E)
+    bias = est - theta
+    # pairs: the regression estimate; phi and the diagonal: precision-weighted
+    # between it and the unbiased one (positive-part shrinkage per entry)
+    lam = bias**2 / (bias**2 + var + 1e-300)
+    lam[:, 2 * m :] = 0.0
+    est = theta + lam * bias
+    var = lam**2 * var + (1 - lam) ** 2 * np.maximum(bias**2, var)
     # few pairs per fold: widen to Student-t, so +-2 SE keeps its ~95% meaning
     df = max(u - n_folds, 1)
     widen = stats.t.ppf(0.975, df) / stats.norm.ppf(0.975)
-    return est, widen * np.sqrt(var)
+    se = widen * np.sqrt(var)
+    # efficiency, exactly: the gap goes to the SHAP values in proportion to
+    # their variance (as in constrained KernelSHAP)
+    empty = ~masks.any(axis=1)
+    full = masks.all(axis=1)
+    gap = values[:, full][:, 0] - values[:, empty][:, 0] - est[:, :m].sum(axis=1)
+    share = var[:, :m] / np.maximum(var[:, :m].sum(axis=1, keepdims=True), 1e-300)
+    est[:, :m] += gap[:, None] * share
+    # Lundberg's diagonal from the SHAP values and the pairs, so rows sum to phi
+    sii = unstack(est, m)[1]
+    sii_se = unstack(se, m)[1]
+    est[:, m : 2 * m] = est[:, :m] - 0.5 * sii.sum(axis=2)
+    se[:, m : 2 * m] = np.sqrt(se[:, :m] ** 2 + 0.25 * (sii_se**2).sum(axis=2))
+    return est, se
+
+
+def _fit_all(values, masks, w, order, m, c_all, E):
+    """Indices of the surrogate fitted on every coalition, less its exact part."""
+    Z, sets = _mobius_basis(masks, order)
+    A = _indices_of_basis(sets, m)
+    gram = Z.T @ (Z * w[:, None])
+    gram[np.diag_indices_from(gram)] += 1e-8 * np.trace(gram) / len(gram)
+    beta = values @ np.linalg.solve(gram, (Z * w[:, None]).T).T
+    return beta @ (A - Z[:E].T @ c_all[:E])
 
 
 def unstack(flat, m):
