@@ -12,7 +12,12 @@ import pandas as pd
 from sklearn.utils import check_random_state
 
 from skfeat.explain._enumeration import all_masks, enumerate_indices
-from skfeat.explain._game import FieldModelFunction, GameTable, encode_check
+from skfeat.explain._game import (
+    FieldModelFunction,
+    GameTable,
+    MLPSplitFunction,
+    encode_check,
+)
 from skfeat.explain._regression import make_design, regression_estimate, unstack
 
 MAX_ENUMERATION_FIELDS = 20
@@ -58,6 +63,19 @@ def _evaluator(model, f, background, output, remainder, dtype):
         return None
     import torch
 
+    torch_dtype = torch.float32 if dtype == "float32" else torch.float64
+    tol = FLOAT32_ATOL if dtype == "float32" else 1e-9
+    part = "remainder" if remainder else "output"
+    if MLPSplitFunction.applies(model, part):
+        split = MLPSplitFunction(
+            model, 0 if output is None else int(output), torch_dtype
+        )
+        try:
+            rows = _head_rows(background)
+            if np.max(np.abs(split.direct(rows) - f(rows))) <= tol:
+                return split
+        except Exception:  # any mismatch of the private module API
+            pass
     fast = FieldModelFunction(
         model,
         0 if output is None else int(output),
@@ -68,8 +86,13 @@ def _evaluator(model, f, background, output, remainder, dtype):
         err = encode_check(fast, f, background, atol=FLOAT32_ATOL)
     except Exception:  # any mismatch of the private module API: generic path
         return None
-    tol = FLOAT32_ATOL if dtype == "float32" else 1e-9
     return fast if err <= tol else None
+
+
+def _head_rows(background):
+    if isinstance(background, pd.DataFrame):
+        return background.iloc[:64]
+    return background[:64]
 
 
 def estimate_game(

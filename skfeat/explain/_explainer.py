@@ -54,34 +54,61 @@ class InteractionExplainer:
         Rows that masked columns take their values from. With the exact method
         it enters only through its means and pairwise moments (computed in
         chunks), so the whole training set can serve.
-    method : {"auto", "exact", "sampling", "hybrid"}, default="auto"
+    method : {"auto", "exact", "enumeration", "regression", "sampling", \
+"hybrid"}, default="auto"
         ``"exact"``: closed form for models whose output is at most second order
         in the columns (skfeat's FM and FwFM, read through their ``decompose``
-        method); only for a bare estimator, as a pipeline's preprocessing need
-        not act column by column. ``"sampling"``: unbiased antithetic
-        permutation estimates for any model, with a standard error per entry
-        (``error_std`` of the returned explanations); it is exact on any model
-        whose output is at most second order. ``"hybrid"``: for a model whose
-        decomposition has a ``remainder`` (a deep part), the closed form for the
-        second-order part plus sampling for the remainder (the values are
-        linear in the output). ``"auto"``: exact where it applies, hybrid for a
-        decomposition with a remainder, else sampling.
+        method); only for a bare estimator. ``"enumeration"``: all ``2^m``
+        coalitions evaluated, exact for any model. ``"regression"``: ``budget``
+        coalitions per row, border sizes enumerated and the rest sampled in
+        complementary pairs, a Shapley-kernel regression on a Möbius basis
+        plus a cross-fitted unbiased correction that gives each entry its
+        standard error (see :mod:`skfeat.explain._regression` for the
+        references); with ``budget >= 2^m`` it is exact. ``"sampling"``:
+        antithetic permutations (``n_permutations``), unbiased, kept for
+        comparison. ``"auto"``: ``"exact"`` where it applies, else
+        ``"enumeration"`` when ``2^m <= budget``, else ``"regression"``. For a
+        model whose decomposition has a ``remainder`` (DeepFM, Wide & Deep),
+        every method except ``"exact"`` computes the second-order part in
+        closed form and estimates only the remainder (a control variate,
+        ``control_variate_``). ``"hybrid"`` is deprecated: it equalled
+        ``"sampling"`` with that control variate.
     n_permutations : int, default=64
-        Permutations per explained row for ``"sampling"``, drawn as antithetic
-        pairs (a permutation and its reverse). One pair costs ``4 m`` coalitions
-        of ``n_background`` model rows each.
+        Permutations per explained row for ``method="sampling"``, drawn as
+        antithetic pairs; pairs of columns adjacent too rarely are topped up,
+        so the cost is at least ``2 m * n_permutations`` coalitions per row.
     random_state : int, RandomState instance or None, default=None
-        Seeds the permutations. With an int every call gives the same result.
+        Seeds the coalitions sampled (and the background sample, see
+        ``max_background``). With an int every call gives the same result.
     batch_size : int, default=32768
-        Most rows per model call (sampling) or ``decompose`` call (exact).
+        About the most model rows per model call.
     output : int or None, default=None
         Which column of a multiclass ``decision_function`` to explain (required
         there, else ignored).
+    budget : int or None, default=None
+        Coalitions evaluated per explained row (as in shapiq), each on every
+        background row; ``None`` means ``min(2^m, 512)``. At least 16.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of skfeat's field models inside the model-agnostic methods.
+        float32 is used only where it reproduces the float64 output of the
+        background rows to ``1e-4``; use ``"float64"`` for exactness checks.
+    max_background : int or None, default=1000
+        Above this many background rows the model-agnostic methods use a
+        uniform sample of that size, with a warning (the closed form always
+        uses the whole background).
+    verbose : int, default=0
+        A progress bar (tqdm) over coalition-rows when positive.
 
     Attributes
     ----------
     method_ : str
-        The method used: ``"exact"``, ``"hybrid"`` or ``"sampling"``.
+        The method used: ``"exact"``, ``"enumeration"``, ``"regression"`` or
+        ``"sampling"``.
+    control_variate_ : bool
+        Whether the second-order part of a decomposition is computed in closed
+        form and only the remainder estimated.
+    budget_ : int
+        Coalitions per explained row for the model-agnostic methods.
     expected_value : float
         ``E_B f``, the mean output over the background (the base value).
     feature_names : list of str
@@ -96,10 +123,13 @@ class InteractionExplainer:
     -----
     The exact method costs ``O(m k)`` per row for SHAP values and ``O(m^2 k)``
     for interaction values (``m`` columns, ``k`` embedding size), plus
-    ``O(n_background m^2 k)`` once. The sampling method costs
-    ``4 m * n_background * ceil(n_permutations / 2)`` model rows per explained
-    row. The diagonal's standard error combines those of ``phi_i`` and of the row's
-    off-diagonal entries as if they were independent.
+    ``O(n_background m^2 k)`` once. Enumeration and regression cost
+    ``budget_ * n_background`` model rows per explained row (enumeration:
+    ``2^m``), evaluated in large batches; SHAP values and interaction values
+    come from the same evaluations, cached for the last ``X`` explained, so
+    asking for both costs one pass. For DeepFM and Wide & Deep the MLP's first
+    layer is split by field, so it costs nothing per coalition. Measured
+    accuracy and speed are in the user guide (:ref:`explaining`).
 
     Examples
     --------

@@ -48,8 +48,9 @@ class GameTable:
         self.verbose = verbose
         self.fast = fast
         if fast is not None:
-            self._x = fast.encode(X)
-            self._b = fast.encode(background)
+            with torch.no_grad():
+                self._x = fast.encode(X)
+                self._b = fast.encode(background)
         else:
             self._game = MaskedGame(f, X, background, batch_size)
 
@@ -57,10 +58,15 @@ class GameTable:
         """``(n, Q)`` values of each row on each coalition of ``masks`` (Q, m)."""
         masks = np.asarray(masks, dtype=bool)
         Q = len(masks)
+        bar = _progress(self.n * Q, self.verbose, desc)
+        if isinstance(self.fast, MLPSplitFunction):
+            out = self.fast.table(self._x, self._b, masks, self.batch_size, bar)
+            if bar is not None:
+                bar.close()
+            return out
         out = np.empty((self.n, Q))
         nb = self.n_background
         per_call = max(1, self.batch_size // nb)  # (row, coalition) queries per call
-        bar = _progress(self.n * Q, self.verbose, desc)
         rows = np.repeat(np.arange(self.n), Q)
         qs = np.tile(np.arange(Q), self.n)
         flat = out.reshape(-1)
@@ -162,3 +168,91 @@ def encode_check(fast, f, background, atol):
     )
     enc = fast.encode(rows)
     return float(np.max(np.abs(fast(enc) - f(rows))))
+
+
+class MLPSplitFunction:
+    """Fast path for a model whose explained part is ``MLP(concat_i e_i(x_i))``.
+
+    The MLP's first layer is linear in the concatenated field embeddings, so
+    it splits into per-field projections ``P_i = W_i e_i``, computed once per
+    explained row and background row. A masked row's first layer is then a sum
+    of projections, and a coalition's background half is shared by all rows:
+    the first (widest-input) layer costs nothing per coalition-row. Used for the
+    remainder (deep part) of DeepFM and Wide & Deep.
+    """
+
+    def __init__(self, model, output_index, dtype):
+        self.model = model
+        self.c = output_index
+        self.dtype = dtype
+        self.order = np.asarray(model.schema_.order)
+        self.scale = float(getattr(model, "_target_scale", 1.0))
+        layers = model.net_.module_.mlp.layers
+        self.first, self.rest = layers[0], layers[1:]
+
+    @staticmethod
+    def applies(model, part):
+        module = getattr(getattr(model, "net_", None), "module_", None)
+        mlp = getattr(module, "mlp", None)
+        return (
+            part == "remainder"
+            and FieldModelFunction.applies(model)
+            and hasattr(model, "_module_terms")
+            and mlp is not None
+            and hasattr(mlp, "layers")
+            and isinstance(mlp.layers[0], torch.nn.Linear)
+        )
+
+    def encode(self, X):
+        """Per-field first-layer projections (n, m, H1) in input column order."""
+        from skfeat.nn._mlp import eval_precision
+
+        model = self.model
+        module = model.net_.module_
+        module.eval()
+        Xc = model._check_X(X, reset=False)
+        inputs = {
+            k: torch.as_tensor(v) for k, v in model.encoder_.transform(Xc).items()
+        }
+        with torch.no_grad(), eval_precision(torch.float64):
+            emb = module.field_terms(inputs["cat"], inputs["num"])[1]
+            n, m = emb.shape[:2]
+            emb = emb.reshape(n, m, -1).double()
+            w = self.first.weight.double().reshape(self.first.out_features, m, -1)
+            proj = torch.einsum("nmd,hmd->nmh", emb, w)
+        inverse = np.argsort(self.order)
+        return proj[:, inverse].to(self.dtype).contiguous()
+
+    def _head(self, h1):
+        from skfeat.nn._mlp import eval_precision
+
+        with eval_precision(self.dtype):
+            out = self.rest(h1 + self.first.bias.to(h1.dtype))
+        return out[..., self.c]
+
+    def direct(self, X):
+        with torch.no_grad():
+            h1 = self.encode(X).sum(dim=1)
+            return self._head(h1).double().numpy() * self.scale
+
+    def table(self, px, pb, masks, batch_size, bar):
+        n, nb = px.shape[0], pb.shape[0]
+        Q = len(masks)
+        out = np.empty((n, Q))
+        mk = torch.from_numpy(masks).to(px.dtype)  # (Q, m)
+        q_chunk = max(1, min(Q, batch_size // max(nb, 1)))
+        with torch.no_grad():
+            self.model.net_.module_.eval()
+            for q0 in range(0, Q, q_chunk):
+                mq = mk[q0 : q0 + q_chunk]
+                back = torch.einsum("qm,bmh->qbh", 1.0 - mq, pb)  # (q, B, H1)
+                fore = torch.einsum("qm,nmh->nqh", mq, px)  # (n, q, H1)
+                rows = max(1, batch_size // (len(mq) * nb))
+                for r0 in range(0, n, rows):
+                    h1 = fore[r0 : r0 + rows, :, None, :] + back[None]
+                    pred = self._head(h1.reshape(-1, h1.shape[-1]))
+                    vals = pred.reshape(-1, len(mq), nb).double().mean(dim=2)
+                    out[r0 : r0 + rows, q0 : q0 + len(mq)] = vals.numpy()
+                    if bar is not None:
+                        bar.update(vals.numel())
+        return out * self.scale

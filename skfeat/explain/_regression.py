@@ -209,7 +209,7 @@ def regression_estimate(values, design):
         fit[c_idx[held]] = False
         Zf, wf = Z[fit], base_w[fit]
         gram = Zf.T @ (Zf * wf[:, None])
-        gram[np.diag_indices_from(gram)] += ridge * np.trace(gram) / len(gram)
+        gram[np.diag_indices_from(gram)] += ridge * np.median(np.diag(gram))
         solve = np.linalg.solve(gram, (Zf * wf[:, None]).T)  # (P, n_fit)
         beta = values[:, fit] @ solve.T  # (n, P)
         # surrogate's indices, minus its enumerated part (counted exactly above)
@@ -260,7 +260,7 @@ def _fit_all(values, masks, w, order, m, c_all, E):
     Z, sets = _mobius_basis(masks, order)
     A = _indices_of_basis(sets, m)
     gram = Z.T @ (Z * w[:, None])
-    gram[np.diag_indices_from(gram)] += 1e-8 * np.trace(gram) / len(gram)
+    gram[np.diag_indices_from(gram)] += 1e-8 * np.median(np.diag(gram))
     beta = values @ np.linalg.solve(gram, (Z * w[:, None]).T).T
     return beta @ (A - Z[:E].T @ c_all[:E])
 
