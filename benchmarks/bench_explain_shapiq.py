@@ -19,7 +19,7 @@ averaged over rows and seeds; for skfeat also the share of entries whose true
 error is within 2 standard errors (``error_std``).
 
 Run with ``OMP_NUM_THREADS=1 python benchmarks/bench_explain_shapiq.py``
-(needs ``pip install shapiq``); ``--quick`` runs one model at m = 10.
+(needs ``pip install skfeat[shapiq]``); ``--quick`` runs one model at m = 10.
 """
 
 import sys
@@ -125,9 +125,15 @@ def _shapiq_estimates(table, m, budget, seed):
 
 def main(quick=False):
     torch.set_num_threads(1)
-    import shapiq
+    from importlib.metadata import version
 
-    print(f"shapiq {shapiq.__version__}, torch {torch.__version__}, 1 thread")
+    try:
+        import shapiq  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "This benchmark needs shapiq: pip install skfeat[shapiq] torch==2.13.0"
+        ) from exc
+    print(f"shapiq {version('shapiq')}, torch {torch.__version__}, 1 thread")
     iu_cache = {}
     header = (
         f"{'model':8} {'m':>3} {'budget':>6} | {'skfeat pair MSE':>15} "
