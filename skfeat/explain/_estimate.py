@@ -20,7 +20,7 @@ from skfeat.explain._game import (
 )
 from skfeat.explain._regression import make_design, regression_estimate, unstack
 
-MAX_ENUMERATION_FIELDS = 20
+MAX_ENUMERATION_FIELDS = 16
 # the fast float32 path must agree with the float64 model output to this
 FLOAT32_ATOL = 1e-4
 

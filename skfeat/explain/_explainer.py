@@ -61,10 +61,11 @@ class InteractionExplainer:
         method); only for a bare estimator. ``"enumeration"``: all ``2^m``
         coalitions evaluated, exact for any model. ``"regression"``: ``budget``
         coalitions per row, border sizes enumerated and the rest sampled in
-        complementary pairs, a Shapley-kernel regression on a Möbius basis
-        plus a cross-fitted unbiased correction that gives each entry its
-        standard error (see :mod:`skfeat.explain._regression` for the
-        references); with ``budget >= 2^m`` it is exact. ``"sampling"``:
+        complementary pairs, a Shapley-kernel regression on a Möbius basis;
+        a cross-fitted unbiased (regression-adjusted Monte Carlo) estimate
+        sets each entry's standard error and is blended into the SHAP values
+        (see :mod:`skfeat.explain._regression` for the references); with
+        ``budget >= 2^m`` it is exact. ``"sampling"``:
         antithetic permutations (``n_permutations``), unbiased, kept for
         comparison. ``"auto"``: ``"exact"`` where it applies, else
         ``"enumeration"`` when ``2^m <= budget``, else ``"regression"``. For a
