@@ -450,17 +450,23 @@ def test_pipeline_with_categorical_frame():
     )
 
 
-def test_pipeline_ending_in_fm_uses_sampling(mixed_data):
+def test_pipeline_ending_in_fm_is_exact(mixed_data):
+    # a column-wise scaler before an FM keeps the exact path (more cases in
+    # test_explain_pairs.py)
     X, y = mixed_data
     num = X[["n0", "n1"]].to_numpy()
     pipe = make_pipeline(
         StandardScaler(), FMRegressor(embed_dim=2, max_epochs=2, random_state=0)
     ).fit(num, y)
     explainer = InteractionExplainer(pipe, num[:10], n_permutations=4, random_state=0)
-    assert explainer.method_ == "enumeration"
+    assert explainer.method_ == "exact"
     assert explainer.shap_values(num[:3]).values.shape == (3, 2)
-    with pytest.raises(TypeError, match="sampling"):
-        InteractionExplainer(pipe, num[:10], method="exact")
+    sampled = InteractionExplainer(pipe, num[:10], method="sampling", n_permutations=4)
+    np.testing.assert_allclose(
+        explainer.shap_interaction_values(num[:3]).values,
+        sampled.shap_interaction_values(num[:3]).values,
+        atol=1e-5,
+    )
 
 
 def test_multiclass_output():

@@ -50,13 +50,6 @@ def summarise_background(background, max_background, random_state):
     return background[idx]
 
 
-def _remainder_function(model, output):
-    def f(table):
-        return np.asarray(model.decompose(table, output=output).remainder, np.float64)
-
-    return f
-
-
 def _evaluator(model, f, background, output, remainder, dtype):
     """The fast field-model path where it reproduces ``f``, else ``None``."""
     if not FieldModelFunction.applies(model):
@@ -112,12 +105,15 @@ def estimate_game(
 ):
     """Lundberg's SHAP values and interaction matrix with standard errors.
 
+    ``remainder``: None, or the function giving the remainder of the model's
+    decomposition, which is then the game's output (control variate).
+
     Returns ``phi (n, m), phi_se (n, m), values (n, m, m), se (n, m, m)``; the
     standard errors are 0 exactly where the estimate is exact.
     """
-    if remainder:
-        f = _remainder_function(model, output)
-    fast = _evaluator(model, f, background, output, remainder, dtype)
+    if remainder is not None:
+        f = remainder
+    fast = _evaluator(model, f, background, output, remainder is not None, dtype)
     game = GameTable(f, X, background, batch_size, fast=fast, verbose=verbose)
     m = X.shape[1]
     if method == "enumeration":

@@ -23,6 +23,8 @@ from skfeat.explain._exact import (
     exact_shap_values,
     expected_value,
 )
+from skfeat.explain._interaction_explanation import InteractionExplanation
+from skfeat.explain._pipeline import decomposer_of, fitted_on_arrays, on_arrays
 from skfeat.explain._sampling import MaskedGame, permutation_interactions
 
 _METHODS = ("auto", "exact", "enumeration", "regression", "sampling", "hybrid")
@@ -58,7 +60,8 @@ class InteractionExplainer:
 "hybrid"}, default="auto"
         ``"exact"``: closed form for models whose output is at most second order
         in the columns (skfeat's FM and FwFM, read through their ``decompose``
-        method); only for a bare estimator. ``"enumeration"``: all ``2^m``
+        method), bare or at the end of a ``Pipeline`` whose preprocessing acts
+        column by column (see Notes). ``"enumeration"``: all ``2^m``
         coalitions evaluated, exact for any model. ``"regression"``: ``budget``
         coalitions per row, border sizes enumerated and the rest sampled in
         complementary pairs, a Shapley-kernel regression on a Möbius basis;
@@ -110,6 +113,10 @@ class InteractionExplainer:
         form and only the remainder estimated.
     budget_ : int
         Coalitions per explained row for the model-agnostic methods.
+    exact_unavailable_reason_ : str or None
+        Why the exact path (closed form, or control variate) does not apply to
+        ``model``, e.g. the pipeline step that does not act column by column;
+        None when it applies.
     expected_value : float
         ``E_B f``, the mean output over the background (the base value).
     feature_names : list of str
@@ -131,6 +138,15 @@ class InteractionExplainer:
     asking for both costs one pass. For DeepFM and Wide & Deep the MLP's first
     layer is split by field, so it costs nothing per coalition. Measured
     accuracy and speed are in the user guide (:ref:`explaining`).
+
+    Through a ``Pipeline`` the exact path applies when every output column
+    of the preprocessing is a function of one raw column: a
+    ``ColumnTransformer`` (or chain) of scalers, ``OrdinalEncoder``,
+    ``OneHotEncoder``, ``KBinsDiscretizer``, ``TargetEncoder``,
+    ``SimpleImputer``, ``QuantileTransformer``, ``PowerTransformer``, skfeat's
+    ``EmbeddingEncoder`` or ``"passthrough"``, checked on the background. The
+    encoded columns of one raw column are then played together, exactly, and the
+    players and displayed values are the raw columns.
 
     Examples
     --------
@@ -220,14 +236,25 @@ class InteractionExplainer:
         self._f = _output_function(self.model, self.output)
         self._cache = None
 
-        can_exact = _has_exact_path(self.model)
+        # --- pipelines (skfeat/explain/_pipeline.py): the exact path through
+        # preprocessing that acts column by column; else sampling, and why
+        self._decomposer, self.exact_unavailable_reason_ = decomposer_of(
+            self.model, self._background
+        )
+        if fitted_on_arrays(self.model, self._background):
+            # labelled data for a model fitted on arrays (e.g. ``pipe[-1]`` on a
+            # frame of ``get_feature_names_out`` columns): keep the labels
+            self._f = on_arrays(self._f)
+        can_exact = self._decomposer is not None
         if self.method in ("exact", "hybrid") and not can_exact:
             raise TypeError(
-                f"method={self.method!r} needs a bare skfeat estimator with a "
-                f"decompose method (FM, FwFM); got {_describe(self.model)}. Through a "
-                "Pipeline the preprocessing need not act column by column: use "
+                f"method={self.method!r} needs a skfeat estimator with a decompose "
+                f"method (FM, FwFM, DeepFM, Wide&Deep), bare or at the end of a "
+                f"Pipeline whose preprocessing acts column by column; got "
+                f"{_describe(self.model)}: {self.exact_unavailable_reason_}. Use "
                 "method='auto', 'regression' or 'sampling'."
             )
+        # --- end of the pipeline hook
         m = self._background.shape[1]
         self.budget_ = default_budget(m) if self.budget is None else int(self.budget)
         self.control_variate_ = False
@@ -291,7 +318,10 @@ class InteractionExplainer:
 
     def _decompose(self, X):
         out = self.output if _n_outputs(self.model) > 1 else None
-        return self.model.decompose(X, output=out)
+        return self._decomposer.decompose(X, output=out)
+
+    def _remainder(self, X):
+        return np.asarray(self._decompose(X).remainder, dtype=np.float64)
 
     def _check_X(self, X):
         X = _as_table(X, "X")
@@ -392,7 +422,7 @@ class InteractionExplainer:
                 rng=rng,
                 batch_size=self.batch_size,
                 output=self.output if _n_outputs(self.model) > 1 else None,
-                remainder=self.control_variate_,
+                remainder=self._remainder if self.control_variate_ else None,
                 dtype=self.dtype,
                 verbose=self.verbose,
             )
@@ -410,10 +440,7 @@ class InteractionExplainer:
     def _sample(self, X, rng):
         f = self._f
         if self.control_variate_:
-
-            def f(table):
-                return np.asarray(self._decompose(table).remainder, dtype=np.float64)
-
+            f = self._remainder
         game = MaskedGame(f, X, self._game_background, self.batch_size)
         phi, phi_se, sii, sii_se, _, _ = permutation_interactions(
             game, self.n_permutations, rng
@@ -428,7 +455,9 @@ class InteractionExplainer:
 
     def _explanation(self, X, values, error_std):
         data, display = _numeric_data(X)
-        return shap.Explanation(
+        # interaction values: a shap.Explanation sliced by name on both axes
+        kind = InteractionExplanation if np.ndim(values) == 3 else shap.Explanation
+        return kind(
             values,
             base_values=np.full(X.shape[0], self.expected_value),
             data=data,
@@ -452,12 +481,6 @@ def _fingerprint(X):
         frame = pd.DataFrame(arr)
         return (arr.shape, int(pd.util.hash_pandas_object(frame).sum()))
     return (arr.shape, arr.dtype.str, hash(arr.tobytes()))
-
-
-def _has_exact_path(model):
-    return not isinstance(model, Pipeline) and callable(
-        getattr(model, "decompose", None)
-    )
 
 
 def is_classifier(model):
