@@ -134,8 +134,8 @@ print(pair.values.shape, pair.feature_names)
 # Error bars for sampled values
 # -----------------------------
 # A DeepFM has an MLP on top of its FM part: the FM part is explained in closed
-# form and the MLP part by sampling, so each value has a standard error
-# (``error_std``). The bar chart draws two standard errors of each mean.
+# form and the MLP part by the regression estimator (64 of the 256 coalitions
+# here), so each value has a standard error (``error_std``). The bar chart draws two standard errors of each mean.
 deep = Pipeline(
     [
         ("prep", prep),
@@ -154,7 +154,7 @@ deep = Pipeline(
     ]
 ).fit(X, y)
 deep_explainer = InteractionExplainer(
-    deep, X.iloc[:20], n_permutations=8, random_state=0
+    deep, X.iloc[:20], method="regression", budget=64, random_state=0
 )
 print("method:", deep_explainer.method_)
 deep_interactions = deep_explainer.shap_interaction_values(X_test.iloc[:100])

@@ -245,7 +245,8 @@ def test_pipeline_deep_model_is_hybrid(raw):
         ]
     ).fit(X, y)
     explainer = InteractionExplainer(pipe, X.iloc[:5], n_permutations=4, random_state=0)
-    assert explainer.method_ == "hybrid"
+    # closed-form FM part through the pipeline, remainder by enumeration
+    assert explainer.method_ == "enumeration" and explainer.control_variate_
     phi = explainer.shap_values(X.iloc[10:12])
     np.testing.assert_allclose(
         phi.values.sum(1) + phi.base_values,
@@ -277,7 +278,7 @@ def test_pipeline_not_column_wise_falls_back_to_sampling(raw, case, reason):
     columns = {"function": num, "one_hot_sparse": ["c0", "c1"]}.get(case, X.columns)
     background = X[list(columns)].iloc[:4]
     explainer = InteractionExplainer(pipe, background, n_permutations=2)
-    assert explainer.method_ == "sampling"
+    assert explainer.method_ == "enumeration"  # model-agnostic: 2^m fits the budget
     assert reason in explainer.exact_unavailable_reason_
     with pytest.raises(TypeError, match=reason):
         InteractionExplainer(pipe, background, method="exact")

@@ -1,8 +1,8 @@
 """Explain which columns and column pairs drive a model's predictions.
 
 Exact SHAP (interaction) values for models at most second order in the columns
-(FM, FwFM), unbiased permutation estimates with standard errors for any model,
-and global views of the interactions.
+(FM, FwFM), exact enumeration or regression estimates with standard errors for
+any model, and global views of the interactions.
 """
 
 from skfeat.explain._explainer import InteractionExplainer
