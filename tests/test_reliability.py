@@ -375,3 +375,20 @@ def test_sparse_coder_names_the_non_numeric_column():
     X, y = _data()
     with pytest.raises(ValueError, match="column 'cat' has dtype category"):
         SparseInteractionCoder().fit(X, y)
+
+
+@pytest.mark.parametrize("cls_name", ["FMClassifier", "DeepFMClassifier"])
+def test_explainer_degenerate_shapes(cls_name):
+    from skfeat import models
+    from skfeat.explain import InteractionExplainer
+
+    X, y = _data()
+    model = getattr(models, cls_name)(max_epochs=1, random_state=0).fit(X, y)
+    one_row = InteractionExplainer(model, X.iloc[:1])
+    assert np.isfinite(one_row.shap_interaction_values(X.iloc[:3]).values).all()
+    same = InteractionExplainer(model, pd.concat([X.iloc[[0]]] * 10))
+    assert np.isfinite(same.shap_values(X.iloc[:2]).values).all()
+    with pytest.raises(ValueError, match="0 rows: there is nothing to explain"):
+        one_row.shap_values(X.iloc[:0])
+    with pytest.raises(ValueError, match="background must hold at least one row"):
+        InteractionExplainer(model, X.iloc[:0])

@@ -325,6 +325,8 @@ class InteractionExplainer:
 
     def _check_X(self, X):
         X = _as_table(X, "X")
+        if X.shape[0] == 0:
+            raise ValueError("X holds 0 rows: there is nothing to explain.")
         bg = self._background
         if isinstance(bg, pd.DataFrame):
             if not isinstance(X, pd.DataFrame):
