@@ -47,8 +47,14 @@ def table_bits(table):
 
 
 def copy_model(estimator):
-    """A deep copy of a fitted model, on the CPU, with the module in eval mode."""
+    """A deep copy of a fitted model with the module in eval mode.
+
+    The copy's net forgets the validation data that early stopping on an
+    ``eval_set`` left in it (``train_split``): a served model does not need it, and
+    it can outweigh the tables many times over.
+    """
     model = copy.deepcopy(estimator)
+    model.net_.set_params(train_split=None)
     model.net_.module_.eval()
     return model
 

@@ -75,9 +75,7 @@ def prune_embeddings(
     if isinstance(keep, bool) or not isinstance(keep, Real) or not 0 < keep <= 1:
         raise ValueError(f"keep must be a float in (0, 1], got {keep!r}.")
     if criterion not in ("norm", "frequency"):
-        raise ValueError(
-            f"criterion must be 'norm' or 'frequency', got {criterion!r}."
-        )
+        raise ValueError(f"criterion must be 'norm' or 'frequency', got {criterion!r}.")
     if fallback not in ("unknown", "zero"):
         raise ValueError(f"fallback must be 'unknown' or 'zero', got {fallback!r}.")
     cardinalities = list(estimator.schema_.cardinalities)

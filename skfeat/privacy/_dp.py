@@ -129,8 +129,7 @@ def fit_private(
     y = est._check_y(y, reset=True, classes=classes)
     if X.shape[0] != len(y):
         raise ValueError(
-            f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
-            f"{len(y)}."
+            f"X and y have inconsistent numbers of samples: {X.shape[0]} and {len(y)}."
         )
     est._fit_encoders(X)
     est._seed_ = int(
