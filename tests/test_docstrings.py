@@ -14,6 +14,7 @@ import re
 import pytest
 
 PACKAGES = ("models", "preprocessing", "nn", "explain", "metrics", "datasets", "utils")
+PACKAGES += ("compress", "privacy")
 
 # Public names known to lack an Examples section, with who owns the fix. Keep it
 # short: a name listed here is a documentation bug, reported in issue 7.

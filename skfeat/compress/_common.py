@@ -70,7 +70,33 @@ def refresh_optimizer(model):
 
 
 def embedding_nbytes(estimator):
-    """Bytes of the embedding tables of a fitted skfeat model."""
+    """Return the bytes held by the embedding tables of a fitted skfeat model.
+
+    Counts every categorical embedding table (float32 weights, or the integer
+    rows, scales and index of a compressed one); numeric-field vectors and the
+    rest of the network are not included.
+
+    Parameters
+    ----------
+    estimator : BaseFieldModel
+        A fitted skfeat model trained on field input.
+
+    Returns
+    -------
+    nbytes : int
+
+    Examples
+    --------
+    >>> from skfeat.compress import embedding_nbytes
+    >>> from skfeat.datasets import make_interaction_classification
+    >>> from skfeat.models import FMClassifier
+    >>> X, y, _ = make_interaction_classification(500, 6, cardinality=10,
+    ...                                           random_state=0)
+    >>> fm = FMClassifier(embed_dim=3, max_epochs=1, random_state=0).fit(X, y)
+    >>> embedding_nbytes(fm)  # 6 fields x (10 + 2 reserved ids) x (1 + 3) float32
+    1152
+    """
+    check_field_model(estimator, "embedding_nbytes")
     total = 0
     for fe in field_embeddings(estimator.net_.module_):
         table = fe.table
