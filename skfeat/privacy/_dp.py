@@ -49,6 +49,10 @@ def fit_private(
     for ``delta``. The estimator is fitted in place and is an ordinary fitted
     estimator afterwards.
 
+    The guarantee covers this fit only: a later ``partial_fit`` continues with the
+    ordinary optimizer (no clipping, no noise), and a later ``fit`` replaces the
+    model, leaving ``epsilon_`` stale.
+
     What is protected: the contribution of each training row to the weights. Not
     protected: the list of categories the field encoder learns from ``X`` (which
     categories exist) and the numeric columns' means and scales; fit the model on a
