@@ -1,6 +1,7 @@
 """skfeat.privacy: DP-SGD through Opacus and federated averaging, on planted data."""
 
 import copy
+import sys
 
 import numpy as np
 import pytest
@@ -135,3 +136,10 @@ def test_federated_average_is_the_weighted_mean(planted):
         federated_average([a, other])
     with pytest.raises(ValueError, match="one entry per model"):
         federated_average([a, b], weights=[1])
+
+
+def test_fit_private_without_opacus_says_what_to_install(planted, monkeypatch):
+    monkeypatch.setitem(sys.modules, "opacus", None)
+    Xtr, ytr = planted[:2]
+    with pytest.raises(ImportError, match=r"pip install skfeat\[privacy\]"):
+        fit_private(_fm(), Xtr, ytr, noise_multiplier=1.0)
