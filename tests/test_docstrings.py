@@ -13,7 +13,17 @@ import re
 
 import pytest
 
-PACKAGES = ("models", "preprocessing", "nn", "explain", "metrics", "datasets", "utils")
+PACKAGES = (
+    "models",
+    "preprocessing",
+    "nn",
+    "explain",
+    "metrics",
+    "datasets",
+    "io",
+    "exceptions",
+    "utils",
+)
 PACKAGES += ("compress", "privacy")
 
 # Public names known to lack an Examples section, with who owns the fix. Keep it

@@ -30,6 +30,8 @@ PACKAGES = (
     "privacy",
     "metrics",
     "datasets",
+    "io",
+    "exceptions",
     "utils",
 )
 
