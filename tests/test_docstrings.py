@@ -24,6 +24,7 @@ PACKAGES = (
     "exceptions",
     "utils",
 )
+PACKAGES += ("compress", "privacy")
 
 # Public names known to lack an Examples section, with who owns the fix. Keep it
 # short: a name listed here is a documentation bug, reported in issue 7.

@@ -26,6 +26,8 @@ PACKAGES = (
     "preprocessing",
     "nn",
     "explain",
+    "compress",
+    "privacy",
     "metrics",
     "datasets",
     "io",

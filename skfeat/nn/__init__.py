@@ -1,6 +1,7 @@
 """Pure torch modules: field embeddings and interaction layers. No scikit-learn here."""
 
 from skfeat.nn._attention import FieldSelfAttention
+from skfeat.nn._compressed import CompressedEmbedding
 from skfeat.nn._cross import CrossNetV2
 from skfeat.nn._deep import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._embedding import FieldEmbedding
@@ -12,6 +13,7 @@ __all__ = [
     "FM",
     "MLP",
     "AutoInt",
+    "CompressedEmbedding",
     "CrossNetV2",
     "DCNv2",
     "DeepFM",
