@@ -199,3 +199,13 @@ def test_missing_tensor_is_refused(saved):
     _rewrite_header(saved, drop)
     with pytest.raises(ValueError, match="missing tensor"):
         load(saved)
+
+
+def test_compressed_models_are_refused_at_save_time(tmp_path):
+    from skfeat.compress import quantize_embeddings
+
+    X, y = _data()
+    clf = FMClassifier(max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="compressed embedding tables"):
+        save(quantize_embeddings(clf, bits=8), tmp_path / "q.safetensors")
+    assert not (tmp_path / "q.safetensors").exists()

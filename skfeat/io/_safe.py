@@ -185,6 +185,14 @@ class _Writer:
         return out
 
     def _encode_net(self, net, where):
+        from skfeat.nn._compressed import CompressedEmbedding
+
+        if any(isinstance(m, CompressedEmbedding) for m in net.module_.modules()):
+            raise TypeError(
+                f"{where} holds compressed embedding tables (skfeat.compress); "
+                "skfeat.io cannot rebuild them yet. Save the uncompressed model and "
+                "compress it after loading, or use pickle/joblib for a trusted file."
+            )
         module = {
             k: self._tensor(v, "module") for k, v in net.module_.state_dict().items()
         }
