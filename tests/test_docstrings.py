@@ -13,7 +13,16 @@ import re
 
 import pytest
 
-PACKAGES = ("models", "preprocessing", "nn", "explain", "metrics", "datasets", "utils")
+PACKAGES = (
+    "models",
+    "preprocessing",
+    "nn",
+    "explain",
+    "metrics",
+    "datasets",
+    "utils",
+    "distributed",
+)
 
 # Public names known to lack an Examples section, with who owns the fix. Keep it
 # short: a name listed here is a documentation bug, reported in issue 7.

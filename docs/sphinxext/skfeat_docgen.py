@@ -29,6 +29,7 @@ PACKAGES = (
     "metrics",
     "datasets",
     "utils",
+    "distributed",
 )
 
 
