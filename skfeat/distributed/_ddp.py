@@ -124,9 +124,10 @@ def shard(*arrays, rank=None, world_size=None):
     """The rows of ``arrays`` that this process trains on.
 
     Process ``rank`` of ``world_size`` gets the ``rank``-th of ``world_size``
-    contiguous blocks of about equal size. Rank and size default to those of the current ``torch.distributed``
-    process group, else to the ``RANK`` and ``WORLD_SIZE`` environment variables
-    that launchers such as ``torchrun`` set, else to ``0`` and ``1``.
+    contiguous blocks of about equal size. Rank and size default to those of the
+    current ``torch.distributed`` process group, else to the ``RANK`` and
+    ``WORLD_SIZE`` environment variables that launchers such as ``torchrun`` set,
+    else to ``0`` and ``1``.
 
     Parameters
     ----------
