@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
@@ -191,6 +192,15 @@ def test_one_process_job_is_a_plain_fit():
     assert model.score(X, y) > 0.1
     assert model._target_mean == pytest.approx(np.mean(y))
     assert model._target_scale == pytest.approx(np.std(y))
+
+
+def test_one_process_job_takes_sparse_rows():
+    import scipy.sparse as sp
+
+    X, y, _ = make_interaction_classification(n_samples=400, random_state=0)
+    X_sparse = sp.csr_matrix(pd.get_dummies(X).to_numpy(dtype=float))
+    model = fit_distributed(FMClassifier(max_epochs=2, random_state=0), X_sparse, y)
+    assert model.predict_proba(X_sparse).shape == (400, 2)
 
 
 def test_fit_distributed_errors():
