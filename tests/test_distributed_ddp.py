@@ -213,3 +213,15 @@ def test_fit_distributed_errors():
         fit_distributed(LogisticRegression(), X, y)
     with pytest.raises(ValueError, match=r"rank must lie in \[0, 2\), got 2"):
         shard(X, rank=2, world_size=2)
+
+
+@pytest.mark.slow
+def test_user_guide_torchrun_recipe_runs(tmp_path):
+    out = tmp_path / "deepfm.pkl"
+    recipe = REPO / "examples" / "distributed" / "train_ddp.py"
+    log = run_torchrun([str(recipe), str(out), "4000"])
+    assert "saved" in log
+    with open(out, "rb") as f:
+        model = pickle.load(f)
+    X, y, _ = make_interaction_classification(n_samples=4000, random_state=0)
+    assert roc_auc_score(y, model.predict_proba(X)[:, 1]) > 0.7
