@@ -60,9 +60,9 @@ def test_same_random_state_gives_identical_predictions(cls, mixed_data):
     "params, match",
     [
         ({"hidden_units": ()}, "hidden_units must be a non-empty"),
-        ({"hidden_units": (16, -2)}, "hidden_units must be a non-empty"),
-        ({"hidden_units": (16, 0)}, "hidden_units must be a non-empty"),
-        ({"hidden_units": (8.5,)}, "hidden_units must be a non-empty"),
+        ({"hidden_units": (16, -2)}, "'hidden_units' parameter of .* positive"),
+        ({"hidden_units": (16, 0)}, "'hidden_units' parameter of .* positive"),
+        ({"hidden_units": (8.5,)}, "'hidden_units' parameter of .* positive"),
     ],
 )
 @pytest.mark.parametrize("cls", CLASSIFIERS)

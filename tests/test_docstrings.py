@@ -20,6 +20,8 @@ PACKAGES = (
     "explain",
     "metrics",
     "datasets",
+    "io",
+    "exceptions",
     "utils",
     "distributed",
 )

@@ -28,6 +28,8 @@ PACKAGES = (
     "explain",
     "metrics",
     "datasets",
+    "io",
+    "exceptions",
     "utils",
     "distributed",
 )

@@ -19,7 +19,8 @@ from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from skfeat.models._engine import make_net
+from skfeat.exceptions import DivergenceError
+from skfeat.models._engine import check_finite_parameters, make_net
 from skfeat.models._fields import (
     UNKNOWN_ID,
     FieldEncoder,
@@ -34,6 +35,12 @@ from skfeat.utils._sklearn_compat import (
     _check_sample_weight,
     _fit_context,
     validate_data,
+)
+from skfeat.utils._validation import (
+    MAX_ABS_MODEL_INPUT,
+    check_device,
+    check_float32_range,
+    normalized_sample_weight,
 )
 
 #: ``early_stopping="auto"`` turns early stopping on above this many samples
@@ -142,7 +149,9 @@ class BaseFieldModel(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        return self._fit(X, y, sample_weight=sample_weight, eval_set=eval_set)
+        check_device(self.device)
+        with _RestoreOnError(self):
+            return self._fit(X, y, sample_weight=sample_weight, eval_set=eval_set)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the current state.
@@ -167,13 +176,15 @@ class BaseFieldModel(BaseEstimator):
         first_call = not hasattr(self, "net_")
         if first_call:
             self._validate_params()
-        return self._fit(
-            X,
-            y,
-            sample_weight=sample_weight,
-            partial=True,
-            classes=classes,
-        )
+        check_device(self.device)
+        with _RestoreOnError(self):
+            return self._fit(
+                X,
+                y,
+                sample_weight=sample_weight,
+                partial=True,
+                classes=classes,
+            )
 
     def _fit(
         self, X, y, *, sample_weight=None, eval_set=None, partial=False, classes=None
@@ -195,6 +206,7 @@ class BaseFieldModel(BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
+            sample_weight = normalized_sample_weight(sample_weight)
         if first_call:
             self._fit_encoders(X)
             self._seed_ = int(
@@ -203,7 +215,8 @@ class BaseFieldModel(BaseEstimator):
         dataset = self._dataset(X, y, sample_weight)
 
         if partial:
-            self._partial_fit_epoch(dataset, first_call)
+            with self._divergence_context():
+                self._partial_fit_epoch(dataset, first_call)
             return self
 
         n_samples = len(dataset)
@@ -226,9 +239,13 @@ class BaseFieldModel(BaseEstimator):
                 valid_dataset=valid_dataset,
                 early_stopping=bool(early_stopping) and valid_dataset is not None,
             )
-            self.net_.fit(dataset, None)
+            with self._divergence_context():
+                self.net_.fit(dataset, None)
         self.n_iter_ = len(self.net_.history)
         return self
+
+    def _divergence_context(self):
+        return _DivergenceContext(self)
 
     def _partial_fit_epoch(self, dataset, first_call):
         if first_call:
@@ -251,6 +268,18 @@ class BaseFieldModel(BaseEstimator):
             finally:
                 net.notify("on_train_end", X=dataset, y=None)
         self.n_iter_ += 1
+
+    def _restore_net(self, weights, optimizer_state, batch_size):
+        """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`)."""
+        with self._seeded(self._seed_):
+            module = self._new_module()
+        self.net_ = self._new_net(
+            module, batch_size=batch_size, valid_dataset=None, early_stopping=False
+        )
+        self.net_.initialize()
+        self.net_.module_.load_state_dict(weights)
+        if optimizer_state is not None:
+            self.net_.optimizer_.load_state_dict(optimizer_state)
 
     def _resolve_batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -402,9 +431,13 @@ class BaseFieldModel(BaseEstimator):
         wt = (
             None
             if sample_weight is None
-            else torch.from_numpy(sample_weight.astype(np.float32))
+            else torch.from_numpy(np.asarray(sample_weight, dtype=np.float32))
         )
         if sp.issparse(X):
+            check_float32_range(
+                X.data, "Sparse X (values are fed to the model unscaled)",
+                limit=MAX_ABS_MODEL_INPUT,
+            )
             ds = FieldDataset.from_csr(X, yt, wt)
         else:
             inputs = {
@@ -439,6 +472,78 @@ class BaseFieldModel(BaseEstimator):
 
 def _num_samples(X):
     return X.shape[0]
+
+
+class _RestoreOnError:
+    """Make ``fit``/``partial_fit`` atomic: on any exception, undo every change.
+
+    The estimator's attributes are restored from a shallow copy (``fit`` builds
+    new encoders and a new net, so the old objects are never touched); when
+    training continues on an existing net (``partial_fit``), the weights, the
+    optimizer state and the history are copied first and put back.
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def __enter__(self):
+        est = self.estimator
+        self._attrs = dict(est.__dict__)
+        self._net_state = None
+        net = est.__dict__.get("net_")
+        if net is not None and getattr(net, "initialized_", False):
+            self._net_state = (
+                net,
+                {k: v.detach().clone() for k, v in net.module_.state_dict().items()},
+                copy.deepcopy(net.optimizer_.state_dict()),
+                len(net.history),
+            )
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            return False
+        est = self.estimator
+        est.__dict__.clear()
+        est.__dict__.update(self._attrs)
+        if self._net_state is not None:
+            net, weights, optim, n_epochs = self._net_state
+            with torch.no_grad():
+                net.module_.load_state_dict(weights)
+            net.optimizer_.load_state_dict(optim)
+            del net.history[n_epochs:]
+        return False
+
+
+class _DivergenceContext:
+    """Turn the engine's divergence signal into an error that names the fix."""
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                check_finite_parameters(self.estimator.net_.module_)
+            except DivergenceError as err:
+                raise self._explained(err) from None
+            return False
+        if issubclass(exc_type, DivergenceError):
+            raise self._explained(exc) from None
+        return False
+
+    def _explained(self, exc):
+        est = self.estimator
+        hint = f"Lower learning_rate (now {est.learning_rate!r})"
+        if getattr(est, "optimizer", None) == "sgd":
+            hint += " or use optimizer='adam'"
+        return DivergenceError(
+            f"{type(est).__name__} diverged: {exc} {hint}. The estimator is left as "
+            "it was before this call."
+        )
 
 
 class _SeededTorch:
@@ -532,7 +637,8 @@ class FieldClassifierMixin:
         """
         scores = self._raw_output(X)
         if scores.ndim == 1:
-            p = 1.0 / (1.0 + np.exp(-scores))
+            with np.errstate(over="ignore"):  # exp overflow gives exactly 0 or 1
+                p = 1.0 / (1.0 + np.exp(-scores))
             return np.column_stack([1.0 - p, p])
         scores = scores - scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
@@ -574,6 +680,7 @@ class FieldRegressorMixin:
                 f"{type(self).__name__} needs a numeric target y: {exc}"
             ) from exc
         assert_all_finite(y, input_name="y")
+        check_float32_range(y, "y")
         if reset:
             scale = float(np.std(y))
             self._target_mean = float(np.mean(y))
@@ -583,7 +690,15 @@ class FieldRegressorMixin:
     def _encode_y(self, y, name="y"):
         y = np.asarray(y, dtype=np.float64)
         assert_all_finite(y, input_name=name)
-        return ((y - self._target_mean) / self._target_scale).astype(np.float32)
+        check_float32_range(y, name)
+        z = (y - self._target_mean) / self._target_scale
+        check_float32_range(
+            z,
+            f"{name}, standardised with the mean and deviation of the targets seen "
+            "when the model was first fitted,",
+            limit=MAX_ABS_MODEL_INPUT,
+        )
+        return z.astype(np.float32)
 
     def _n_outputs(self):
         return 1

@@ -18,6 +18,7 @@ from skfeat.models._fm import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC
 from skfeat.nn import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._mlp import _ACTIVATIONS
 from skfeat.utils._sklearn_compat import Interval, StrOptions
+from skfeat.utils._validation import PositiveIntSequence
 
 # the FM family's shared parameter text, with the deep models' learning rate
 _DEEP_COMMON_DOC = _COMMON_PARAMS_DOC.replace(
@@ -31,7 +32,7 @@ class _DeepBase(BaseFieldModel):
     _parameter_constraints = {
         **BaseFieldModel._parameter_constraints,
         "embed_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_units": ["array-like"],
+        "hidden_units": [PositiveIntSequence(allow_empty=True)],
         "activation": [StrOptions(set(_ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],

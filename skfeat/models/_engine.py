@@ -5,13 +5,27 @@ This module knows skorch; the estimators in ``_base.py`` only call
 changes a hook touches one file.
 """
 
+import math
+
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
+from skfeat.exceptions import DivergenceError
 from skfeat.utils._batching import BatchIterator
+
+
+def check_finite_parameters(module):
+    """Raise :class:`DivergenceError` if any weight of ``module`` is not finite.
+
+    One reduction per tensor and a single device sync, run once per ``fit`` or
+    ``partial_fit`` call, never per batch.
+    """
+    flags = [torch.isfinite(p).all() for p in module.parameters()]
+    if flags and not bool(torch.stack(flags).all()):
+        raise DivergenceError("training left non-finite weights.")
 
 
 class TrainingNet(NeuralNet):
@@ -58,7 +72,15 @@ class TrainingNet(NeuralNet):
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            self.history.record_batch(prefix + "_loss", step["loss"].item())
+            # .item() syncs once per batch already (skorch records the loss); the
+            # finiteness check reads that value and adds no sync of its own
+            loss = step["loss"].item()
+            if not math.isfinite(loss):
+                raise DivergenceError(
+                    f"the {'training' if training else 'validation'} loss became "
+                    f"{loss} in epoch {len(self.history)}, batch {batch_count + 1}."
+                )
+            self.history.record_batch(prefix + "_loss", loss)
             self.history.record_batch(prefix + "_batch_size", len(batch[1]))
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1

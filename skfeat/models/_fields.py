@@ -11,10 +11,19 @@ field holds one standardised value per row. Ids are assigned by scikit-learn's
 
 Numeric fields are standardised with ``StandardScaler``; a missing numeric value is
 replaced by the training mean (0 after scaling), so it contributes exactly what an
-average value would.
+average value would. Raw numeric values must lie within float32's range and
+standardised ones are clipped to ``MAX_ABS_MODEL_INPUT`` standard deviations, with a
+warning (see :mod:`skfeat.utils._validation`).
+
+Categorical values are matched by value. When a column's values change type between
+``fit`` and a later call (text in ``fit``, integers later, as ``pd.read_csv`` and a
+JSON request may give the same ids), they are matched through their text where that
+is unambiguous, with a warning; otherwise a warning says how many became unknown.
+Datetime columns are refused with a ``TypeError``: convert them explicitly.
 """
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +31,8 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import check_array
+
+from skfeat.utils._validation import check_float32_range, clip_model_input
 
 MISSING_ID = 0
 UNKNOWN_ID = 1
@@ -191,6 +202,11 @@ class FieldEncoder:
                 if infrequent is not None:
                     n = n - len(infrequent) + 1
                 cardinalities.append(n + N_RESERVED_IDS)
+        self.category_kinds_ = (
+            [_value_kind(cats) for cats in self.ordinal_.categories_]
+            if self.ordinal_ is not None
+            else []
+        )
         self.schema_ = FieldSchema(
             names=list(self.names),
             categorical=np.asarray(self.categorical, dtype=bool),
@@ -205,17 +221,84 @@ class FieldEncoder:
         cat_cols = np.flatnonzero(self.categorical)
         num_cols = np.flatnonzero(~self.categorical)
         if cat_cols.size:
-            codes = self.ordinal_.transform(self._categorical_part(X, cat_cols))
-            cat = (codes + N_RESERVED_IDS).astype(np.int64)
-            # -1 (unknown) + 2 = 1 and -2 (missing) + 2 = 0, the reserved ids
+            part = self._categorical_part(X, cat_cols)
+            for i, j in enumerate(cat_cols):
+                part[:, i] = self._match_kind(part[:, i], i, self.names[j])
+            cat = self._lookup_ids(part)
         else:
             cat = np.zeros((n, 0), dtype=np.int64)
         if num_cols.size:
             num = self.scaler_.transform(self._numeric_part(X, num_cols))
-            num = np.nan_to_num(num, nan=0.0).astype(np.float32)
+            num = clip_model_input(
+                np.nan_to_num(num, nan=0.0), [self.names[j] for j in num_cols]
+            ).astype(np.float32)
         else:
             num = np.zeros((n, 0), dtype=np.float32)
         return {"cat": cat, "num": num}
+
+    def _lookup_ids(self, part):
+        """Ids of the categorical values, in time proportional to the rows.
+
+        scikit-learn's ``OrdinalEncoder.transform`` builds a set of the whole
+        vocabulary on every call (2.9 s for one row of a 300,000-id field); here
+        each field's categories live in a ``pandas.Index`` whose hash table is built
+        once, and a lookup costs time in the batch only. The ids are those the
+        fitted ``OrdinalEncoder`` gives (checked by the tests): categories keep
+        their code (rare ones share the infrequent code), missing values and
+        unseen values get the reserved ids.
+        """
+        tables = self.__dict__.get("_lookup_cache")
+        if tables is None:
+            tables = self._lookup_cache = self._build_lookup()
+        out = np.empty(part.shape, dtype=np.int64)
+        for i, (index, ids, missing_id, unknown_id) in enumerate(tables):
+            values = part[:, i]
+            missing = _missing_mask(values)
+            pos = index.get_indexer(values)
+            col = np.where(pos >= 0, ids[pos], unknown_id)
+            col[missing] = missing_id
+            out[:, i] = col
+        return out
+
+    def _build_lookup(self):
+        ordinal = self.ordinal_
+        cats = ordinal.categories_
+        width = max(len(c) for c in cats) + 2
+        # one transform of every category (and of a missing and an unseen value)
+        # per field; the other fields hold their first category meanwhile
+        probe = np.empty((width, len(cats)), dtype=object)
+        for j, c in enumerate(cats):
+            first = c[0] if len(c) else np.nan
+            probe[:, j] = first
+            probe[: len(c), j] = c
+            probe[-2, j] = np.nan
+            probe[-1, j] = _Unseen()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            codes = ordinal.transform(probe) + N_RESERVED_IDS
+        # -1 (unknown) + 2 = 1 and -2 (missing) + 2 = 0, the reserved ids
+        tables = []
+        for j, c in enumerate(cats):
+            ids = codes[: len(c), j].astype(np.int64)
+            ids = np.append(ids, UNKNOWN_ID)  # ids[-1]: unused (pos is never -1)
+            tables.append(
+                (
+                    pd.Index(np.asarray(c, dtype=object), dtype=object),
+                    ids,
+                    int(codes[-2, j]),
+                    int(codes[-1, j]),
+                )
+            )
+        return tables
+
+    #: caches rebuilt on first use, left out of pickles and skfeat.io files
+    _transient_attributes = ("_lookup_cache",)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for name in self._transient_attributes:
+            state.pop(name, None)
+        return state
 
     def _categorical_part(self, X, cols):
         # One object array for every source dtype (category, str, object, bool),
@@ -255,7 +338,95 @@ class FieldEncoder:
                 f"Input X contains infinity in numeric column(s) {bad}; "
                 "only NaN is accepted as a missing value."
             )
+        for i, j in enumerate(cols):
+            check_float32_range(out[:, i], f"Numeric column {self.names[j]!r}")
         return out
+
+    def _match_kind(self, values, i, name):
+        """Match values whose type changed since ``fit`` through their text."""
+        fitted = self.category_kinds_[i] if hasattr(self, "category_kinds_") else None
+        if fitted not in ("string", "integer"):
+            return values
+        kind = _value_kind(values)
+        if kind in (fitted, "empty") or (fitted == "integer" and kind == "boolean"):
+            return values
+        missing = _missing_mask(values)
+        converted = _convert(values[~missing], fitted)
+        if converted is not None:
+            out = values.copy()
+            out[~missing] = converted
+            warnings.warn(
+                f"Categorical column {name!r} held {fitted} values in fit but "
+                f"{kind} values now; they are matched through their text "
+                f"(for example {values[~missing][0]!r} -> {converted[0]!r}).",
+                UserWarning,
+                stacklevel=5,
+            )
+            return out
+        known = set(self.ordinal_.categories_[i].tolist())
+        unknown = sum(v not in known for v in values[~missing].tolist())
+        warnings.warn(
+            f"Categorical column {name!r} held {fitted} values in fit but {kind} "
+            f"values now, which cannot be matched one to one; {unknown} of "
+            f"{len(values)} values map to the unknown id.",
+            UserWarning,
+            stacklevel=5,
+        )
+        return values
+
+
+class _Unseen:
+    """A value equal to no category: probes the encoder's unknown id."""
+
+    def __eq__(self, other):
+        return other is self
+
+    def __hash__(self):
+        return id(self)
+
+    def __lt__(self, other):  # sortable against anything, never matched
+        return False
+
+    def __gt__(self, other):
+        return False
+
+
+def _value_kind(values):
+    """``"string"``, ``"integer"``, ``"floating"``, ``"boolean"``, ... of values."""
+    values = np.asarray(values, dtype=object)
+    values = values[~_missing_mask(values)]
+    if values.size == 0:
+        return "empty"
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "floating" and all(float(v).is_integer() for v in values[:1000]):
+        return "integer"  # 3.0 == 3 already matches inside the encoder
+    return kind
+
+
+def _missing_mask(values):
+    return pd.isna(pd.Series(values, dtype=object)).to_numpy()
+
+
+def _convert(values, kind):
+    """Values as ``kind`` ("string" or "integer"), or None if not one to one."""
+    if kind == "string":
+        out = []
+        for v in values.tolist():
+            if isinstance(v, bool | np.bool_):
+                return None
+            if isinstance(v, numbers.Integral):
+                out.append(str(int(v)))
+            elif isinstance(v, numbers.Real) and float(v).is_integer():
+                out.append(str(int(v)))
+            else:
+                return None
+        return np.asarray(out, dtype=object)
+    out = []
+    for v in values.tolist():
+        if not isinstance(v, str) or not v.strip().lstrip("+-").isdigit():
+            return None
+        out.append(int(v))
+    return np.asarray(out, dtype=object)
 
 
 def _is_nan(value):
@@ -303,8 +474,33 @@ def check_field_input(X, *, allow_sparse, estimator_name):
                 f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
                 f"1 is required by {estimator_name}."
             )
+        check_no_datetime(X, estimator_name)
         return X
+    if getattr(getattr(X, "dtype", None), "kind", None) in ("m", "M"):
+        raise TypeError(
+            f"{estimator_name} got a datetime or timedelta array; skfeat does not "
+            "encode dates implicitly. Convert them to numbers (for example "
+            "seconds, or hour and weekday features) or to categories first."
+        )
     return None  # caller runs check_array with the dtype it needs
+
+
+def check_no_datetime(X, estimator_name):
+    """Refuse datetime, timedelta and period columns with a TypeError naming them."""
+    bad = [
+        str(col)
+        for col, dtype in zip(X.columns, X.dtypes)
+        if getattr(dtype, "kind", None) in ("m", "M")
+        or isinstance(dtype, pd.DatetimeTZDtype | pd.PeriodDtype)
+    ]
+    if bad:
+        raise TypeError(
+            f"{estimator_name} got datetime/timedelta column(s) {bad}; skfeat does "
+            "not encode dates implicitly (as plain numbers their scale is "
+            "nanoseconds since 1970). Convert them first: to numbers (for example "
+            "X[col].astype('int64') // 10**9, or hour and weekday features) or to a "
+            "categorical column (X[col].astype(str).astype('category'))."
+        )
 
 
 def check_dense_array(X, *, numeric, estimator_name):

@@ -12,8 +12,10 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from skorch import NeuralNet
 from torch.nn import functional as F
 
+from skfeat.exceptions import DivergenceError
 from skfeat.metrics import ranking_metric
-from skfeat.models._base import _SeededTorch
+from skfeat.models._base import _RestoreOnError, _SeededTorch
+from skfeat.models._engine import check_finite_parameters
 from skfeat.nn._vae import MultVAEModule, gaussian_kl
 from skfeat.utils._batching import BatchIterator, FieldDataset
 from skfeat.utils._sklearn_compat import (
@@ -21,6 +23,7 @@ from skfeat.utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
+from skfeat.utils._validation import PositiveIntSequence, check_device
 
 
 class _MultVAENet(NeuralNet):
@@ -124,7 +127,7 @@ class MultVAE(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_units": ["array-like"],
+        "hidden_units": [PositiveIntSequence(allow_empty=True)],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "beta_max": [Interval(Real, 0, None, closed="left")],
         "anneal_steps": [Interval(Integral, 0, None, closed="left")],
@@ -174,7 +177,14 @@ class MultVAE(TransformerMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- input
     def _to_matrix(self, X, *, reset):
+        if hasattr(X, "columns"):
+            self._check_frame(X)
         if hasattr(X, "columns") and {self.user_col, self.item_col} <= set(X.columns):
+            if len(X) == 0:
+                raise ValueError(
+                    "MultVAE got an empty DataFrame of (user, item) pairs: at least "
+                    "one pair is needed."
+                )
             if reset:
                 self.users_ = np.asarray(pd.unique(X[self.user_col]))
                 self.items_ = np.asarray(pd.unique(X[self.item_col]))
@@ -205,6 +215,24 @@ class MultVAE(TransformerMixin, BaseEstimator):
             )
         return sp.csr_matrix(M)
 
+    def _check_frame(self, X):
+        """A DataFrame is a pairs frame (``user_col``, ``item_col``) or a numeric
+        user x item matrix; refuse what is neither, naming the columns."""
+        cols = list(X.columns)
+        if {self.user_col, self.item_col} <= set(cols):
+            return
+        numeric = all(
+            pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+            for dt in X.dtypes
+        )
+        if len(cols) == 2 or not numeric:
+            raise ValueError(
+                f"MultVAE takes a DataFrame of (user, item) pairs with columns "
+                f"{self.user_col!r} and {self.item_col!r} (set user_col and "
+                f"item_col to match yours), or a numeric user x item matrix; got "
+                f"columns {cols}. Pass X.to_numpy() if this is a matrix of 2 items."
+            )
+
     def _tensor(self, M):
         return torch.from_numpy(np.asarray(M.toarray(), dtype=np.float32))
 
@@ -223,11 +251,12 @@ class MultVAE(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        hidden = [int(h) for h in np.atleast_1d(self.hidden_units)]
-        if any(h < 1 for h in hidden):
-            raise ValueError(
-                f"hidden_units must hold positive widths, got {self.hidden_units!r}."
-            )
+        check_device(self.device)
+        with _RestoreOnError(self):
+            return self._fit(X)
+
+    def _fit(self, X):
+        hidden = [int(h) for h in self.hidden_units]
         M = self._to_matrix(X, reset=True)
         self.n_items_ = M.shape[1]
         dense = self._tensor(M)
@@ -235,26 +264,54 @@ class MultVAE(TransformerMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         with _SeededTorch(seed, self.device):
             module = MultVAEModule(self.n_items_, hidden, self.latent_dim, self.dropout)
-            self.net_ = _MultVAENet(
-                module,
-                criterion=torch.nn.Identity,
-                optimizer=torch.optim.Adam,
-                optimizer__weight_decay=self.alpha,
-                lr=self.learning_rate,
-                batch_size=self.batch_size,
-                max_epochs=self.max_epochs,
-                iterator_train=BatchIterator,
-                iterator_valid=BatchIterator,
-                iterator_train__shuffle=True,
-                train_split=None,
-                verbose=self.verbose,
-                device=self.device,
-                beta_max=self.beta_max,
-                anneal_steps=self.anneal_steps,
-            )
+            self.net_ = self._new_net(module)
             self.net_.fit(dataset, None)
+        losses = self.net_.history[:, "train_loss"]
+        if not np.all(np.isfinite(losses)):
+            raise DivergenceError(
+                "MultVAE diverged: the training loss became non-finite. Lower "
+                f"learning_rate (now {self.learning_rate!r}). The estimator is left "
+                "as it was before this call."
+            )
+        try:
+            check_finite_parameters(self.net_.module_)
+        except DivergenceError as exc:
+            raise DivergenceError(
+                f"MultVAE diverged: {exc} Lower learning_rate (now "
+                f"{self.learning_rate!r}). The estimator is left as it was before "
+                "this call."
+            ) from None
         self.n_iter_ = len(self.net_.history)
         return self
+
+    def _new_net(self, module, batch_size=None):
+        return _MultVAENet(
+            module,
+            criterion=torch.nn.Identity,
+            optimizer=torch.optim.Adam,
+            optimizer__weight_decay=self.alpha,
+            lr=self.learning_rate,
+            batch_size=self.batch_size if batch_size is None else batch_size,
+            max_epochs=self.max_epochs,
+            iterator_train=BatchIterator,
+            iterator_valid=BatchIterator,
+            iterator_train__shuffle=True,
+            train_split=None,
+            verbose=self.verbose,
+            device=self.device,
+            beta_max=self.beta_max,
+            anneal_steps=self.anneal_steps,
+        )
+
+    def _restore_net(self, weights, optimizer_state, batch_size):
+        """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`)."""
+        hidden = [int(h) for h in self.hidden_units]
+        module = MultVAEModule(self.n_items_, hidden, self.latent_dim, self.dropout)
+        self.net_ = self._new_net(module, batch_size)
+        self.net_.initialize()
+        self.net_.module_.load_state_dict(weights)
+        if optimizer_state is not None:
+            self.net_.optimizer_.load_state_dict(optimizer_state)
 
     # ------------------------------------------------------------- outputs
     def _forward(self, M):
@@ -313,6 +370,8 @@ class MultVAE(TransformerMixin, BaseEstimator):
         items : ndarray of shape (n_users, k)
             Item labels (``items_``) when fitted on pairs, else column indices.
         """
+        if not isinstance(k, Integral | np.integer) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}.")
         scores = self.predict_scores(X, exclude_seen=exclude_seen)
         k = min(int(k), scores.shape[1])
         top = np.argsort(-scores, axis=1, kind="stable")[:, :k]

@@ -21,6 +21,7 @@ from skfeat.models._fields import UNKNOWN_ID, resolve_categorical
 from skfeat.models._fm import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC
 from skfeat.nn._vae import SupervisedVAE, gaussian_kl
 from skfeat.utils._sklearn_compat import Interval
+from skfeat.utils._validation import PositiveIntSequence
 
 
 class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel):
@@ -29,7 +30,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         "embed_dim": [Interval(Integral, 1, None, closed="left")],
         "user_features": ["array-like", None],
         "item_features": ["array-like", None],
-        "tower_units": ["array-like"],
+        "tower_units": [PositiveIntSequence()],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup": [Interval(Integral, 0, None, closed="left")],

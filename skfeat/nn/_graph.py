@@ -78,6 +78,10 @@ class FieldGraphLayer(nn.Module):
         src = h.unsqueeze(2).expand(-1, m, m, -1)
         dst = h.unsqueeze(1).expand(-1, m, m, -1)
         scores = F.leaky_relu(self.attention(torch.cat([src, dst], -1)).squeeze(-1))
+        if m == 1:
+            # one field has no neighbour: a softmax over an empty row would be NaN;
+            # the graph has no edges, so messages are zero
+            return torch.zeros_like(scores)
         eye = torch.eye(m, dtype=torch.bool, device=h.device)
         return torch.softmax(scores.masked_fill(eye, float("-inf")), dim=-1)
 

@@ -155,4 +155,7 @@ class SupervisedVAE(nn.Module):
         """``beta`` (warmed up) times the KL of the last training batch."""
         if self._kl is None:
             return torch.zeros(())
-        return self.current_beta() * self._kl
+        # hand the KL over once: a tensor left attached to the graph would make the
+        # module impossible to deepcopy (and keep the last batch's graph alive)
+        kl, self._kl = self._kl, None
+        return self.current_beta() * kl

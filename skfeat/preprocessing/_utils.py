@@ -103,5 +103,14 @@ def model_embeddings(model, X):
     A multiclass FM holds one embedding table per class; their embeddings are
     concatenated along the last axis.
     """
-    parts = [model.decompose(X, output=c).embeddings for c in model_outputs(model)]
+    decompositions = [model.decompose(X, output=c) for c in model_outputs(model)]
+    if not any(np.any(d.embeddings != 0) for d in decompositions):
+        # e.g. Wide&Deep: its decompose has a wide part but no pair term, so the
+        # "embeddings" it returns are zeros and every feature would be 0
+        raise TypeError(
+            f"{type(model).__name__} has no pair embeddings (its decompose returns "
+            "no second-order term), so it cannot provide field embeddings. Use a "
+            "model with an FM part: FM, FwFM or DeepFM."
+        )
+    parts = [d.embeddings for d in decompositions]
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=2)

@@ -37,3 +37,7 @@ except ImportError:  # pragma: no cover - older scikit-learn has spmatrix only
 from sklearn.utils._param_validation import HasMethods  # noqa: E402
 
 __all__ += ["HasMethods", "_align_api_if_sparse"]
+
+from sklearn.utils._param_validation import _Constraint  # noqa: E402
+
+__all__ += ["_Constraint"]

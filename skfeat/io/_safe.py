@@ -1,0 +1,472 @@
+"""Safe persistence: weights as safetensors, everything else as JSON, one file.
+
+A saved model is a single safetensors file. Its tensors are the torch module's
+weights (and optimizer state) plus every numeric array of the fitted estimator; its
+header's metadata holds one JSON document describing the rest: parameters, class
+labels, vocabularies, the field schema, scaler statistics and library versions.
+
+Loading parses JSON and reads tensors; nothing from the file is executed and
+nothing is unpickled. Objects are rebuilt only from an allow-list of classes
+(skfeat's estimators and the few scikit-learn and skfeat helpers they hold) by
+setting their attributes, which runs no code of the file's choosing.
+"""
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sklearn
+import torch
+
+#: Version of the file layout. A later skfeat reads every earlier version; a file
+#: with a newer version is refused with a message that says so.
+FORMAT_VERSION = 1
+_FORMAT_NAME = "skfeat-safe"
+
+_NUMPY_TYPES = {
+    t.__name__: t
+    for t in (
+        np.float16, np.float32, np.float64, np.int8, np.int16, np.int32,
+        np.int64, np.uint8, np.uint16, np.uint32, np.uint64, np.bool_,
+        np.object_, np.str_,
+    )
+}  # fmt: skip
+_BUILTIN_TYPES = {
+    "float": float,
+    "int": int,
+    "str": str,
+    "bool": bool,
+    "object": object,
+}
+_TENSOR_DTYPES = set("biuf")  # numpy kinds stored as tensors (bool, int, uint, float)
+
+
+def _allowed_classes():
+    """Qualified name -> class, for every class a saved file may instantiate."""
+    from sklearn.decomposition import MiniBatchDictionaryLearning, SparseCoder
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.preprocessing import (
+        KBinsDiscretizer,
+        LabelEncoder,
+        OneHotEncoder,
+        OrdinalEncoder,
+        QuantileTransformer,
+        StandardScaler,
+    )
+
+    from skfeat.models._fields import FieldEncoder, FieldSchema
+    from skfeat.utils.discovery import all_estimators
+
+    classes = [
+        FieldEncoder,
+        FieldSchema,
+        OrdinalEncoder,
+        OneHotEncoder,
+        StandardScaler,
+        LabelEncoder,
+        KBinsDiscretizer,
+        QuantileTransformer,
+        SparseCoder,
+        MiniBatchDictionaryLearning,
+        FrozenEstimator,
+    ]
+    classes += [cls for _, cls in all_estimators()]
+    return {_qualname(cls): cls for cls in classes}
+
+
+def _qualname(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class _Writer:
+    def __init__(self):
+        self.tensors = {}
+        self._allowed = _allowed_classes()
+
+    def _tensor(self, value, prefix="t"):
+        key = f"{prefix}/{len(self.tensors)}"
+        self.tensors[key] = value.detach().cpu().contiguous().clone()
+        return key
+
+    def encode(self, obj, where="estimator"):
+        if obj is None or isinstance(obj, bool | str):
+            return obj
+        if isinstance(obj, int) and not isinstance(obj, bool):
+            return obj
+        if isinstance(obj, float):
+            return obj if math.isfinite(obj) else {"__float__": repr(obj)}
+        if isinstance(obj, np.generic):
+            return {
+                "__npscalar__": obj.dtype.name,
+                "value": self.encode(obj.item(), where),
+            }
+        if isinstance(obj, np.ndarray):
+            if obj.dtype.kind in _TENSOR_DTYPES:
+                return {
+                    "__ndarray__": self._tensor(torch.from_numpy(np.array(obj))),
+                    "dtype": obj.dtype.str,
+                    "shape": list(obj.shape),
+                }
+            if obj.dtype.kind in "OU":
+                return {
+                    "__objarray__": [
+                        self.encode(v, where) for v in obj.ravel().tolist()
+                    ],
+                    "dtype": "object" if obj.dtype.kind == "O" else obj.dtype.str,
+                    "shape": list(obj.shape),
+                }
+            raise TypeError(f"{where}: arrays of dtype {obj.dtype} cannot be saved.")
+        if isinstance(obj, torch.Tensor):
+            return {"__tensor__": self._tensor(obj)}
+        if isinstance(obj, torch.device):
+            return {"__device__": str(obj)}
+        if isinstance(obj, np.dtype):
+            return {"__dtype__": obj.str}
+        if isinstance(obj, type):
+            name = obj.__name__
+            if _NUMPY_TYPES.get(name) is obj or _BUILTIN_TYPES.get(name) is obj:
+                return {"__type__": name}
+            raise TypeError(f"{where}: the class {obj!r} cannot be saved safely.")
+        if isinstance(obj, tuple):
+            return {"__tuple__": [self.encode(v, where) for v in obj]}
+        if isinstance(obj, list):
+            return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+        if isinstance(obj, dict):
+            if all(isinstance(k, str) for k in obj):
+                return {
+                    "__dict__": {
+                        k: self.encode(v, f"{where}.{k}") for k, v in obj.items()
+                    }
+                }
+            return {
+                "__items__": [
+                    [self.encode(k, where), self.encode(v, where)]
+                    for k, v in obj.items()
+                ]
+            }
+        if isinstance(obj, pd.DataFrame):
+            return {
+                "__dataframe__": [
+                    [self.encode(c, where), self.encode(obj[c].to_numpy(), where)]
+                    for c in obj.columns
+                ],
+                "dtypes": [str(dt) for dt in obj.dtypes],
+                "index": self.encode(obj.index.to_numpy(), where),
+            }
+        if isinstance(obj, np.random.RandomState):
+            kind, keys, pos, has_gauss, gauss = obj.get_state()
+            return {
+                "__randomstate__": [
+                    kind,
+                    self.encode(keys),
+                    pos,
+                    has_gauss,
+                    self.encode(gauss),
+                ]
+            }
+        name = _qualname(type(obj))
+        if name not in self._allowed:
+            raise TypeError(
+                f"{where} holds a {type(obj).__name__} object, which skfeat.io cannot "
+                "save safely (only skfeat estimators and the scikit-learn helpers "
+                "they use). Set it to None or use pickle/joblib for this object."
+            )
+        state = dict(vars(obj))
+        for transient in getattr(type(obj), "_transient_attributes", ()):
+            state.pop(transient, None)
+        net = state.pop("net_", None)
+        out = {"__object__": name}
+        if net is not None:
+            out["net"] = self._encode_net(net, where)
+        out["state"] = {k: self.encode(v, f"{where}.{k}") for k, v in state.items()}
+        return out
+
+    def _encode_net(self, net, where):
+        module = {
+            k: self._tensor(v, "module") for k, v in net.module_.state_dict().items()
+        }
+        optim = getattr(net, "optimizer_", None)
+        return {
+            "module": module,
+            "optimizer": None
+            if optim is None
+            else self.encode(optim.state_dict(), f"{where}.net_.optimizer_"),
+            "batch_size": int(net.batch_size),
+        }
+
+
+class _Reader:
+    def __init__(self, tensors, path):
+        self.tensors = tensors
+        self.path = path
+        self._allowed = _allowed_classes()
+
+    def _bad(self, why):
+        return ValueError(f"{self.path} is not a valid skfeat model file: {why}")
+
+    def _get(self, key):
+        if not isinstance(key, str) or key not in self.tensors:
+            raise self._bad(f"it refers to a missing tensor {key!r}")
+        return self.tensors[key]
+
+    def decode(self, node):
+        if node is None or isinstance(node, bool | int | float | str):
+            return node
+        if isinstance(node, list):
+            return [self.decode(v) for v in node]
+        if not isinstance(node, dict) or len(node) == 0:
+            raise self._bad(f"unexpected JSON value {str(node)[:80]!r}")
+        tag = next(iter(node))
+        if tag == "__float__":
+            if node[tag] not in ("nan", "inf", "-inf"):
+                raise self._bad("bad float")
+            return float(node[tag])
+        if tag == "__npscalar__":
+            return self._numpy_type(node[tag])(self.decode(node["value"]))
+        if tag == "__ndarray__":
+            arr = self._get(node[tag]).numpy().copy()
+            return arr.astype(np.dtype(node["dtype"]), copy=False).reshape(
+                node["shape"]
+            )
+        if tag == "__objarray__":
+            values = [self.decode(v) for v in node[tag]]
+            dtype = object if node["dtype"] == "object" else np.dtype(node["dtype"])
+            arr = np.empty(len(values), dtype=dtype)
+            arr[:] = values
+            return arr.reshape(node["shape"])
+        if tag == "__tensor__":
+            return self._get(node[tag]).clone()
+        if tag == "__device__":
+            return torch.device(node[tag])
+        if tag == "__dtype__":
+            return np.dtype(node[tag])
+        if tag == "__type__":
+            name = node[tag]
+            if name in _NUMPY_TYPES:
+                return _NUMPY_TYPES[name]
+            if name in _BUILTIN_TYPES:
+                return _BUILTIN_TYPES[name]
+            raise self._bad(f"unknown type {name!r}")
+        if tag == "__tuple__":
+            return tuple(self.decode(v) for v in node[tag])
+        if tag == "__dict__":
+            return {k: self.decode(v) for k, v in node[tag].items()}
+        if tag == "__items__":
+            return {self.decode(k): self.decode(v) for k, v in node[tag]}
+        if tag == "__dataframe__":
+            columns = {}
+            for (name, values), dtype in zip(node[tag], node["dtypes"]):
+                columns[self.decode(name)] = pd.Series(self.decode(values), dtype=dtype)
+            frame = pd.DataFrame(columns)
+            frame.index = self.decode(node["index"])
+            return frame
+        if tag == "__randomstate__":
+            kind, keys, pos, has_gauss, gauss = node[tag]
+            rs = np.random.RandomState()
+            rs.set_state((kind, self.decode(keys), pos, has_gauss, self.decode(gauss)))
+            return rs
+        if tag == "__object__":
+            return self._object(node)
+        raise self._bad(f"unknown tag {tag!r}")
+
+    def _numpy_type(self, name):
+        if name not in _NUMPY_TYPES:
+            raise self._bad(f"unknown numpy type {name!r}")
+        return _NUMPY_TYPES[name]
+
+    def _object(self, node):
+        name = node["__object__"]
+        cls = self._allowed.get(name)
+        if cls is None:
+            raise self._bad(
+                f"it asks for class {name!r}, which is not a class skfeat.io loads "
+                "(skfeat estimators and the scikit-learn helpers they use)"
+            )
+        state = node.get("state")
+        if not isinstance(state, dict):
+            raise self._bad(f"the state of {name} is missing")
+        obj = object.__new__(cls)
+        # attributes are set directly (as pickle does, but with no __reduce__ or
+        # __setstate__ of the file's choosing): no constructor code runs
+        vars(obj).update({k: self.decode(v) for k, v in state.items()})
+        if "net" in node:
+            net = node["net"]
+            weights = {k: self._get(v) for k, v in net["module"].items()}
+            optim = (
+                None if net.get("optimizer") is None else self.decode(net["optimizer"])
+            )
+            restore = getattr(obj, "_restore_net", None)
+            if restore is None:
+                raise self._bad(f"{name} holds weights but cannot restore them")
+            restore(weights, optim, int(net["batch_size"]))
+        return obj
+
+
+def _versions():
+    import skorch
+
+    import skfeat
+
+    return {
+        "skfeat": skfeat.__version__,
+        "torch": torch.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "skorch": skorch.__version__,
+    }
+
+
+def _require_safetensors():
+    try:
+        import safetensors.torch  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise ImportError(
+            "skfeat.io needs the safetensors package: pip install safetensors"
+        ) from exc
+
+
+def save(estimator, path):
+    """Save a fitted skfeat estimator to one safetensors file, without pickle.
+
+    Weights (and optimizer state) and every numeric array are stored as tensors;
+    the rest (parameters, class labels, vocabularies, the field schema, scaler
+    statistics, library versions) as a JSON document in the file's header.
+    :func:`load` reads it back without executing anything from the file.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A skfeat estimator or transformer (fitted or not). Parameters that hold
+        arbitrary Python objects (``callbacks``, classes in ``net_params``)
+        cannot be saved safely and raise a ``TypeError``.
+    path : str or path-like
+        File to write (conventionally ending in ``.safetensors``).
+
+    See Also
+    --------
+    load : Read a file written by ``save``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import numpy as np
+    >>> from skfeat.io import load, save
+    >>> from skfeat.models import FMClassifier
+    >>> X = np.random.RandomState(0).normal(size=(100, 3))
+    >>> clf = FMClassifier(max_epochs=2, random_state=0).fit(X, X[:, 0] > 0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "fm.safetensors")
+    >>> save(clf, path)
+    >>> np.array_equal(load(path).predict_proba(X), clf.predict_proba(X))
+    True
+    """
+    _require_safetensors()
+    from safetensors.torch import save_file
+
+    writer = _Writer()
+    root = writer.encode(estimator)
+    header = {
+        "format": _FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "versions": _versions(),
+        "root": root,
+    }
+    save_file(writer.tensors, str(path), metadata={"skfeat": json.dumps(header)})
+
+
+def load(path, *, device="cpu"):
+    """Load an estimator written by :func:`save`.
+
+    Nothing in the file is executed or unpickled: the JSON header is parsed, the
+    tensors are read by safetensors, and objects are rebuilt only from an
+    allow-list of classes. A file that is not a skfeat model file, is truncated,
+    was tampered with, or names a class outside the allow-list raises a
+    ``ValueError``.
+
+    Parameters
+    ----------
+    path : str or path-like
+    device : str, default="cpu"
+        Device the weights are loaded to; it becomes the estimator's ``device``.
+
+    Returns
+    -------
+    estimator : estimator
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import numpy as np
+    >>> from skfeat.io import load, save
+    >>> from skfeat.models import DeepFMRegressor
+    >>> X = np.random.RandomState(0).normal(size=(100, 3))
+    >>> reg = DeepFMRegressor(hidden_units=(8,), max_epochs=2, random_state=0)
+    >>> reg = reg.fit(X, X[:, 0] * X[:, 1])
+    >>> path = os.path.join(tempfile.mkdtemp(), "deepfm.safetensors")
+    >>> save(reg, path)
+    >>> np.array_equal(load(path).predict(X), reg.predict(X))
+    True
+    """
+    _require_safetensors()
+    from safetensors import SafetensorError, safe_open
+
+    from skfeat.utils._validation import check_device
+
+    check_device(device)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such file: {str(path)!r}")
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as f:
+            metadata = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except (SafetensorError, OSError, RuntimeError, ValueError) as exc:
+        raise ValueError(
+            f"{path} is not a valid skfeat model file (it is not a readable "
+            f"safetensors file: {exc})."
+        ) from None
+    try:
+        header = json.loads(metadata["skfeat"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            f"{path} is not a valid skfeat model file: its header has no skfeat "
+            "JSON document."
+        ) from None
+    if not isinstance(header, dict) or header.get("format") != _FORMAT_NAME:
+        raise ValueError(f"{path} is not a valid skfeat model file: unknown format.")
+    version = header.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"{path} is not a valid skfeat model file: bad version.")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written in skfeat file format {version}, newer than this "
+            f"skfeat understands ({FORMAT_VERSION}); upgrade skfeat to load it."
+        )
+    saved = header.get("versions", {})
+    if isinstance(saved, dict) and saved.get("scikit-learn") != sklearn.__version__:
+        warnings.warn(
+            f"{path} was saved with scikit-learn {saved.get('scikit-learn')} and is "
+            f"loaded with {sklearn.__version__}; the encoders it holds may behave "
+            "differently. Check its predictions.",
+            UserWarning,
+            stacklevel=2,
+        )
+    reader = _Reader(tensors, path)
+    try:
+        estimator = reader.decode(header.get("root"))
+    except ValueError:
+        raise
+    except (KeyError, TypeError, IndexError, AttributeError, RuntimeError) as exc:
+        raise ValueError(
+            f"{path} is not a valid skfeat model file: its content is inconsistent "
+            f"({type(exc).__name__}: {exc})."
+        ) from None
+    if device != "cpu" and hasattr(estimator, "device"):
+        estimator.device = device
+        net = getattr(estimator, "net_", None)
+        if net is not None:
+            net.set_params(device=device)
+            net.module_.to(device)
+    return estimator

@@ -1,0 +1,201 @@
+"""skfeat.io: bit-identical round trips for every estimator, and refusal of
+malformed, truncated, tampered or unknown files without executing anything."""
+
+import json
+import os
+import pickle
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import torch
+
+from skfeat.io import FORMAT_VERSION, load, save
+from skfeat.models import FMClassifier, MultVAE
+from skfeat.preprocessing import SparseInteractionCoder
+from skfeat.utils.discovery import all_estimators
+from tests._instances import make_instance
+
+ALL = [cls for _, cls in all_estimators()]
+
+
+def _data(n=80):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "num": rng.normal(size=n),
+            "cat": pd.Categorical(rng.choice(["a", "b", "c", None], size=n)),
+            "ids": rng.choice([3, 7, 11], size=n).astype(object),
+        }
+    )
+    y = ((X["num"] > 0) ^ (X["cat"] == "a")).astype(int).to_numpy()
+    return X, y
+
+
+def _fit_and_outputs(cls):
+    X, y = _data()
+    est = make_instance(cls)
+    if "max_epochs" in est.get_params():
+        est.set_params(max_epochs=2)
+    if cls is MultVAE:
+        M = sp.csr_matrix((np.arange(40).reshape(8, 5) % 3 == 0) * 1.0)
+        est.fit(M)
+        return est, lambda e: e.predict_scores(M)
+    if cls is SparseInteractionCoder:
+        Xn = np.random.RandomState(0).normal(size=(60, 4))
+        est.fit(Xn, y[:60])
+        return est, lambda e: e.transform(Xn)
+    target = X["num"].to_numpy() + y if "Regressor" in cls.__name__ else y
+    est.fit(X, target)
+    if hasattr(est, "predict_proba"):
+        return est, lambda e: np.column_stack([e.predict_proba(X), e.predict(X)])
+    if hasattr(est, "predict"):
+        return est, lambda e: e.predict(X)
+    return est, lambda e: e.transform(X)
+
+
+def _dense(a):
+    return a.toarray() if sp.issparse(a) else np.asarray(a)
+
+
+@pytest.mark.parametrize("cls", ALL, ids=[c.__name__ for c in ALL])
+def test_round_trip_is_bit_identical(cls, tmp_path):
+    est, outputs = _fit_and_outputs(cls)
+    path = tmp_path / "model.safetensors"
+    save(est, path)
+    loaded = load(path)
+    assert type(loaded) is type(est)
+    assert loaded.get_params().keys() == est.get_params().keys()
+    assert np.array_equal(_dense(outputs(loaded)), _dense(outputs(est)), equal_nan=True)
+
+
+def test_partial_fit_continues_identically_after_load(tmp_path):
+    X, y = _data()
+    a = FMClassifier(max_epochs=1, random_state=0).partial_fit(X, y, classes=[0, 1])
+    save(a, tmp_path / "a.safetensors")
+    b = load(tmp_path / "a.safetensors")
+    a.partial_fit(X, y)
+    b.partial_fit(X, y)
+    assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_unfitted_estimator_round_trips_its_parameters(tmp_path):
+    est = FMClassifier(embed_dim=3, alpha=1e-3, categorical_features=["a", "b"])
+    save(est, tmp_path / "p.safetensors")
+    assert load(tmp_path / "p.safetensors").get_params() == est.get_params()
+
+
+def test_objects_that_cannot_be_saved_safely_are_refused(tmp_path):
+    from skorch.callbacks import EpochTimer
+
+    est = FMClassifier(callbacks=[EpochTimer()])
+    with pytest.raises(TypeError, match="EpochTimer object, which skfeat.io cannot"):
+        save(est, tmp_path / "cb.safetensors")
+
+
+# ------------------------------------------------------------ hostile files
+class _Payload:
+    """Unpickling this creates a marker file: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def _rewrite_header(path, edit):
+    """Rewrite the JSON metadata of a safetensors file in place."""
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    doc = json.loads(header["__metadata__"]["skfeat"])
+    header["__metadata__"]["skfeat"] = json.dumps(edit(doc))
+    blob = json.dumps(header).encode()
+    blob += b" " * (-len(blob) % 8)
+    path.write_bytes(struct.pack("<Q", len(blob)) + blob + raw[8 + n :])
+
+
+@pytest.fixture
+def saved(tmp_path):
+    X, y = _data()
+    clf = FMClassifier(max_epochs=1, random_state=0).fit(X, y)
+    path = tmp_path / "fm.safetensors"
+    save(clf, path)
+    return path
+
+
+def test_a_pickle_file_is_refused_without_running_it(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(pickle.dumps(_Payload(str(marker))))
+    with pytest.raises(ValueError, match="not a valid skfeat model file"):
+        load(path)
+    assert not marker.exists()
+
+
+def test_a_pickle_payload_in_the_json_is_never_unpickled(saved, tmp_path):
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(_Payload(str(marker))).hex()
+
+    def inject(doc):
+        doc["root"]["state"]["classes_"] = {"__pickle__": payload}
+        return doc
+
+    _rewrite_header(saved, inject)
+    with pytest.raises(ValueError, match="unknown tag '__pickle__'"):
+        load(saved)
+    assert not marker.exists()
+
+
+def test_a_class_outside_the_allow_list_is_refused(saved, tmp_path):
+    def swap(doc):
+        doc["root"]["__object__"] = "os.system"
+        return doc
+
+    _rewrite_header(saved, swap)
+    with pytest.raises(ValueError, match="class 'os.system', which is not a class"):
+        load(saved)
+
+
+def test_truncated_and_garbage_files_are_refused(saved, tmp_path):
+    raw = saved.read_bytes()
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(ValueError, match="not a valid skfeat model file"):
+        load(cut)
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(os.urandom(256))
+    with pytest.raises(ValueError, match="not a valid skfeat model file"):
+        load(junk)
+
+
+def test_foreign_safetensors_and_newer_formats_are_refused(saved, tmp_path):
+    from safetensors.torch import save_file
+
+    foreign = tmp_path / "foreign.safetensors"
+    save_file({"w": torch.zeros(2)}, str(foreign))
+    with pytest.raises(ValueError, match="has no skfeat JSON document"):
+        load(foreign)
+
+    def newer(doc):
+        doc["format_version"] = FORMAT_VERSION + 1
+        return doc
+
+    _rewrite_header(saved, newer)
+    with pytest.raises(ValueError, match="newer than this skfeat understands"):
+        load(saved)
+
+
+def test_missing_tensor_is_refused(saved):
+    def drop(doc):
+        doc["root"]["net"]["module"] = {
+            k: "module/999" for k in doc["root"]["net"]["module"]
+        }
+        return doc
+
+    _rewrite_header(saved, drop)
+    with pytest.raises(ValueError, match="missing tensor"):
+        load(saved)
