@@ -165,6 +165,7 @@ def ddp_worker(args):
             result[name + "_params"] = int(n_params)
         if dist.get_rank() == 0:
             print("RESULT " + json.dumps(result), flush=True)
+        dist.barrier()  # tear down together
     finally:
         dist.destroy_process_group()
 

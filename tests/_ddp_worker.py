@@ -100,6 +100,7 @@ def main(out):
             }
             with open(out, "wb") as f:
                 pickle.dump(result, f)
+        torch.distributed.barrier()  # tear down together
     finally:
         torch.distributed.destroy_process_group()
 

@@ -136,6 +136,19 @@ def test_ddp_model_is_an_ordinary_estimator(name, ddp_models):
     )
 
 
+@pytest.mark.parametrize("name", ["fm_aligned", "deepfm_aligned"])
+def test_ddp_model_round_trips_through_skfeat_io(name, ddp_models, tmp_path):
+    from skfeat.io import load, save
+
+    model = ddp_models["models"][name]
+    _, _, X_test, _ = train_test_data()
+    save(model, tmp_path / "model.safetensors")
+    restored = load(tmp_path / "model.safetensors")
+    np.testing.assert_allclose(
+        restored.predict_proba(X_test), model.predict_proba(X_test), rtol=0, atol=1e-12
+    )
+
+
 def test_ddp_fm_explains_exactly(ddp_models):
     from skfeat.explain import InteractionExplainer
 

@@ -71,8 +71,10 @@ class _ProcessGroup:
             self.owned = True
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
         if self.owned:
+            if exc_type is None:
+                dist.barrier()  # no process tears the group down under another
             dist.destroy_process_group()
         return False
 
