@@ -23,6 +23,7 @@ PACKAGES = (
     "io",
     "exceptions",
     "utils",
+    "distributed",
 )
 PACKAGES += ("compress", "privacy")
 

@@ -33,6 +33,7 @@ PACKAGES = (
     "io",
     "exceptions",
     "utils",
+    "distributed",
 )
 
 
