@@ -4,7 +4,9 @@ from skfeat.nn._attention import FieldSelfAttention
 from skfeat.nn._cross import CrossNetV2
 from skfeat.nn._deep import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._embedding import FieldEmbedding
+from skfeat.nn._finalmlp import FinalMLP
 from skfeat.nn._fm import FM, FwFM, SparseFM, pairwise_interaction
+from skfeat.nn._lightgcn import LightGCNModule
 from skfeat.nn._mlp import MLP
 
 __all__ = [
@@ -17,7 +19,9 @@ __all__ = [
     "DeepFM",
     "FieldEmbedding",
     "FieldSelfAttention",
+    "FinalMLP",
     "FwFM",
+    "LightGCNModule",
     "SparseFM",
     "WideDeep",
     "pairwise_interaction",
