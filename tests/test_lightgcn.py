@@ -131,6 +131,11 @@ def test_errors_and_grid_search(clusters):
         gcn.predict_scores(pd.DataFrame({"user": ["a"], "item": ["b"]}))
     with pytest.raises(ValueError, match="cannot be negative"):
         LightGCN(max_epochs=1).fit(-train)
+    # without convolutions (matrix factorisation with BPR) a new user is folded
+    # in from the layer-0 item embeddings, not scored all zero
+    mf = LightGCN(**{**FAST, "n_layers": 0}, max_epochs=1, random_state=0).fit(train)
+    folded = mf.predict_scores(train[:2], exclude_seen=False)
+    assert np.all(folded.std(axis=1) > 0)
     search = GridSearchCV(
         LightGCN(max_epochs=2, random_state=0, **FAST),
         {"n_layers": [1, 2]},

@@ -257,8 +257,11 @@ class LightGCN(BaseEstimator):
         final = np.mean(layers, axis=0)
         self.user_embeddings_ = final[: self.n_users_]
         self.item_embeddings_ = final[self.n_users_ :]
-        # item layers 0..K-1, for folding in new users
-        self._item_layers = [e[self.n_users_ :] for e in layers[:-1]]
+        # item layers 0..K-1, for folding in new users (with no convolution,
+        # n_layers=0, the layer-0 item embeddings)
+        self._item_layers = [e[self.n_users_ :] for e in layers[:-1]] or [
+            layers[0][self.n_users_ :]
+        ]
         self.module_ = module
         return self
 
