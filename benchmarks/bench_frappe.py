@@ -44,6 +44,7 @@ from skfeat.models import (
     DeepFMClassifier,
     DNNClassifier,
     FiGNNClassifier,
+    FinalMLPClassifier,
     FMClassifier,
     FwFMClassifier,
     WideDeepClassifier,
@@ -58,6 +59,7 @@ MODELS = {
     "dcnv2": DCNClassifier,
     "autoint+": AutoIntClassifier,
     "fignn": FiGNNClassifier,
+    "finalmlp": FinalMLPClassifier,
 }
 
 _BARS_DEEP = dict(
@@ -103,6 +105,26 @@ DEFAULTS = {
         gnn_layers=17,
         use_gru=False,
         use_residual=True,
+    ),
+    # BARS FinalMLP (tuner config 16, run 004): streams [400] and [100] with batch
+    # norm and dropout 0.4, gates of [400] fed by the user (stream 1) and the item
+    # (stream 2), 5 fusion heads, embedding regularizer 0.05
+    "finalmlp": dict(
+        embed_dim=10,
+        learning_rate=1e-3,
+        alpha=0.05,
+        net_alpha=0.0,
+        batch_size=4096,
+        mlp1_hidden_units=(400,),
+        mlp2_hidden_units=(100,),
+        mlp1_dropout=0.4,
+        mlp2_dropout=0.4,
+        batch_norm=True,
+        use_feature_selection=True,
+        fs_hidden_units=(400,),
+        fs1_context=["user"],
+        fs2_context=["item"],
+        num_heads=5,
     ),
 }
 
@@ -152,8 +174,14 @@ def main():
     params.update(json.loads(args.params))
     if args.verbose:
         params["verbose"] = 1
-    if "hidden_units" in params:
-        params["hidden_units"] = tuple(params["hidden_units"])
+    for key in (
+        "hidden_units",
+        "mlp1_hidden_units",
+        "mlp2_hidden_units",
+        "fs_hidden_units",
+    ):
+        if key in params:
+            params[key] = tuple(params[key])
     shown = dict(params)
     callbacks = []
     if args.monitor == "auc":

@@ -1,6 +1,7 @@
 """Synthetic data with planted interactions, and loaders for real CTR data."""
 
 from skfeat.datasets._frappe import load_frappe
+from skfeat.datasets._implicit import make_implicit_feedback
 from skfeat.datasets._synthetic import (
     make_interaction_classification,
     make_interaction_regression,
@@ -8,6 +9,7 @@ from skfeat.datasets._synthetic import (
 
 __all__ = [
     "load_frappe",
+    "make_implicit_feedback",
     "make_interaction_classification",
     "make_interaction_regression",
 ]

@@ -5,7 +5,9 @@ from skfeat.nn._compressed import CompressedEmbedding
 from skfeat.nn._cross import CrossNetV2
 from skfeat.nn._deep import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._embedding import FieldEmbedding
+from skfeat.nn._finalmlp import FinalMLP
 from skfeat.nn._fm import FM, FwFM, SparseFM, pairwise_interaction
+from skfeat.nn._lightgcn import LightGCNModule
 from skfeat.nn._mlp import MLP
 
 __all__ = [
@@ -19,7 +21,9 @@ __all__ = [
     "DeepFM",
     "FieldEmbedding",
     "FieldSelfAttention",
+    "FinalMLP",
     "FwFM",
+    "LightGCNModule",
     "SparseFM",
     "WideDeep",
     "pairwise_interaction",
