@@ -97,7 +97,8 @@ def test_context_columns_by_name_and_index_build_the_same_model(mixed_data):
         ({"fs1_context": ["nope"]}, "fs1_context names column 'nope'"),
         ({"fs2_context": [9]}, "fs2_context holds column index 9"),
         ({"num_heads": 3}, "num_heads=3 must divide"),
-        ({"mlp2_hidden_units": (0,)}, "mlp2_hidden_units must be a non-empty"),
+        ({"mlp2_hidden_units": (0,)}, "'mlp2_hidden_units' parameter of .* positive"),
+        ({"mlp2_hidden_units": ()}, "mlp2_hidden_units must be a non-empty"),
     ],
 )
 def test_bad_settings_raise_clear_errors(params, match, mixed_data):

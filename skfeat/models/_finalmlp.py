@@ -15,6 +15,7 @@ from skfeat.models._fm import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC
 from skfeat.nn._finalmlp import FinalMLP
 from skfeat.nn._mlp import _ACTIVATIONS
 from skfeat.utils._sklearn_compat import Interval, StrOptions
+from skfeat.utils._validation import PositiveIntSequence
 
 
 def _check_units(value, name):
@@ -35,14 +36,14 @@ class _FinalMLPBase(BaseFieldModel):
     _parameter_constraints = {
         **BaseFieldModel._parameter_constraints,
         "embed_dim": [Interval(Integral, 1, None, closed="left")],
-        "mlp1_hidden_units": ["array-like"],
-        "mlp2_hidden_units": ["array-like"],
+        "mlp1_hidden_units": [PositiveIntSequence(allow_empty=True)],
+        "mlp2_hidden_units": [PositiveIntSequence(allow_empty=True)],
         "mlp1_dropout": [Interval(Real, 0, 1, closed="left")],
         "mlp2_dropout": [Interval(Real, 0, 1, closed="left")],
         "activation": [StrOptions(set(_ACTIVATIONS))],
         "batch_norm": ["boolean"],
         "use_feature_selection": ["boolean"],
-        "fs_hidden_units": ["array-like"],
+        "fs_hidden_units": [PositiveIntSequence(allow_empty=True)],
         "fs1_context": ["array-like", None],
         "fs2_context": ["array-like", None],
         "num_heads": [Interval(Integral, 1, None, closed="left")],
