@@ -224,6 +224,9 @@ class _MLPModelBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
     ):
         self.embed_dim = embed_dim
         self.hidden_units = hidden_units
@@ -247,6 +250,9 @@ class _MLPModelBase(_DeepBase):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
 
 
 class _DNNBase(_MLPModelBase):
@@ -334,6 +340,9 @@ class _DCNBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
     ):
         self.embed_dim = embed_dim
         self.cross_layers = cross_layers
@@ -360,6 +369,9 @@ class _DCNBase(_DeepBase):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
 
     def _check_architecture(self):
         if self.structure != "crossnet_only":
@@ -425,6 +437,9 @@ class _AutoIntBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
     ):
         self.embed_dim = embed_dim
         self.attention_layers = attention_layers
@@ -456,6 +471,9 @@ class _AutoIntBase(_DeepBase):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
 
     def _check_architecture(self):
         if self.use_mlp:

@@ -49,6 +49,9 @@ class _FiGNNBase(BaseFieldModel):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
     ):
         self.embed_dim = embed_dim
         self.gnn_layers = gnn_layers
@@ -71,6 +74,9 @@ class _FiGNNBase(BaseFieldModel):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
 
     def _build_module(self, schema, n_outputs):
         return FiGNN(
