@@ -201,7 +201,81 @@ def test_user_callbacks_run_alongside_the_built_in_loop():
 
     X, y = _planted(300)
     FMClassifier(
-        callbacks=[Spy()], lr_schedule="plateau", clip_grad_norm=10.0,
-        max_epochs=3, **FAST,
+        callbacks=[Spy()],
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
+        max_epochs=3,
+        **FAST,
     ).fit(X, y)
     assert len(seen) >= 1 and seen[0] == pytest.approx(0.05)
+
+
+def test_integer_id_columns_are_read_as_codes_and_shown():
+    rng = np.random.RandomState(0)
+    n = 2000
+    X = pd.DataFrame(
+        {
+            "user": rng.randint(0, 50, n),  # ids: each repeats ~40 times
+            "amount": rng.randint(0, 10**6, n),  # many distinct: a measurement
+            "ratio": rng.normal(size=n),
+            "city": pd.Categorical(rng.choice(list("abc"), n)),
+        }
+    )
+    effect = rng.normal(size=50) * 2
+    y = (effect[X["user"]] + rng.logistic(size=n) > 0).astype(int)
+    clf = FMClassifier(max_epochs=5, **FAST).fit(X, y)
+    assert clf.feature_kinds_.tolist() == [
+        "integer codes",
+        "numeric",
+        "numeric",
+        "categorical",
+    ]
+    assert clf.is_categorical_.tolist() == [True, False, False, True]
+    # an arbitrary id order has no slope: as codes, the per-user effect is learnt
+    auc = roc_auc_score(y, clf.predict_proba(X)[:, 1])
+    as_numbers = FMClassifier(max_epochs=5, categorical_features=[3], **FAST)
+    auc_numbers = roc_auc_score(y, as_numbers.fit(X, y).predict_proba(X)[:, 1])
+    assert auc > 0.8 > auc_numbers + 0.05
+
+
+def test_numeric_bins_fit_a_non_monotone_effect():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 3))
+    y = (X[:, 0] ** 2 > 1).astype(int)  # U-shaped: no single slope fits it
+    binned = FMClassifier(numeric_bins=16, max_epochs=30, **FAST).fit(X, y)
+    linear = FMClassifier(max_epochs=30, **FAST).fit(X, y)
+    assert binned.feature_kinds_.tolist() == ["binned numeric"] * 3
+    assert binned.score(X, y) > 0.9 > linear.score(X, y) + 0.1
+    # missing values get the missing id; unseen extremes fall in the end bins
+    X_new = np.array([[np.nan, 0.0, 0.0], [1e9, -1e9, 0.0]])
+    assert np.isfinite(binned.predict_proba(X_new)).all()
+
+
+def test_fast_row_encoding_equals_the_full_encoder():
+    rng = np.random.RandomState(0)
+    n = 500
+    X = pd.DataFrame(
+        {
+            "a": pd.Categorical(
+                rng.choice(["x", "y", "z", "rare"], n, p=[0.4, 0.3, 0.29, 0.01])
+            ),
+            "b": rng.choice(["p", "q", None], n).astype(object),
+            "c": rng.normal(size=n),
+            "d": rng.randint(0, 20, n),
+        }
+    )
+    X.loc[3, "c"] = np.nan
+    y = rng.randint(0, 2, n)
+    clf = FMClassifier(max_epochs=1, min_frequency=10, **FAST).fit(X, y)
+    rows = pd.concat([X.iloc[:40], X.iloc[:2]]).reset_index(drop=True)
+    rows.loc[40, "b"] = "never seen"
+    rows.loc[41, "d"] = 999
+    rows["a"] = rows["a"].astype(object)
+    rows.loc[41, "a"] = np.nan
+    fast = clf._encode(rows)
+    full = clf.encoder_.transform(rows)
+    np.testing.assert_array_equal(fast["cat"], full["cat"])
+    np.testing.assert_array_equal(fast["num"], full["num"])
+    # one row at a time gives the batch's probabilities
+    one = np.vstack([clf.predict_proba(rows.iloc[[i]]) for i in range(42)])
+    np.testing.assert_allclose(one, clf.predict_proba(rows), rtol=0, atol=1e-6)

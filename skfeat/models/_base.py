@@ -26,12 +26,15 @@ from sklearn.utils import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from skfeat.models._binning import NumericBinner
 from skfeat.models._engine import ValidScoring, make_net
+from skfeat.models._fast_encode import FAST_PATH_MAX_ROWS, FastFieldEncoder
 from skfeat.models._fields import (
     UNKNOWN_ID,
     FieldEncoder,
     check_dense_array,
     check_field_input,
+    integer_code_columns,
     resolve_categorical,
 )
 from skfeat.utils._batching import FieldDataset
@@ -120,6 +123,7 @@ class BaseFieldModel(BaseEstimator):
         "scoring": [str, callable],
         "lr_schedule": [StrOptions({"plateau"}), None],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "numeric_bins": [Interval(Integral, 2, None, closed="left"), None],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -465,10 +469,56 @@ class BaseFieldModel(BaseEstimator):
             X.shape[1],
             getattr(self, "feature_names_in_", None),
         )
+        self._set_feature_kinds(X)
+        X = self._fit_binner(X, names)
         self.encoder_ = FieldEncoder(
-            self.is_categorical_, names, self.min_frequency
+            self.is_categorical_ | self._binned, names, self.min_frequency
         ).fit(X)
         self.schema_ = self.encoder_.schema_
+
+    # set by _fit_binner; class defaults keep models fitted before it working
+    _binner = None
+    _binned = False
+
+    def _fit_binner(self, X, names):
+        """Quantile-bin the numeric columns when ``numeric_bins`` is set."""
+        n_bins = getattr(self, "numeric_bins", None)
+        self._binned = np.zeros(X.shape[1], dtype=bool)
+        self._binner = None
+        if n_bins is None or self.is_categorical_.all():
+            return X
+        self._binned = ~self.is_categorical_
+        self._binner = NumericBinner(
+            np.flatnonzero(self._binned), int(n_bins), names
+        ).fit(X)
+        self.feature_kinds_ = np.where(
+            self._binned, "binned numeric", self.feature_kinds_
+        ).astype(object)
+        return self._binner.transform(X)
+
+    _fast_encoder = None
+
+    def _encode(self, X):
+        """The encoder's output; dict look-ups for a few rows (serving calls)."""
+        if X.shape[0] > FAST_PATH_MAX_ROWS:
+            return self.encoder_.transform(X)
+        fast = self._fast_encoder
+        if fast is None or fast.encoder is not self.encoder_:
+            fast = self._fast_encoder = FastFieldEncoder(self.encoder_)
+        return fast.transform(X)
+
+    def _set_feature_kinds(self, X):
+        """Apply the integer-code rule and record ``feature_kinds_``."""
+        codes = np.zeros(X.shape[1], dtype=bool)
+        cf = self.categorical_features
+        if isinstance(cf, str) and cf == "from_dtype":
+            codes = integer_code_columns(X) & ~self.is_categorical_
+            self.is_categorical_ = self.is_categorical_ | codes
+        self.feature_kinds_ = np.where(
+            codes,
+            "integer codes",
+            np.where(self.is_categorical_, "categorical", "numeric"),
+        ).astype(object)
 
     def _dataset(self, X, y, sample_weight):
         yt = None if y is None else torch.from_numpy(np.ascontiguousarray(y))
@@ -480,9 +530,9 @@ class BaseFieldModel(BaseEstimator):
         if sp.issparse(X):
             ds = FieldDataset.from_csr(X, yt, wt)
         else:
-            inputs = {
-                k: torch.from_numpy(v) for k, v in self.encoder_.transform(X).items()
-            }
+            if self._binner is not None:
+                X = self._binner.transform(X)
+            inputs = {k: torch.from_numpy(v) for k, v in self._encode(X).items()}
             ds = FieldDataset(inputs, yt, wt)
         if str(self.device) != "cpu":
             ds = ds.to(self.device)

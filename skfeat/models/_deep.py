@@ -227,6 +227,7 @@ class _MLPModelBase(_DeepBase):
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.hidden_units = hidden_units
@@ -253,6 +254,7 @@ class _MLPModelBase(_DeepBase):
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
 
 class _DNNBase(_MLPModelBase):
@@ -343,6 +345,7 @@ class _DCNBase(_DeepBase):
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.cross_layers = cross_layers
@@ -372,6 +375,7 @@ class _DCNBase(_DeepBase):
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _check_architecture(self):
         if self.structure != "crossnet_only":
@@ -440,6 +444,7 @@ class _AutoIntBase(_DeepBase):
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.attention_layers = attention_layers
@@ -474,6 +479,7 @@ class _AutoIntBase(_DeepBase):
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _check_architecture(self):
         if self.use_mlp:

@@ -52,6 +52,7 @@ class _FiGNNBase(BaseFieldModel):
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.gnn_layers = gnn_layers
@@ -77,6 +78,7 @@ class _FiGNNBase(BaseFieldModel):
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _build_module(self, schema, n_outputs):
         return FiGNN(

@@ -201,6 +201,7 @@ class _FMBase(_FMFamily):
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.alpha = alpha
@@ -222,6 +223,7 @@ class _FMBase(_FMFamily):
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _build_module(self, schema, n_outputs):
         return FM(
@@ -272,6 +274,7 @@ class _FwFMBase(_FMFamily):
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.linear_terms = linear_terms
@@ -294,6 +297,7 @@ class _FwFMBase(_FMFamily):
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _build_module(self, schema, n_outputs):
         return FwFM(
