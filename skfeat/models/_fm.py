@@ -44,8 +44,10 @@ _COMMON_PARAMS_DOC = """
     categorical_features : "from_dtype", "all", array-like or None, \
             default="from_dtype"
         Which columns are categorical. ``"from_dtype"``: the columns of a DataFrame
-        whose dtype is category, object, string or bool (arrays are then all
-        numeric); ``"all"``: every column (e.g. after an ``OrdinalEncoder``);
+        whose dtype is category, object, string or bool, and its integer columns
+        whose distinct values repeat at least 10 times on average (ids as
+        ``pd.read_csv`` gives them; see ``feature_kinds_``); arrays are then all
+        numeric; ``"all"``: every column (e.g. after an ``OrdinalEncoder``);
         ``None``: none. Otherwise column names, indices or a boolean mask. Each
         categorical column reserves one id for missing values (NaN, None) and one for
         categories unseen in ``fit``. Numeric columns are standardised; a missing
@@ -82,6 +84,11 @@ _COMMON_PARAMS_DOC = """
     clip_grad_norm : float or None, default=None
         Clip the total gradient norm to this value before every step (FuxiCTR and
         BARS use 10).
+    numeric_bins : int or None, default=None
+        ``None``: numeric columns enter linearly (standardised value times an
+        embedding, plus a weight). An int ``k``: each numeric column is cut at its
+        training quantiles into at most ``k`` bins, and the bin is embedded like a
+        category (NaN gets the missing id), so non-monotone effects can be fitted.
 """
 
 _COMMON_ATTRS_DOC = """
@@ -97,6 +104,11 @@ _COMMON_ATTRS_DOC = """
         negated loss for ``scoring="loss"``); empty without validation data.
     is_categorical_ : ndarray of bool of shape (n_features_in_,)
         Which input columns were treated as categorical.
+    feature_kinds_ : ndarray of str of shape (n_features_in_,)
+        How each column entered: ``"categorical"``, ``"integer codes"`` (an
+        integer column made categorical by the ``"from_dtype"`` rule),
+        ``"numeric"`` or ``"binned numeric"`` (``numeric_bins``). Not set for
+        sparse input.
     schema_ : FieldSchema or None
         Field layout (names, kinds, cardinalities); ``None`` for sparse input.
     n_features_in_ : int
