@@ -10,8 +10,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from skfeat.exceptions import DivergenceError
 from skfeat.metrics import ranking_metric
-from skfeat.models._base import _SeededTorch
+from skfeat.models._base import _RestoreOnError, _SeededTorch
 from skfeat.models._multvae import _hold_out
 from skfeat.nn._lightgcn import LightGCNModule, normalized_adjacency
 from skfeat.utils._sklearn_compat import (
@@ -19,6 +20,7 @@ from skfeat.utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
+from skfeat.utils._validation import check_device
 
 
 class LightGCN(BaseEstimator):
@@ -204,6 +206,8 @@ class LightGCN(BaseEstimator):
     def fit(self, X, y=None):
         """Fit on a user x item matrix or a DataFrame of (user, item) pairs.
 
+        A fit that raises leaves the estimator as it was before the call.
+
         Parameters
         ----------
         X : {sparse matrix, array-like} of shape (n_users, n_items) or DataFrame
@@ -214,6 +218,11 @@ class LightGCN(BaseEstimator):
         -------
         self : object
         """
+        check_device(self.device)
+        with _RestoreOnError(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         R, _ = self._to_matrix(X, reset=True)
         self.n_users_, self.n_items_ = R.shape
         rng = check_random_state(self.random_state)
@@ -248,6 +257,13 @@ class LightGCN(BaseEstimator):
                 optimizer.step()
                 total += loss.item() * len(u)
             self.loss_curve_.append(total / max(len(u_all), 1))
+            if not np.isfinite(self.loss_curve_[-1]):
+                raise DivergenceError(
+                    f"LightGCN diverged: the training loss became "
+                    f"{self.loss_curve_[-1]} in epoch {epoch + 1}. Lower "
+                    f"learning_rate (now {self.learning_rate!r}). The estimator is "
+                    "left as it was before this call."
+                )
             if self.verbose:
                 print(f"epoch {epoch + 1}: loss {self.loss_curve_[-1]:.5f}")
         self.n_iter_ = self.max_epochs
@@ -264,6 +280,14 @@ class LightGCN(BaseEstimator):
         ]
         self.module_ = module
         return self
+
+    def _rebuild_module(self, name):
+        """An untrained module of the fitted shape (used by :func:`skfeat.io.load`)."""
+        if name != "module_":
+            raise ValueError(f"LightGCN has no module attribute {name!r}.")
+        return LightGCNModule(
+            self.n_users_, self.n_items_, self.embed_dim, self.n_layers
+        )
 
     # ------------------------------------------------------------- outputs
     def _fold_in(self, M):
