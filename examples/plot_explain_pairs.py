@@ -135,7 +135,8 @@ print(pair.values.shape, pair.feature_names)
 # -----------------------------
 # A DeepFM has an MLP on top of its FM part: the FM part is explained in closed
 # form and the MLP part by the regression estimator (64 of the 256 coalitions
-# here), so each value has a standard error (``error_std``). The bar chart draws two standard errors of each mean.
+# here), so each value has a standard error (``error_std``). The bar chart draws
+# two standard errors of each mean.
 deep = Pipeline(
     [
         ("prep", prep),

@@ -336,8 +336,9 @@ class FieldEncoder:
         if hasattr(X, "iloc"):
             out = np.empty((X.shape[0], len(cols)), dtype=object)
             for i, j in enumerate(cols):
-                col = X.iloc[:, j]
-                out[:, i] = col.astype(object).where(col.notna(), np.nan).to_numpy()
+                values = X.iloc[:, j].to_numpy(dtype=object, copy=True)
+                values[_missing_mask(values)] = np.nan
+                out[:, i] = values
             return out
         return np.asarray(X, dtype=object)[:, cols]
 
@@ -433,7 +434,7 @@ def _value_kind(values):
 
 
 def _missing_mask(values):
-    return pd.isna(pd.Series(values, dtype=object)).to_numpy()
+    return np.asarray(pd.isna(np.asarray(values, dtype=object)), dtype=bool)
 
 
 def _convert(values, kind):
