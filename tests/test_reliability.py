@@ -329,8 +329,9 @@ def test_single_field_single_row_and_constant_data(cls):
     assert np.isfinite(_output(est, same)).all()
 
 
-def test_multvae_input_errors():
-    vae = MultVAE(latent_dim=2, hidden_units=(4,), max_epochs=1, random_state=0)
+@pytest.mark.parametrize("cls", [MultVAE, LightGCN])
+def test_recommender_input_errors(cls):
+    vae = make_instance(cls).set_params(max_epochs=1, random_state=0)
     with pytest.raises(
         ValueError, match=r"columns 'user' and 'item'.*\['uid', 'iid'\]"
     ):

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from skfeat.exceptions import DivergenceError
 from skfeat.metrics import ranking_metric
 from skfeat.models._base import _RestoreOnError, _SeededTorch
-from skfeat.models._multvae import _hold_out
+from skfeat.models._multvae import _hold_out, check_pairs_frame, check_top_k
 from skfeat.nn._lightgcn import LightGCNModule, normalized_adjacency
 from skfeat.utils._sklearn_compat import (
     Interval,
@@ -166,6 +166,8 @@ class LightGCN(BaseEstimator):
 
     def _to_matrix(self, X, *, reset):
         """``(M, user_labels)``: binary CSR matrix and the row labels (pairs)."""
+        if hasattr(X, "columns"):
+            check_pairs_frame(X, self.user_col, self.item_col, "LightGCN")
         if self._is_pairs(X):
             if reset:
                 self.users_ = np.asarray(pd.unique(X[self.user_col]))
@@ -376,6 +378,7 @@ class LightGCN(BaseEstimator):
         items : ndarray of shape (n_rows, k)
             Item labels (``items_``) when fitted on pairs, else column indices.
         """
+        check_top_k(k)
         scores = self.predict_scores(X, exclude_seen=exclude_seen, users=users)
         k = min(int(k), scores.shape[1])
         top = np.argsort(-scores, axis=1, kind="stable")[:, :k]

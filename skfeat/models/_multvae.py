@@ -180,11 +180,6 @@ class MultVAE(TransformerMixin, BaseEstimator):
         if hasattr(X, "columns"):
             self._check_frame(X)
         if hasattr(X, "columns") and {self.user_col, self.item_col} <= set(X.columns):
-            if len(X) == 0:
-                raise ValueError(
-                    "MultVAE got an empty DataFrame of (user, item) pairs: at least "
-                    "one pair is needed."
-                )
             if reset:
                 self.users_ = np.asarray(pd.unique(X[self.user_col]))
                 self.items_ = np.asarray(pd.unique(X[self.item_col]))
@@ -216,22 +211,7 @@ class MultVAE(TransformerMixin, BaseEstimator):
         return sp.csr_matrix(M)
 
     def _check_frame(self, X):
-        """A DataFrame is a pairs frame (``user_col``, ``item_col``) or a numeric
-        user x item matrix; refuse what is neither, naming the columns."""
-        cols = list(X.columns)
-        if {self.user_col, self.item_col} <= set(cols):
-            return
-        numeric = all(
-            pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
-            for dt in X.dtypes
-        )
-        if len(cols) == 2 or not numeric:
-            raise ValueError(
-                f"MultVAE takes a DataFrame of (user, item) pairs with columns "
-                f"{self.user_col!r} and {self.item_col!r} (set user_col and "
-                f"item_col to match yours), or a numeric user x item matrix; got "
-                f"columns {cols}. Pass X.to_numpy() if this is a matrix of 2 items."
-            )
+        check_pairs_frame(X, self.user_col, self.item_col, "MultVAE")
 
     def _tensor(self, M):
         return torch.from_numpy(np.asarray(M.toarray(), dtype=np.float32))
@@ -370,8 +350,7 @@ class MultVAE(TransformerMixin, BaseEstimator):
         items : ndarray of shape (n_users, k)
             Item labels (``items_``) when fitted on pairs, else column indices.
         """
-        if not isinstance(k, Integral | np.integer) or isinstance(k, bool) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}.")
+        check_top_k(k)
         scores = self.predict_scores(X, exclude_seen=exclude_seen)
         k = min(int(k), scores.shape[1])
         top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
@@ -420,6 +399,40 @@ class MultVAE(TransformerMixin, BaseEstimator):
         tags.target_tags.required = False
         tags.non_deterministic = False
         return tags
+
+
+def check_top_k(k):
+    """``k`` of ``recommend``: a positive integer."""
+    if not isinstance(k, Integral | np.integer) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}.")
+
+
+def check_pairs_frame(X, user_col, item_col, name):
+    """Refuse a DataFrame that is neither a non-empty pairs frame (``user_col``,
+    ``item_col``) nor a numeric user x item matrix, naming the columns.
+
+    A two-column frame of ids under other names would otherwise be read as a
+    matrix of two items.
+    """
+    cols = list(X.columns)
+    if {user_col, item_col} <= set(cols):
+        if len(X) == 0:
+            raise ValueError(
+                f"{name} got an empty DataFrame of (user, item) pairs: at least one "
+                "pair is needed."
+            )
+        return
+    numeric = all(
+        pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+        for dt in X.dtypes
+    )
+    if len(cols) == 2 or not numeric:
+        raise ValueError(
+            f"{name} takes a DataFrame of (user, item) pairs with columns "
+            f"{user_col!r} and {item_col!r} (set user_col and item_col to match "
+            f"yours), or a numeric user x item matrix; got columns {cols}. Pass "
+            "X.to_numpy() if this is a matrix of 2 items."
+        )
 
 
 def _hold_out(M, fraction, random_state):
