@@ -40,7 +40,7 @@ def hash_categories(values, n_buckets):
     """
     values = np.asarray(values, dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    text = np.array([_hash_text(u) for u in uniques], dtype=object)
+    text = _texts(np.asarray(uniques, dtype=object))
     if text.size:
         hashed = pd.util.hash_array(text, hash_key=HASH_KEY, categorize=False)
         ids = (hashed % np.uint64(n_buckets)).astype(np.int64) + N_RESERVED_IDS
@@ -50,6 +50,16 @@ def hash_categories(values, n_buckets):
     known = codes >= 0
     out[known] = ids[codes[known]]
     return out
+
+
+def _texts(uniques):
+    # vectorised for the common all-string and all-integer columns
+    kind = pd.api.types.infer_dtype(uniques, skipna=False)
+    if kind == "string":
+        return uniques
+    if kind == "integer":
+        return uniques.astype(np.int64).astype(str).astype(object)
+    return np.array([_hash_text(u) for u in uniques], dtype=object)
 
 
 def _hash_text(value):

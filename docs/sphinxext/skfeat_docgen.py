@@ -28,6 +28,7 @@ PACKAGES = (
     "explain",
     "metrics",
     "datasets",
+    "data",
     "io",
     "exceptions",
     "utils",

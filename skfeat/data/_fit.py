@@ -146,13 +146,15 @@ class _Stats:
         self.n_train += int((~valid).sum())
         cat_cols = np.flatnonzero(self.categorical)
         num_cols = np.flatnonzero(~self.categorical)
-        if cat_cols.size:
+        if cat_cols.size and encoder.encoding != "hash":  # hashing: no vocabulary
             part = encoder._categorical_part(X, cat_cols)
             for i in range(part.shape[1]):
                 counts = pd.Series(part[:, i], dtype=object).value_counts(dropna=True)
                 self.counts[i].update(dict(zip(counts.index, counts.to_numpy())))
         if num_cols.size:
-            self.scaler.partial_fit(encoder._numeric_part(X, num_cols))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                # a column with no value yet in a batch: scikit-learn divides 0/0
+                self.scaler.partial_fit(encoder._numeric_part(X, num_cols))
         if y is not None:
             if self.classifier:
                 self.labels.update(pd.unique(y).tolist())

@@ -29,7 +29,8 @@ class FileSource:
     Parameters
     ----------
     paths : str, path or list of them
-        Files, directories or glob patterns.
+        Files, directories (their ``.parquet``, ``.pq``, ``.csv``, ``.csv.gz``
+        and ``.tsv`` files, sorted by name) or glob patterns.
     target : str or None, default=None
         Name of the target column (required for ``fit``).
     format : {"parquet", "csv"} or None, default=None
@@ -192,6 +193,9 @@ class FileSource:
         )
 
 
+_DATA_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv")
+
+
 def _expand(paths):
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
@@ -203,7 +207,7 @@ def _expand(paths):
                 sorted(
                     os.path.join(p, f)
                     for f in os.listdir(p)
-                    if not f.startswith((".", "_"))
+                    if not f.startswith((".", "_")) and f.endswith(_DATA_SUFFIXES)
                 )
             )
         elif any(ch in p for ch in "*?["):
