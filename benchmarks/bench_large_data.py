@@ -40,16 +40,16 @@ def main():
     torch.set_num_threads(1)
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)  # warm import
     train_dir = os.path.join(args.folder, f"train_{args.rows}")
-    test_dir = os.path.join(args.folder, "test")
+    test_dir = os.path.join(args.folder, "test_rows_seed_1")
     t0 = time.perf_counter()
     if not os.path.exists(os.path.join(train_dir, "meta.json")):
         make_criteo_files(train_dir, args.rows, n_ids=args.n_ids, random_state=0)
     if not os.path.exists(os.path.join(test_dir, "meta.json")):
-        make_criteo_files(test_dir, 200_000, n_ids=args.n_ids, random_state=0)
+        make_criteo_files(
+            test_dir, 200_000, n_ids=args.n_ids, random_state=0, rows_seed=1
+        )
     gen_s = time.perf_counter() - t0
-    # the test file repeats the first 200,000 rows' generator stream (same seed,
-    # same planted weights): it measures fit, not generalisation, but is the
-    # same for every configuration
+    # the test file: same planted weights (random_state), other rows (rows_seed)
     with open(os.path.join(train_dir, "meta.json")) as fh:
         meta = json.load(fh)
     cats = meta["categorical"]

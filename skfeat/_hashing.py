@@ -38,7 +38,9 @@ def hash_categories(values, n_buckets):
     >>> hash_categories(values, 1000)
     array([940, 620, 690,   0,  28,  28,  28])
     """
-    values = np.asarray(values, dtype=object)
+    values = np.asarray(values)
+    if values.dtype.kind not in "iu":  # integers factorize fast as they are
+        values = values.astype(object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     text = _texts(np.asarray(uniques, dtype=object))
     if text.size:

@@ -140,13 +140,25 @@ class _Stats:
         self.y_sum = self.y_sq = 0.0
         self.y_kinds = set()
 
-    def update(self, b, X, y, encoder):
+    def update(self, b, X, y, encoder, numeric_only=False):
         valid = split_mask(len(X), self.fraction, self.seed, b)
         self.n_valid += int(valid.sum())
         self.n_train += int((~valid).sum())
+        if numeric_only:  # hashing: X holds the numeric columns only
+            if X.shape[1]:
+                values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+                if np.isinf(values).any():
+                    raise ValueError(
+                        "Input X contains infinity in a numeric column; only NaN "
+                        "is accepted as a missing value."
+                    )
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    self.scaler.partial_fit(values)
+            self._update_target(y)
+            return
         cat_cols = np.flatnonzero(self.categorical)
         num_cols = np.flatnonzero(~self.categorical)
-        if cat_cols.size and encoder.encoding != "hash":  # hashing: no vocabulary
+        if cat_cols.size:
             part = encoder._categorical_part(X, cat_cols)
             for i in range(part.shape[1]):
                 counts = pd.Series(part[:, i], dtype=object).value_counts(dropna=True)
@@ -155,6 +167,9 @@ class _Stats:
             with np.errstate(invalid="ignore", divide="ignore"):
                 # a column with no value yet in a batch: scikit-learn divides 0/0
                 self.scaler.partial_fit(encoder._numeric_part(X, num_cols))
+        self._update_target(y)
+
+    def _update_target(self, y):
         if y is not None:
             if self.classifier:
                 self.labels.update(pd.unique(y).tolist())
@@ -212,8 +227,11 @@ def fit_from_source(est, source, eval_set=None):
     stats = _Stats(
         est.is_categorical_, fraction, est._seed_, est._is_classifier_model()
     )
-    for b, (X, y) in enumerate(source.iter_frames()):
-        stats.update(b, X, y, encoder)
+    hashing = encoding == "hash"
+    # with hashing the first pass needs the numeric columns and the target only
+    read = [c for c, cat in zip(names, est.is_categorical_) if not cat]
+    for b, (X, y) in enumerate(source.iter_frames(columns=read if hashing else None)):
+        stats.update(b, X, y, encoder, numeric_only=hashing)
     n_rows = stats.n_train + stats.n_valid
     # the encoder: fitted on one row per kept category, then given the streamed
     # scaling (OrdinalEncoder sorts the categories as a fit in memory does)

@@ -137,7 +137,7 @@ class FileSource:
     def shape(self):
         return (self.n_rows, len(self.feature_names_))
 
-    def iter_frames(self, *, with_target=True, file_order=None):
+    def iter_frames(self, *, with_target=True, file_order=None, columns=None):
         """Yield ``(X DataFrame, y ndarray or None)`` per record batch, in order.
 
         Parameters
@@ -146,11 +146,13 @@ class FileSource:
             Read the target column too.
         file_order : sequence of int or None, default=None
             Order in which to read the files.
+        columns : list of str or None, default=None
+            Read only these feature columns (default: all of them).
         """
         files = self.files_
         if file_order is not None:
             files = [files[i] for i in file_order]
-        cols = list(self.feature_names_)
+        cols = list(self.feature_names_ if columns is None else columns)
         read_target = with_target and self.target is not None
         if read_target:
             cols = cols + [self.target]

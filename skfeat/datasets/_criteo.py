@@ -30,6 +30,7 @@ def make_criteo_files(
     zipf_a=1.2,
     chunk_rows=250_000,
     random_state=0,
+    rows_seed=0,
 ):
     """Write Criteo-shaped click data (13 numeric + 26 categorical fields) to files.
 
@@ -56,6 +57,10 @@ def make_criteo_files(
         Zipf exponent of the ids (larger: fewer distinct ids).
     chunk_rows : int, default=250_000
     random_state : int, default=0
+        Seeds the planted weights (the "true model").
+    rows_seed : int, default=0
+        Seeds the rows: files with the same ``random_state`` and different
+        ``rows_seed`` are a train and a test set of one problem.
 
     Returns
     -------
@@ -77,7 +82,7 @@ def make_criteo_files(
     from sklearn.metrics import roc_auc_score
 
     os.makedirs(folder, exist_ok=True)
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng([random_state, rows_seed])
     names = [f"I{i + 1}" for i in range(N_NUMERIC)] + [
         f"C{i + 1}" for i in range(N_CATEGORICAL)
     ]

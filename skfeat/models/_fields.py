@@ -244,12 +244,14 @@ class FieldEncoder:
         cat_cols = np.flatnonzero(self.categorical)
         num_cols = np.flatnonzero(~self.categorical)
         if cat_cols.size:
-            part = self._categorical_part(X, cat_cols)
             if getattr(self, "encoding", "vocabulary") == "hash":
-                cat = np.empty(part.shape, dtype=np.int64)
-                for i in range(part.shape[1]):
-                    cat[:, i] = hash_categories(part[:, i], self.hash_buckets)
+                cat = np.empty((n, cat_cols.size), dtype=np.int64)
+                for i, j in enumerate(cat_cols):
+                    col = _column(X, j)
+                    raw = col.to_numpy() if hasattr(col, "to_numpy") else col
+                    cat[:, i] = hash_categories(raw, self.hash_buckets)
             else:
+                part = self._categorical_part(X, cat_cols)
                 for i, j in enumerate(cat_cols):
                     part[:, i] = self._match_kind(part[:, i], i, self.names[j])
                 cat = self._lookup_ids(part)
