@@ -15,11 +15,12 @@ regularizer, dropout and hidden units as recorded in
 ``shared/data/bars_records/frappe_x1_valid_and_test.csv`` and the BARS logs:
 DCN-v2 has 4 cross layers, AutoInt+ 5 attention layers of width 128 with 4
 heads, Fi-GNN 17 graph layers without a GRU). FuxiCTR's
-training loop, which produced the BARS records, is reproduced by three flags:
-``--monitor auc`` (early-stop on validation AUC), ``--reduce-lr`` (divide the
-learning rate by 10 after each epoch whose monitored score does not improve, down
-to 1e-6) and ``--clip 10`` (clip the gradient norm at 10). As in FuxiCTR, any gain
-above 1e-6 counts as an improvement.
+training loop, which produced the BARS records, is reproduced by three flags that
+set estimator parameters: ``--monitor auc`` (``scoring="roc_auc", tol=1e-6``:
+early-stop on validation AUC, any gain above 1e-6 counting as an improvement, as in
+FuxiCTR), ``--reduce-lr`` (``lr_schedule="plateau"``: divide the learning rate by 10
+after each epoch whose monitored score does not improve, down to 1e-6) and
+``--clip 10`` (``clip_grad_norm=10``).
 """
 
 import argparse
@@ -30,12 +31,6 @@ import time
 import numpy as np
 import torch
 from sklearn.metrics import log_loss, roc_auc_score
-from skorch.callbacks import (
-    Callback,
-    EarlyStopping,
-    GradientNormClipping,
-    LRScheduler,
-)
 
 from skfeat.datasets import load_frappe
 from skfeat.models import (
@@ -44,6 +39,7 @@ from skfeat.models import (
     DeepFMClassifier,
     DNNClassifier,
     FiGNNClassifier,
+    FinalMLPClassifier,
     FMClassifier,
     FwFMClassifier,
     WideDeepClassifier,
@@ -58,6 +54,7 @@ MODELS = {
     "dcnv2": DCNClassifier,
     "autoint+": AutoIntClassifier,
     "fignn": FiGNNClassifier,
+    "finalmlp": FinalMLPClassifier,
 }
 
 _BARS_DEEP = dict(
@@ -104,26 +101,27 @@ DEFAULTS = {
         use_gru=False,
         use_residual=True,
     ),
+    # BARS FinalMLP (tuner config 16, run 004): streams [400] and [100] with batch
+    # norm and dropout 0.4, gates of [400] fed by the user (stream 1) and the item
+    # (stream 2), 5 fusion heads, embedding regularizer 0.05
+    "finalmlp": dict(
+        embed_dim=10,
+        learning_rate=1e-3,
+        alpha=0.05,
+        net_alpha=0.0,
+        batch_size=4096,
+        mlp1_hidden_units=(400,),
+        mlp2_hidden_units=(100,),
+        mlp1_dropout=0.4,
+        mlp2_dropout=0.4,
+        batch_norm=True,
+        use_feature_selection=True,
+        fs_hidden_units=(400,),
+        fs1_context=["user"],
+        fs2_context=["item"],
+        num_heads=5,
+    ),
 }
-
-
-class ValidAUC(Callback):
-    """Record the validation AUC each epoch (BARS early-stops on it)."""
-
-    def on_epoch_begin(self, net, **kwargs):
-        self.scores, self.targets = [], []
-
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        if not training:
-            self.scores.append(kwargs["y_pred"].detach().double().cpu().numpy())
-            self.targets.append(batch[1].cpu().numpy())
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.scores:
-            auc = roc_auc_score(
-                np.concatenate(self.targets), np.concatenate(self.scores)
-            )
-            net.history.record("valid_auc", auc)
 
 
 def main():
@@ -152,53 +150,25 @@ def main():
     params.update(json.loads(args.params))
     if args.verbose:
         params["verbose"] = 1
-    if "hidden_units" in params:
-        params["hidden_units"] = tuple(params["hidden_units"])
+    for key in (
+        "hidden_units",
+        "mlp1_hidden_units",
+        "mlp2_hidden_units",
+        "fs_hidden_units",
+    ):
+        if key in params:
+            params[key] = tuple(params[key])
     shown = dict(params)
-    callbacks = []
+    # FuxiCTR's loop as estimator parameters (no hand-built callbacks)
     if args.monitor == "auc":
-        callbacks += [
-            ValidAUC(),
-            EarlyStopping(
-                monitor="valid_auc",
-                lower_is_better=False,
-                load_best=True,
-                patience=params["n_iter_no_change"],
-                # FuxiCTR counts any gain above 1e-6 as an improvement; skorch's
-                # default (1e-4 relative) would stop while AUC still creeps up
-                threshold=1e-6,
-                threshold_mode="abs",
-                sink=lambda *a: None,
-            ),
-        ]
-        params["early_stopping"] = False  # the AUC callback stops instead
-        shown["early_stopping"] = "on valid AUC"
+        # FuxiCTR counts any gain above 1e-6 as an improvement (tol is absolute
+        # for a scorer); the default 1e-4 would stop while AUC still creeps up
+        params.update(scoring="roc_auc", tol=1e-6)
+        shown.update(scoring="roc_auc", tol=1e-6)
     if args.reduce_lr:
-        # divide the learning rate by 10 after every epoch that does not improve
-        # the monitored validation score (FuxiCTR's training loop)
-        monitor = "valid_auc" if args.monitor == "auc" else "valid_loss"
-        mode = "max" if args.monitor == "auc" else "min"
-        callbacks.append(
-            LRScheduler(
-                policy="ReduceLROnPlateau",
-                monitor=monitor,
-                mode=mode,
-                factor=0.1,
-                patience=0,
-                threshold=1e-6,
-                threshold_mode="abs",
-                min_lr=1e-6,
-            )
-        )
-        shown["lr_schedule"] = (
-            f"ReduceLROnPlateau({monitor}, factor=0.1, patience=0, "
-            "threshold=1e-6 abs, min_lr=1e-6)"
-        )
+        params["lr_schedule"] = shown["lr_schedule"] = "plateau"
     if args.clip is not None:
-        callbacks.append(GradientNormClipping(gradient_clip_value=args.clip))
-        shown["gradient_norm_clip"] = args.clip
-    if callbacks:
-        params["callbacks"] = callbacks
+        params["clip_grad_norm"] = shown["clip_grad_norm"] = args.clip
     est = MODELS[args.model](**params)
     t0 = time.perf_counter()
     est.fit(data.train.X, data.train.y, eval_set=(data.valid.X, data.valid.y))
@@ -208,7 +178,7 @@ def main():
     epoch = float(np.median(history[:, "dur"]))
     extra = {}
     if args.monitor == "auc":
-        extra["valid_auc_by_epoch"] = [round(a, 4) for a in history[:, "valid_auc"]]
+        extra["valid_auc_by_epoch"] = [round(a, 4) for a in est.validation_score_]
     print(
         json.dumps(
             {

@@ -62,9 +62,7 @@ def run(model, X, y, X_valid):
     pickle.dump(est, buf)
     raw = buf.getvalue()
     pickle_load = _median_time(lambda: pickle.loads(raw))
-    same = np.array_equal(
-        load(path).predict_proba(X_valid), est.predict_proba(X_valid)
-    )
+    same = np.array_equal(load(path).predict_proba(X_valid), est.predict_proba(X_valid))
     n_params = sum(p.numel() for p in est.net_.module_.parameters())
     return {
         "model": type(est).__name__,

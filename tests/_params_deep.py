@@ -26,5 +26,17 @@ DEEP_PARAMS = {
         }
         for kind in ("Classifier", "Regressor")
     },
+    **{
+        f"FinalMLP{kind}": {
+            "mlp1_hidden_units": (16,),
+            "mlp2_hidden_units": (8,),
+            "mlp1_dropout": 0.0,
+            "mlp2_dropout": 0.0,
+            "fs_hidden_units": (8,),
+            "num_heads": 2,
+            "alpha": 0.0,
+        }
+        for kind in ("Classifier", "Regressor")
+    },
 }
 DEEP_XFAILS = {}

@@ -11,5 +11,7 @@ GRAPH_VAE_PARAMS = {
         "max_epochs": 2,
         "batch_size": 16,
     },
+    # the common checks' toy matrices: a few epochs of small batches
+    "LightGCN": {"n_layers": 2, "max_epochs": 2, "batch_size": 16},
 }
 GRAPH_VAE_XFAILS = {}

@@ -33,12 +33,10 @@ T6 = dict(
 def test_deepfm_planted_pairs_are_top_ranked(seed, maker, Model):
     X, y, truth = maker(n_samples=20_000, random_state=seed)
     model = Model(**T6, random_state=seed).fit(X.iloc[:16_000], y[:16_000])
-    # exact FM part, sampled MLP part; few permutations suffice because only the
-    # (small) deep part is sampled
-    explainer = InteractionExplainer(
-        model, X.iloc[:30], n_permutations=8, random_state=seed
-    )
-    assert explainer.method_ == "hybrid"
+    # exact FM part, MLP part by enumeration of its 2^8 coalitions (within the
+    # default budget)
+    explainer = InteractionExplainer(model, X.iloc[:30], random_state=seed)
+    assert explainer.method_ == "enumeration" and explainer.control_variate_
     inter = explainer.shap_interaction_values(X.iloc[16_000:16_060])
     ranking = rank_interactions(inter)
     top = {tuple(sorted(p)) for p in ranking[["feature_a", "feature_b"]].values[:3]}
@@ -60,8 +58,8 @@ def test_wide_deep_uses_the_hybrid_path():
         n_samples=1000, n_fields=4, interactions=1, random_state=0
     )
     model = WideDeepRegressor(**{**T6, "max_epochs": 2}, random_state=0).fit(X, y)
-    explainer = InteractionExplainer(model, X.iloc[:10], n_permutations=4)
-    assert explainer.method_ == "hybrid"
+    explainer = InteractionExplainer(model, X.iloc[:10], budget=16, random_state=0)
+    assert explainer.method_ == "enumeration" and explainer.control_variate_
     values = explainer.shap_values(X.iloc[:5])
     np.testing.assert_allclose(
         values.values.sum(1) + values.base_values, model.predict(X.iloc[:5]), atol=1e-6

@@ -23,7 +23,9 @@ PACKAGES = (
     "io",
     "exceptions",
     "utils",
+    "distributed",
 )
+PACKAGES += ("compress", "privacy")
 
 # Public names known to lack an Examples section, with who owns the fix. Keep it
 # short: a name listed here is a documentation bug, reported in issue 7.

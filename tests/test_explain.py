@@ -359,7 +359,11 @@ def test_sampling_is_exact_on_second_order_models(mixed_data, fm_reg):
         X.iloc[40:43]
     )
     sampler = InteractionExplainer(
-        _Float64Model(fm_reg), X.iloc[:30], n_permutations=4, random_state=0
+        _Float64Model(fm_reg),
+        X.iloc[:30],
+        method="sampling",
+        n_permutations=4,
+        random_state=0,
     )
     assert sampler.method_ == "sampling"
     sampled = sampler.shap_interaction_values(X.iloc[40:43])
@@ -431,7 +435,7 @@ def test_pipeline_with_categorical_frame():
     ).fit(X, y)
     background, rows = X.iloc[:6], X.iloc[50:52]
     explainer = InteractionExplainer(pipe, background, n_permutations=8, random_state=0)
-    assert explainer.method_ == "sampling"
+    assert explainer.method_ == "enumeration"  # 2^5 coalitions fit the budget
     inter = explainer.shap_interaction_values(rows)
     assert inter.values.shape == (2, 5, 5)
     assert inter.feature_names == ["c0", "c1", "c2", "n0", "n1"]
@@ -446,17 +450,23 @@ def test_pipeline_with_categorical_frame():
     )
 
 
-def test_pipeline_ending_in_fm_uses_sampling(mixed_data):
+def test_pipeline_ending_in_fm_is_exact(mixed_data):
+    # a column-wise scaler before an FM keeps the exact path (more cases in
+    # test_explain_pairs.py)
     X, y = mixed_data
     num = X[["n0", "n1"]].to_numpy()
     pipe = make_pipeline(
         StandardScaler(), FMRegressor(embed_dim=2, max_epochs=2, random_state=0)
     ).fit(num, y)
     explainer = InteractionExplainer(pipe, num[:10], n_permutations=4, random_state=0)
-    assert explainer.method_ == "sampling"
+    assert explainer.method_ == "exact"
     assert explainer.shap_values(num[:3]).values.shape == (3, 2)
-    with pytest.raises(TypeError, match="sampling"):
-        InteractionExplainer(pipe, num[:10], method="exact")
+    sampled = InteractionExplainer(pipe, num[:10], method="sampling", n_permutations=4)
+    np.testing.assert_allclose(
+        explainer.shap_interaction_values(num[:3]).values,
+        sampled.shap_interaction_values(num[:3]).values,
+        atol=1e-5,
+    )
 
 
 def test_multiclass_output():
@@ -565,9 +575,9 @@ def test_hybrid_exact_part_plus_sampled_remainder():
     toy = _ToyDeepFM(*vars(_toy(m=4)).values())
     background, rows = rng.randint(4, size=(6, 4)), rng.randint(4, size=(3, 4))
     explainer = InteractionExplainer(
-        toy, background, n_permutations=200, random_state=0
+        toy, background, method="sampling", n_permutations=200, random_state=0
     )
-    assert explainer.method_ == "hybrid"
+    assert explainer.method_ == "sampling" and explainer.control_variate_
     with pytest.raises(ValueError, match="remainder"):
         InteractionExplainer(toy, background, method="exact")
     inter = explainer.shap_interaction_values(rows)

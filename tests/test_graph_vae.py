@@ -78,8 +78,15 @@ def test_vae_kl_term_is_live(planted):
     assert kl[1.0] < 0.5 * kl[0.0], kl
     assert not np.allclose(fits[0.0].predict_proba(X), fits[1.0].predict_proba(X))
     # the training loss includes it: the module reports a positive extra loss
-    module = fits[1.0].net_.module_
+    est = fits[1.0]
+    data = est._dataset(est._check_X(X[:64], reset=False), None, None).inputs
+    module = est.net_.module_
+    module.train()
+    module(**data)
     assert float(module.extra_loss().detach()) > 0
+    # handed over once: nothing stays attached to the graph (deepcopy works)
+    assert float(module.extra_loss()) == 0.0
+    module.eval()
 
 
 def test_vae_column_groups_by_name_and_errors(planted):

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 import torch
 
 from skfeat.io import FORMAT_VERSION, load, save
-from skfeat.models import FMClassifier, MultVAE
+from skfeat.models import FMClassifier
 from skfeat.preprocessing import SparseInteractionCoder
 from skfeat.utils.discovery import all_estimators
 from tests._instances import make_instance
@@ -39,7 +39,7 @@ def _fit_and_outputs(cls):
     est = make_instance(cls)
     if "max_epochs" in est.get_params():
         est.set_params(max_epochs=2)
-    if cls is MultVAE:
+    if cls.__name__ in ("MultVAE", "LightGCN"):
         M = sp.csr_matrix((np.arange(40).reshape(8, 5) % 3 == 0) * 1.0)
         est.fit(M)
         return est, lambda e: e.predict_scores(M)
@@ -199,3 +199,13 @@ def test_missing_tensor_is_refused(saved):
     _rewrite_header(saved, drop)
     with pytest.raises(ValueError, match="missing tensor"):
         load(saved)
+
+
+def test_compressed_models_are_refused_at_save_time(tmp_path):
+    from skfeat.compress import quantize_embeddings
+
+    X, y = _data()
+    clf = FMClassifier(max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="compressed embedding tables"):
+        save(quantize_embeddings(clf, bits=8), tmp_path / "q.safetensors")
+    assert not (tmp_path / "q.safetensors").exists()

@@ -16,7 +16,7 @@ import torch
 from sklearn.base import clone
 
 from skfeat.exceptions import DivergenceError
-from skfeat.models import BaseFieldModel, MultVAE, WideDeepClassifier
+from skfeat.models import BaseFieldModel, LightGCN, MultVAE, WideDeepClassifier
 from skfeat.preprocessing import EmbeddingEncoder, SparseInteractionCoder
 from skfeat.utils.discovery import all_estimators
 from tests._instances import make_instance
@@ -25,6 +25,7 @@ MODELS = [
     cls for _, cls in all_estimators() if issubclass(cls, BaseFieldModel)
 ]  # every torch model that takes fields
 MODEL_IDS = [cls.__name__ for cls in MODELS]
+RECOMMENDERS = ("MultVAE", "LightGCN")  # user x item input
 
 
 def _data(n=80, seed=0):
@@ -195,7 +196,11 @@ def test_interrupted_partial_fit_restores_weights_and_history():
 
 
 # ------------------------------------------------- parameters before any work
-@pytest.mark.parametrize("cls", [*MODELS, MultVAE], ids=[*MODEL_IDS, "MultVAE"])
+@pytest.mark.parametrize(
+    "cls",
+    [*MODELS, MultVAE, LightGCN],
+    ids=[*MODEL_IDS, "MultVAE", "LightGCN"],
+)
 @pytest.mark.parametrize("device", ["cuda", "cuda:3", "gpu"])
 def test_unavailable_device_is_refused_before_training(cls, device, monkeypatch):
     if device.startswith("cuda") and torch.cuda.is_available():
@@ -208,11 +213,11 @@ def test_unavailable_device_is_refused_before_training(cls, device, monkeypatch)
     monkeypatch.setattr("skorch.NeuralNet.fit", no_training)
     est = clone(make_instance(cls)).set_params(device=device)
     with pytest.raises(ValueError, match=r"device=.*Devices here: \['cpu'"):
-        if cls is MultVAE:
+        if cls.__name__ in RECOMMENDERS:
             est.fit(sp.csr_matrix(np.eye(5)))
         else:
             est.fit(X, _target(cls, X, y))
-    assert not hasattr(est, "net_")
+    assert not hasattr(est, "net_") and not hasattr(est, "module_")
 
 
 UNIT_PARAMS = [
@@ -346,7 +351,7 @@ def _every_fitted_estimator():
         est = make_instance(cls)
         if "max_epochs" in est.get_params():
             est.set_params(max_epochs=2)
-        if cls is MultVAE:
+        if cls.__name__ in RECOMMENDERS:
             est.fit(sp.csr_matrix((np.arange(30).reshape(6, 5) % 3 == 0) * 1.0))
         elif cls is SparseInteractionCoder:
             est.fit(np.random.RandomState(0).normal(size=(60, 4)), y[:60])
@@ -369,3 +374,26 @@ def test_refit_is_bit_identical_in_one_process_and_thread_count(cls):
     a = _output(_small(cls).fit(X, t), X)
     b = _output(_small(cls).fit(X, t), X)
     assert np.array_equal(a, b)
+
+
+def test_sparse_coder_names_the_non_numeric_column():
+    X, y = _data()
+    with pytest.raises(ValueError, match="column 'cat' has dtype category"):
+        SparseInteractionCoder().fit(X, y)
+
+
+@pytest.mark.parametrize("cls_name", ["FMClassifier", "DeepFMClassifier"])
+def test_explainer_degenerate_shapes(cls_name):
+    from skfeat import models
+    from skfeat.explain import InteractionExplainer
+
+    X, y = _data()
+    model = getattr(models, cls_name)(max_epochs=1, random_state=0).fit(X, y)
+    one_row = InteractionExplainer(model, X.iloc[:1])
+    assert np.isfinite(one_row.shap_interaction_values(X.iloc[:3]).values).all()
+    same = InteractionExplainer(model, pd.concat([X.iloc[[0]]] * 10))
+    assert np.isfinite(same.shap_values(X.iloc[:2]).values).all()
+    with pytest.raises(ValueError, match="0 rows: there is nothing to explain"):
+        one_row.shap_values(X.iloc[:0])
+    with pytest.raises(ValueError, match="background must hold at least one row"):
+        InteractionExplainer(model, X.iloc[:0])

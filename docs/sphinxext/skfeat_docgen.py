@@ -26,12 +26,15 @@ PACKAGES = (
     "preprocessing",
     "nn",
     "explain",
+    "compress",
+    "privacy",
     "metrics",
     "datasets",
     "data",
     "io",
     "exceptions",
     "utils",
+    "distributed",
 )
 
 

@@ -210,6 +210,13 @@ def fit_from_source(est, source, eval_set=None):
         first_X, est.categorical_features, len(names), est.feature_names_in_
     )
     est._input_kind_ = "fields"
+    if getattr(est, "numeric_bins", None) is not None:
+        raise ValueError(
+            f"{name}: numeric_bins is not supported with a FileSource yet "
+            "(the bins need the whole column); leave it None."
+        )
+    if hasattr(est, "_set_feature_kinds"):
+        est._set_feature_kinds(first_X)
     est._seed_ = int(
         check_random_state(est.random_state).randint(np.iinfo(np.int32).max)
     )

@@ -2,6 +2,7 @@
 
 from skfeat.datasets._criteo import make_criteo_files
 from skfeat.datasets._frappe import load_frappe
+from skfeat.datasets._implicit import make_implicit_feedback
 from skfeat.datasets._synthetic import (
     make_interaction_classification,
     make_interaction_regression,
@@ -10,6 +11,7 @@ from skfeat.datasets._synthetic import (
 __all__ = [
     "load_frappe",
     "make_criteo_files",
+    "make_implicit_feedback",
     "make_interaction_classification",
     "make_interaction_regression",
 ]

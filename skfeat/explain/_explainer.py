@@ -1,5 +1,6 @@
 """The public explainer: exact or sampled SHAP (interaction) values."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -10,15 +11,23 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from skfeat.explain._estimate import (
+    MAX_ENUMERATION_FIELDS,
+    default_budget,
+    estimate_game,
+    summarise_background,
+)
 from skfeat.explain._exact import (
     background_moments,
     exact_interaction_values,
     exact_shap_values,
     expected_value,
 )
+from skfeat.explain._interaction_explanation import InteractionExplanation
+from skfeat.explain._pipeline import decomposer_of, fitted_on_arrays, on_arrays
 from skfeat.explain._sampling import MaskedGame, permutation_interactions
 
-_METHODS = ("auto", "exact", "sampling", "hybrid")
+_METHODS = ("auto", "exact", "enumeration", "regression", "sampling", "hybrid")
 
 
 class InteractionExplainer:
@@ -47,34 +56,67 @@ class InteractionExplainer:
         Rows that masked columns take their values from. With the exact method
         it enters only through its means and pairwise moments (computed in
         chunks), so the whole training set can serve.
-    method : {"auto", "exact", "sampling", "hybrid"}, default="auto"
+    method : {"auto", "exact", "enumeration", "regression", "sampling", \
+"hybrid"}, default="auto"
         ``"exact"``: closed form for models whose output is at most second order
         in the columns (skfeat's FM and FwFM, read through their ``decompose``
-        method); only for a bare estimator, as a pipeline's preprocessing need
-        not act column by column. ``"sampling"``: unbiased antithetic
-        permutation estimates for any model, with a standard error per entry
-        (``error_std`` of the returned explanations); it is exact on any model
-        whose output is at most second order. ``"hybrid"``: for a model whose
-        decomposition has a ``remainder`` (a deep part), the closed form for the
-        second-order part plus sampling for the remainder (the values are
-        linear in the output). ``"auto"``: exact where it applies, hybrid for a
-        decomposition with a remainder, else sampling.
+        method), bare or at the end of a ``Pipeline`` whose preprocessing acts
+        column by column (see Notes). ``"enumeration"``: all ``2^m``
+        coalitions evaluated, exact for any model. ``"regression"``: ``budget``
+        coalitions per row, border sizes enumerated and the rest sampled in
+        complementary pairs, a Shapley-kernel regression on a Möbius basis;
+        a cross-fitted unbiased (regression-adjusted Monte Carlo) estimate
+        sets each entry's standard error and is blended into the SHAP values
+        (see :mod:`skfeat.explain._regression` for the references); with
+        ``budget >= 2^m`` it is exact. ``"sampling"``:
+        antithetic permutations (``n_permutations``), unbiased, kept for
+        comparison. ``"auto"``: ``"exact"`` where it applies, else
+        ``"enumeration"`` when ``2^m <= budget``, else ``"regression"``. For a
+        model whose decomposition has a ``remainder`` (DeepFM, Wide & Deep),
+        every method except ``"exact"`` computes the second-order part in
+        closed form and estimates only the remainder (a control variate,
+        ``control_variate_``). ``"hybrid"`` is deprecated: it equalled
+        ``"sampling"`` with that control variate.
     n_permutations : int, default=64
-        Permutations per explained row for ``"sampling"``, drawn as antithetic
-        pairs (a permutation and its reverse). One pair costs ``4 m`` coalitions
-        of ``n_background`` model rows each.
+        Permutations per explained row for ``method="sampling"``, drawn as
+        antithetic pairs; pairs of columns adjacent too rarely are topped up,
+        so the cost is at least ``2 m * n_permutations`` coalitions per row.
     random_state : int, RandomState instance or None, default=None
-        Seeds the permutations. With an int every call gives the same result.
+        Seeds the coalitions sampled (and the background sample, see
+        ``max_background``). With an int every call gives the same result.
     batch_size : int, default=32768
-        Most rows per model call (sampling) or ``decompose`` call (exact).
+        About the most model rows per model call.
     output : int or None, default=None
         Which column of a multiclass ``decision_function`` to explain (required
         there, else ignored).
+    budget : int or None, default=None
+        Coalitions evaluated per explained row (as in shapiq), each on every
+        background row; ``None`` means ``min(2^m, 512)``. At least 16.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of skfeat's field models inside the model-agnostic methods.
+        float32 is used only where it reproduces the float64 output of the
+        background rows to ``1e-4``; use ``"float64"`` for exactness checks.
+    max_background : int or None, default=1000
+        Above this many background rows the model-agnostic methods use a
+        uniform sample of that size, with a warning (the closed form always
+        uses the whole background).
+    verbose : int, default=0
+        A progress bar (tqdm) over coalition-rows when positive.
 
     Attributes
     ----------
     method_ : str
-        The method used: ``"exact"``, ``"hybrid"`` or ``"sampling"``.
+        The method used: ``"exact"``, ``"enumeration"``, ``"regression"`` or
+        ``"sampling"``.
+    control_variate_ : bool
+        Whether the second-order part of a decomposition is computed in closed
+        form and only the remainder estimated.
+    budget_ : int
+        Coalitions per explained row for the model-agnostic methods.
+    exact_unavailable_reason_ : str or None
+        Why the exact path (closed form, or control variate) does not apply to
+        ``model``, e.g. the pipeline step that does not act column by column;
+        None when it applies.
     expected_value : float
         ``E_B f``, the mean output over the background (the base value).
     feature_names : list of str
@@ -89,10 +131,22 @@ class InteractionExplainer:
     -----
     The exact method costs ``O(m k)`` per row for SHAP values and ``O(m^2 k)``
     for interaction values (``m`` columns, ``k`` embedding size), plus
-    ``O(n_background m^2 k)`` once. The sampling method costs
-    ``4 m * n_background * ceil(n_permutations / 2)`` model rows per explained
-    row. The diagonal's standard error combines those of ``phi_i`` and of the row's
-    off-diagonal entries as if they were independent.
+    ``O(n_background m^2 k)`` once. Enumeration and regression cost
+    ``budget_ * n_background`` model rows per explained row (enumeration:
+    ``2^m``), evaluated in large batches; SHAP values and interaction values
+    come from the same evaluations, cached for the last ``X`` explained, so
+    asking for both costs one pass. For DeepFM and Wide & Deep the MLP's first
+    layer is split by field, so it costs nothing per coalition. Measured
+    accuracy and speed are in the user guide (:ref:`explaining`).
+
+    Through a ``Pipeline`` the exact path applies when every output column
+    of the preprocessing is a function of one raw column: a
+    ``ColumnTransformer`` (or chain) of scalers, ``OrdinalEncoder``,
+    ``OneHotEncoder``, ``KBinsDiscretizer``, ``TargetEncoder``,
+    ``SimpleImputer``, ``QuantileTransformer``, ``PowerTransformer``, skfeat's
+    ``EmbeddingEncoder`` or ``"passthrough"``, checked on the background. The
+    encoded columns of one raw column are then played together, exactly, and the
+    players and displayed values are the raw columns.
 
     Examples
     --------
@@ -124,6 +178,10 @@ class InteractionExplainer:
         random_state=None,
         batch_size=32768,
         output=None,
+        budget=None,
+        dtype="float32",
+        max_background=1000,
+        verbose=0,
     ):
         self.model = model
         self.background = background
@@ -132,6 +190,10 @@ class InteractionExplainer:
         self.random_state = random_state
         self.batch_size = batch_size
         self.output = output
+        self.budget = budget
+        self.dtype = dtype
+        self.max_background = max_background
+        self.verbose = verbose
         # an explainer is not an estimator: like shap's explainers it checks its
         # inputs and summarises the background once, here
         self._setup()
@@ -148,21 +210,56 @@ class InteractionExplainer:
             raise ValueError(
                 f"batch_size must be a positive integer, got {self.batch_size!r}."
             )
+        if self.budget is not None and (
+            not isinstance(self.budget, Integral) or self.budget < 16
+        ):
+            raise ValueError(
+                f"budget must be None or an integer >= 16, got {self.budget!r}."
+            )
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(
+                f"dtype must be 'float32' or 'float64', got {self.dtype!r}."
+            )
+        if self.method == "hybrid":
+            warnings.warn(
+                "method='hybrid' is deprecated and will be removed: it sampled the "
+                "deep remainder with permutations, which gave the same numbers as "
+                "'sampling'. Every model-agnostic method now uses the closed-form "
+                "second-order part of a decomposition as a control variate; use "
+                "method='auto' (or 'regression').",
+                FutureWarning,
+                stacklevel=3,
+            )
         self._background = _as_table(self.background, "background")
         if self._background.shape[0] == 0:
             raise ValueError("background must hold at least one row.")
         self._f = _output_function(self.model, self.output)
+        self._cache = None
 
-        can_exact = _has_exact_path(self.model)
+        # --- pipelines (skfeat/explain/_pipeline.py): the exact path through
+        # preprocessing that acts column by column; else sampling, and why
+        self._decomposer, self.exact_unavailable_reason_ = decomposer_of(
+            self.model, self._background
+        )
+        if fitted_on_arrays(self.model, self._background):
+            # labelled data for a model fitted on arrays (e.g. ``pipe[-1]`` on a
+            # frame of ``get_feature_names_out`` columns): keep the labels
+            self._f = on_arrays(self._f)
+        can_exact = self._decomposer is not None
         if self.method in ("exact", "hybrid") and not can_exact:
             raise TypeError(
-                f"method={self.method!r} needs a bare skfeat estimator with a "
-                f"decompose method (FM, FwFM); got {_describe(self.model)}. Through a "
-                "Pipeline the preprocessing need not act column by column: use "
-                "method='sampling'."
+                f"method={self.method!r} needs a skfeat estimator with a decompose "
+                f"method (FM, FwFM, DeepFM, Wide&Deep), bare or at the end of a "
+                f"Pipeline whose preprocessing acts column by column; got "
+                f"{_describe(self.model)}: {self.exact_unavailable_reason_}. Use "
+                "method='auto', 'regression' or 'sampling'."
             )
-        self.method_ = "sampling"
-        if can_exact and self.method != "sampling":
+        # --- end of the pipeline hook
+        m = self._background.shape[1]
+        self.budget_ = default_budget(m) if self.budget is None else int(self.budget)
+        self.control_variate_ = False
+        remainder = None
+        if can_exact:
             moments, bias, weights, names, remainder = background_moments(
                 self._decompose, self._background, self.batch_size
             )
@@ -171,30 +268,65 @@ class InteractionExplainer:
                     f"{_describe(self.model)}'s decomposition has a remainder (a "
                     "part that is not second order, e.g. a deep component), so "
                     "method='exact' does not apply; use method='auto' (exact for "
-                    "the second-order part, sampling for the rest) or 'sampling'."
+                    "the second-order part, estimates for the rest), 'enumeration' "
+                    "or 'regression'."
                 )
-            self.method_ = "exact" if remainder is None else "hybrid"
             self._moments, self._weights = moments, weights
             self.feature_names = names
             self.expected_value = expected_value(moments, bias, weights) + (
                 remainder or 0.0
             )
-        if self.method_ == "sampling":
+            if remainder is None and self.method in ("auto", "exact"):
+                self.method_ = "exact"
+                return
+            # model-agnostic estimator for the remainder only (control variate)
+            self.control_variate_ = remainder is not None
+        self.method_ = self._pick_method(m)
+        if self.method_ == "enumeration" and m > MAX_ENUMERATION_FIELDS:
+            raise ValueError(
+                f"method='enumeration' evaluates 2^m coalitions; m={m} columns is "
+                f"more than {MAX_ENUMERATION_FIELDS}. Use method='regression'."
+            )
+        self._game_background = summarise_background(
+            self._background, self.max_background, self.random_state
+        )
+        if not can_exact:
             self.feature_names = _feature_names(self._background, self.model)
             out = np.concatenate(
                 [
-                    self._f(_rows(self._background, slice(s, s + self.batch_size)))
-                    for s in range(0, self._background.shape[0], self.batch_size)
+                    self._f(_rows(self._game_background, slice(s, s + self.batch_size)))
+                    for s in range(0, self._game_background.shape[0], self.batch_size)
                 ]
             )
             self.expected_value = float(out.mean())
+        elif self._game_background is not self._background:
+            # the closed-form part uses the whole background, the remainder the
+            # summary: the base value follows the parts
+            rest = self._decompose(self._game_background).remainder
+            if rest is not None:
+                self.expected_value += float(np.mean(rest)) - remainder
+
+    def _pick_method(self, m):
+        if self.method in ("enumeration", "regression", "sampling"):
+            return self.method
+        if self.method == "hybrid":
+            return "sampling"
+        # auto
+        if m <= MAX_ENUMERATION_FIELDS and 2**m <= self.budget_:
+            return "enumeration"
+        return "regression"
 
     def _decompose(self, X):
         out = self.output if _n_outputs(self.model) > 1 else None
-        return self.model.decompose(X, output=out)
+        return self._decomposer.decompose(X, output=out)
+
+    def _remainder(self, X):
+        return np.asarray(self._decompose(X).remainder, dtype=np.float64)
 
     def _check_X(self, X):
         X = _as_table(X, "X")
+        if X.shape[0] == 0:
+            raise ValueError("X holds 0 rows: there is nothing to explain.")
         bg = self._background
         if isinstance(bg, pd.DataFrame):
             if not isinstance(X, pd.DataFrame):
@@ -233,9 +365,7 @@ class InteractionExplainer:
         if self.method_ == "exact":
             values = self._exact(X, exact_shap_values)
             return self._explanation(X, values, None)
-        phi, phi_se, *_ = self._sample(X)
-        if self.method_ == "hybrid":
-            phi = phi + self._exact(X, exact_shap_values)
+        phi, phi_se, _, _ = self._estimate(X)
         return self._explanation(X, phi, phi_se)
 
     def shap_interaction_values(self, X):
@@ -249,22 +379,15 @@ class InteractionExplainer:
         -------
         explanation : shap.Explanation
             ``values`` of shape (n_samples, n_features, n_features), symmetric,
-            each row summing to the SHAP value; with the sampling method
-            ``error_std`` holds the standard error of each entry.
+            each row summing to the SHAP value; with an estimating method
+            ``error_std`` holds the standard error of each entry (0 where the
+            entry is exact).
         """
         X = self._check_X(X)
         if self.method_ == "exact":
             values = self._exact(X, exact_interaction_values)
             return self._explanation(X, values, None)
-        phi, phi_se, sii, sii_se = self._sample(X)
-        values = 0.5 * sii
-        se = 0.5 * sii_se
-        m = values.shape[1]
-        idx = np.arange(m)
-        values[:, idx, idx] = phi - values.sum(axis=2)
-        se[:, idx, idx] = np.sqrt(phi_se**2 + (se**2).sum(axis=2))
-        if self.method_ == "hybrid":
-            values = values + self._exact(X, exact_interaction_values)
+        _, _, values, se = self._estimate(X)
         return self._explanation(X, values, se)
 
     def __call__(self, X):
@@ -278,24 +401,65 @@ class InteractionExplainer:
             parts.append(fn(dec.linear, dec.embeddings, self._moments, self._weights))
         return np.concatenate(parts)
 
-    def _sample(self, X):
-        rng = check_random_state(self.random_state)
-        f = self._f
-        if self.method_ == "hybrid":
-            # Shapley values are linear in the output: sample only the part that
-            # the closed form does not cover
-            def f(table):
-                return np.asarray(self._decompose(table).remainder, dtype=np.float64)
+    def _estimate(self, X):
+        """SHAP values, interaction matrix and their standard errors, cached.
 
-        game = MaskedGame(f, X, self._background, self.batch_size)
+        One pass gives both: :meth:`shap_values` and
+        :meth:`shap_interaction_values` on the same ``X`` share the evaluations.
+        """
+        key = _fingerprint(X)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        rng = check_random_state(self.random_state)
+        if self.method_ == "sampling":
+            result = self._sample(X, rng)
+        else:
+            result = estimate_game(
+                self.model,
+                self._f,
+                X,
+                self._game_background,
+                method=self.method_,
+                budget=self.budget_,
+                rng=rng,
+                batch_size=self.batch_size,
+                output=self.output if _n_outputs(self.model) > 1 else None,
+                remainder=self._remainder if self.control_variate_ else None,
+                dtype=self.dtype,
+                verbose=self.verbose,
+            )
+        if self.control_variate_:
+            phi, phi_se, values, se = result
+            result = (
+                phi + self._exact(X, exact_shap_values),
+                phi_se,
+                values + self._exact(X, exact_interaction_values),
+                se,
+            )
+        self._cache = (key, result)
+        return result
+
+    def _sample(self, X, rng):
+        f = self._f
+        if self.control_variate_:
+            f = self._remainder
+        game = MaskedGame(f, X, self._game_background, self.batch_size)
         phi, phi_se, sii, sii_se, _, _ = permutation_interactions(
             game, self.n_permutations, rng
         )
-        return phi, phi_se, sii, sii_se
+        values = 0.5 * sii
+        se = 0.5 * sii_se
+        m = values.shape[1]
+        idx = np.arange(m)
+        values[:, idx, idx] = phi - values.sum(axis=2)
+        se[:, idx, idx] = np.sqrt(phi_se**2 + (se**2).sum(axis=2))
+        return phi, phi_se, values, se
 
     def _explanation(self, X, values, error_std):
         data, display = _numeric_data(X)
-        return shap.Explanation(
+        # interaction values: a shap.Explanation sliced by name on both axes
+        kind = InteractionExplanation if np.ndim(values) == 3 else shap.Explanation
+        return kind(
             values,
             base_values=np.full(X.shape[0], self.expected_value),
             data=data,
@@ -310,10 +474,15 @@ def _describe(model):
     return type(model).__name__
 
 
-def _has_exact_path(model):
-    return not isinstance(model, Pipeline) and callable(
-        getattr(model, "decompose", None)
-    )
+def _fingerprint(X):
+    """A content hash of the rows explained, for the per-X cache."""
+    if isinstance(X, pd.DataFrame):
+        return (X.shape, tuple(X.columns), int(pd.util.hash_pandas_object(X).sum()))
+    arr = np.ascontiguousarray(X)
+    if arr.dtype == object:
+        frame = pd.DataFrame(arr)
+        return (arr.shape, int(pd.util.hash_pandas_object(frame).sum()))
+    return (arr.shape, arr.dtype.str, hash(arr.tobytes()))
 
 
 def is_classifier(model):

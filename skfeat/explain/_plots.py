@@ -4,14 +4,22 @@ import numpy as np
 import pandas as pd
 
 
-def _interaction_array(explanation):
+def _interaction_array(explanation, caller="rank_interactions"):
     values = np.asarray(getattr(explanation, "values", explanation), dtype=float)
     if values.ndim == 2:
-        values = values[None]
+        # (n_samples, n_features) SHAP values, or one row's matrix: ranking either
+        # as interactions would be meaningless or ambiguous
+        raise ValueError(
+            f"{caller} expects SHAP interaction values of shape (n_samples, "
+            f"n_features, n_features), got a 2-d array of shape {values.shape}: "
+            "SHAP values (one number per row and column) have no pair values; use "
+            "InteractionExplainer.shap_interaction_values (for one row's matrix, "
+            "pass values[None])."
+        )
     if values.ndim != 3 or values.shape[1] != values.shape[2]:
         raise ValueError(
-            "Expected SHAP interaction values of shape (n_samples, n_features, "
-            f"n_features), got shape {values.shape}; use "
+            f"{caller} expects SHAP interaction values of shape (n_samples, "
+            f"n_features, n_features), got shape {values.shape}; use "
             "InteractionExplainer.shap_interaction_values."
         )
     names = getattr(explanation, "feature_names", None)
@@ -105,7 +113,7 @@ def plot_interaction_heatmap(explanation, ax=None, *, diagonal=False, cmap="viri
     # matplotlib is an optional (dev/docs) dependency: import it only here
     import matplotlib.pyplot as plt
 
-    values, names = _interaction_array(explanation)
+    values, names = _interaction_array(explanation, "plot_interaction_heatmap")
     matrix = np.abs(values).mean(axis=0)
     if not diagonal:
         matrix = np.ma.masked_array(matrix, mask=np.eye(len(names), dtype=bool))

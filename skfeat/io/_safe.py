@@ -121,6 +121,14 @@ class _Writer:
             raise TypeError(f"{where}: arrays of dtype {obj.dtype} cannot be saved.")
         if isinstance(obj, torch.Tensor):
             return {"__tensor__": self._tensor(obj)}
+        if isinstance(obj, torch.nn.Module):
+            # a bare module attribute (not a skorch net): its weights as tensors;
+            # the owner rebuilds the architecture (``_rebuild_module``)
+            return {
+                "__nnmodule__": {
+                    k: self._tensor(v, "module") for k, v in obj.state_dict().items()
+                }
+            }
         if isinstance(obj, torch.device):
             return {"__device__": str(obj)}
         if isinstance(obj, np.dtype):
@@ -185,6 +193,14 @@ class _Writer:
         return out
 
     def _encode_net(self, net, where):
+        from skfeat.nn._compressed import CompressedEmbedding
+
+        if any(isinstance(m, CompressedEmbedding) for m in net.module_.modules()):
+            raise TypeError(
+                f"{where} holds compressed embedding tables (skfeat.compress); "
+                "skfeat.io cannot rebuild them yet. Save the uncompressed model and "
+                "compress it after loading, or use pickle/joblib for a trusted file."
+            )
         module = {
             k: self._tensor(v, "module") for k, v in net.module_.state_dict().items()
         }
@@ -196,6 +212,13 @@ class _Writer:
             else self.encode(optim.state_dict(), f"{where}.net_.optimizer_"),
             "batch_size": int(net.batch_size),
         }
+
+
+class _PendingModule:
+    """Weights of a module attribute, until its owner rebuilds the module."""
+
+    def __init__(self, weights):
+        self.weights = weights
 
 
 class _Reader:
@@ -239,6 +262,8 @@ class _Reader:
             return arr.reshape(node["shape"])
         if tag == "__tensor__":
             return self._get(node[tag]).clone()
+        if tag == "__nnmodule__":
+            return _PendingModule({k: self._get(v) for k, v in node[tag].items()})
         if tag == "__device__":
             return torch.device(node[tag])
         if tag == "__dtype__":
@@ -292,6 +317,14 @@ class _Reader:
         # attributes are set directly (as pickle does, but with no __reduce__ or
         # __setstate__ of the file's choosing): no constructor code runs
         vars(obj).update({k: self.decode(v) for k, v in state.items()})
+        for attr, value in list(vars(obj).items()):
+            if isinstance(value, _PendingModule):
+                rebuild = getattr(obj, "_rebuild_module", None)
+                if rebuild is None:
+                    raise self._bad(f"{name} holds a module it cannot rebuild")
+                module = rebuild(attr)
+                module.load_state_dict(value.weights)
+                setattr(obj, attr, module)
         if "net" in node:
             net = node["net"]
             weights = {k: self._get(v) for k, v in net["module"].items()}

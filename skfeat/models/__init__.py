@@ -16,12 +16,14 @@ from skfeat.models._deep import (
 )
 from skfeat.models._fields import FieldSchema
 from skfeat.models._fignn import FiGNNClassifier, FiGNNRegressor
+from skfeat.models._finalmlp import FinalMLPClassifier, FinalMLPRegressor
 from skfeat.models._fm import (
     FMClassifier,
     FMRegressor,
     FwFMClassifier,
     FwFMRegressor,
 )
+from skfeat.models._lightgcn import LightGCN
 from skfeat.models._multvae import MultVAE
 from skfeat.models._vae import VAEClassifier, VAERegressor
 
@@ -41,8 +43,11 @@ __all__ = [
     "FiGNNClassifier",
     "FiGNNRegressor",
     "FieldSchema",
+    "FinalMLPClassifier",
+    "FinalMLPRegressor",
     "FwFMClassifier",
     "FwFMRegressor",
+    "LightGCN",
     "MultVAE",
     "VAEClassifier",
     "VAERegressor",

@@ -7,26 +7,35 @@ hyper-parameters; ``fit`` validates them, encodes the input columns into fields
 """
 
 import copy
+import types
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
+from sklearn.utils import (
+    _safe_indexing,
+    assert_all_finite,
+    check_random_state,
+    column_or_1d,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from skfeat.data._source import is_source
 from skfeat.exceptions import DivergenceError
-from skfeat.models._engine import check_finite_parameters, make_net
+from skfeat.models._binning import NumericBinner
+from skfeat.models._engine import ValidScoring, check_finite_parameters, make_net
 from skfeat.models._fields import (
     UNKNOWN_ID,
     FieldEncoder,
     check_dense_array,
     check_field_input,
+    integer_code_columns,
     resolve_categorical,
 )
 from skfeat.utils._batching import FieldDataset
@@ -44,8 +53,10 @@ from skfeat.utils._validation import (
     normalized_sample_weight,
 )
 
-#: ``early_stopping="auto"`` turns early stopping on above this many samples
-#: (the rule of scikit-learn's HistGradientBoosting estimators).
+#: Kept for backward compatibility only: ``early_stopping="auto"`` no longer
+#: depends on the number of samples (it used to turn on above this many). It is
+#: now on whenever a validation set exists or can be split off, so that a fit
+#: trains by the same rule at every data size (CV folds and refit alike).
 AUTO_EARLY_STOPPING_MIN_SAMPLES = 10_000
 
 
@@ -122,7 +133,15 @@ class BaseFieldModel(BaseEstimator):
         "device": [str, torch.device],
         "callbacks": [list, None],
         "net_params": [dict, None],
+        "scoring": [str, callable],
+        "lr_schedule": [StrOptions({"plateau"}), None],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "numeric_bins": [Interval(Integral, 2, None, closed="left"), None],
     }
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _name_init_after(cls)
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, schema, n_outputs):  # pragma: no cover - abstract
@@ -213,6 +232,7 @@ class BaseFieldModel(BaseEstimator):
                 f"{name} requires y to be passed, but the target y is None."
             )
         X = self._check_X(X, reset=first_call)
+        y_input = y
         y = self._check_y(y, reset=first_call, classes=classes, partial=partial)
         if _num_samples(X) != len(y):
             raise ValueError(
@@ -238,16 +258,27 @@ class BaseFieldModel(BaseEstimator):
             return self
 
         n_samples = len(dataset)
+        scorer = self._resolve_scorer()
         early_stopping = self.early_stopping
         if early_stopping == "auto":
-            early_stopping = (
-                eval_set is not None or n_samples > AUTO_EARLY_STOPPING_MIN_SAMPLES
-            )
-        valid_dataset = None
+            # the same rule at every size: on whenever validation data exists or
+            # can be split off (at least one row on each side)
+            n_valid = int(np.ceil(self.validation_fraction * n_samples))
+            early_stopping = eval_set is not None or 1 <= n_valid < n_samples
+        valid_dataset = valid_raw = None
         if eval_set is not None:
             valid_dataset = self._eval_dataset(eval_set)
+            valid_raw = eval_set
         elif early_stopping:
             dataset, valid_dataset = self._split_validation(dataset, y)
+            if scorer is not None:
+                valid_raw = (
+                    _safe_indexing(X, self._valid_index),
+                    _safe_indexing(y_input, self._valid_index),
+                )
+        scoring_callback = None
+        if scorer is not None and valid_raw is not None:
+            scoring_callback = ValidScoring(scorer, self, *valid_raw)
 
         with self._seeded(self._seed_):
             module = self._new_module()
@@ -256,14 +287,44 @@ class BaseFieldModel(BaseEstimator):
                 batch_size=self._resolve_batch_size(n_samples),
                 valid_dataset=valid_dataset,
                 early_stopping=bool(early_stopping) and valid_dataset is not None,
+                scoring_callback=scoring_callback,
             )
             with self._divergence_context():
                 self.net_.fit(dataset, None)
         self.n_iter_ = len(self.net_.history)
+        self._record_validation(early_stopping, valid_dataset, scoring_callback)
         return self
 
     def _divergence_context(self):
         return _DivergenceContext(self)
+
+    def _resolve_scorer(self):
+        """The scorer of ``scoring``, or None for ``"loss"``."""
+        scoring = getattr(self, "scoring", "loss")
+        if callable(scoring):
+            return scoring
+        if scoring == "loss":
+            return None
+        try:
+            return get_scorer(scoring)
+        except ValueError as exc:
+            raise ValueError(
+                f"scoring={scoring!r} is neither 'loss', a scikit-learn scorer name "
+                "(see sklearn.metrics.get_scorer_names()) nor a callable "
+                "scorer(estimator, X, y)."
+            ) from exc
+
+    def _record_validation(self, early_stopping, valid_dataset, scoring_callback):
+        """Fitted attributes in HistGradientBoosting's names."""
+        history = self.net_.history
+        self.do_early_stopping_ = bool(early_stopping) and valid_dataset is not None
+        key = "valid_score" if scoring_callback is not None else "valid_loss"
+        if valid_dataset is None:
+            self.validation_score_ = np.array([])
+        else:
+            values = np.asarray(history[:, key], dtype=np.float64)
+            # loss: higher is better, as for a scorer (HistGradientBoosting's sign)
+            self.validation_score_ = -values if key == "valid_loss" else values
 
     def _partial_fit_epoch(self, dataset, first_call):
         if first_call:
@@ -323,7 +384,15 @@ class BaseFieldModel(BaseEstimator):
             return self._build_sparse_module(self.n_features_in_, self._n_outputs())
         return self._build_module(self.schema_, self._n_outputs())
 
-    def _new_net(self, module, *, batch_size, valid_dataset, early_stopping):
+    def _new_net(
+        self,
+        module,
+        *,
+        batch_size,
+        valid_dataset,
+        early_stopping,
+        scoring_callback=None,
+    ):
         callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or [])]
         return make_net(
             module,
@@ -344,6 +413,12 @@ class BaseFieldModel(BaseEstimator):
             # models with a network separate its L2 from the embeddings' (alpha)
             net_alpha=getattr(self, "net_alpha", None),
             sparse=getattr(self, "_sparse_gradients_", False),
+            scoring_callback=scoring_callback,
+            lr_schedule=getattr(self, "lr_schedule", None),
+            clip_grad_norm=getattr(self, "clip_grad_norm", None),
+            classes=(
+                np.arange(len(self.classes_)) if self._is_classifier_model() else None
+            ),
         )
 
     def _split_validation(self, dataset, y):
@@ -365,6 +440,7 @@ class BaseFieldModel(BaseEstimator):
             train_idx, valid_idx = train_test_split(
                 index, test_size=n_valid, random_state=self._seed_
             )
+        self._valid_index = np.sort(valid_idx)  # for scoring on the raw rows
         train_idx = torch.from_numpy(np.sort(train_idx))
         valid_idx = torch.from_numpy(np.sort(valid_idx))
         return dataset.take(train_idx), dataset.take(valid_idx)
@@ -450,14 +526,54 @@ class BaseFieldModel(BaseEstimator):
             X.shape[1],
             getattr(self, "feature_names_in_", None),
         )
+        self._set_feature_kinds(X)
+        X = self._fit_binner(X, names)
         self.encoder_ = FieldEncoder(
-            self.is_categorical_,
+            self.is_categorical_ | self._binned,
             names,
             self.min_frequency,
             encoding=getattr(self, "categorical_encoding", "vocabulary"),
             hash_buckets=getattr(self, "hash_buckets", None),
         ).fit(X)
         self.schema_ = self.encoder_.schema_
+
+    # set by _fit_binner; class defaults keep models fitted before it working
+    _binner = None
+    _binned = False
+
+    def _fit_binner(self, X, names):
+        """Quantile-bin the numeric columns when ``numeric_bins`` is set."""
+        n_bins = getattr(self, "numeric_bins", None)
+        self._binned = np.zeros(X.shape[1], dtype=bool)
+        self._binner = None
+        if n_bins is None or self.is_categorical_.all():
+            return X
+        self._binned = ~self.is_categorical_
+        self._binner = NumericBinner(
+            np.flatnonzero(self._binned), int(n_bins), names
+        ).fit(X)
+        self.feature_kinds_ = np.where(
+            self._binned, "binned numeric", self.feature_kinds_
+        ).astype(object)
+        return self._binner.transform(X)
+
+    def _encode(self, X):
+        """The encoder's output (its lookups cost time in the rows, not the
+        vocabulary, so one serving row is cheap)."""
+        return self.encoder_.transform(X)
+
+    def _set_feature_kinds(self, X):
+        """Apply the integer-code rule and record ``feature_kinds_``."""
+        codes = np.zeros(X.shape[1], dtype=bool)
+        cf = self.categorical_features
+        if isinstance(cf, str) and cf == "from_dtype":
+            codes = integer_code_columns(X) & ~self.is_categorical_
+            self.is_categorical_ = self.is_categorical_ | codes
+        self.feature_kinds_ = np.where(
+            codes,
+            "integer codes",
+            np.where(self.is_categorical_, "categorical", "numeric"),
+        ).astype(object)
 
     def _dataset(self, X, y, sample_weight):
         yt = None if y is None else torch.from_numpy(np.ascontiguousarray(y))
@@ -468,14 +584,15 @@ class BaseFieldModel(BaseEstimator):
         )
         if sp.issparse(X):
             check_float32_range(
-                X.data, "Sparse X (values are fed to the model unscaled)",
+                X.data,
+                "Sparse X (values are fed to the model unscaled)",
                 limit=MAX_ABS_MODEL_INPUT,
             )
             ds = FieldDataset.from_csr(X, yt, wt)
         else:
-            inputs = {
-                k: torch.from_numpy(v) for k, v in self.encoder_.transform(X).items()
-            }
+            if self._binner is not None:
+                X = self._binner.transform(X)
+            inputs = {k: torch.from_numpy(v) for k, v in self._encode(X).items()}
             ds = FieldDataset(inputs, yt, wt)
         if str(self.device) != "cpu":
             ds = ds.to(self.device)
@@ -582,6 +699,36 @@ class _DivergenceContext:
             f"{type(est).__name__} diverged: {exc} {hint}. The estimator is left as "
             "it was before this call."
         )
+
+
+def _name_init_after(cls):
+    """Give a public class inheriting a private ``__init__`` its own copy.
+
+    Python names the class that defines ``__init__`` in its errors, so a
+    misspelt parameter of ``FMClassifier`` used to read
+    ``_FMBase.__init__() got an unexpected keyword argument``. The copy has the
+    same code, defaults and signature under the public class's name.
+    """
+    init = cls.__dict__.get("__init__") or getattr(cls, "__init__", None)
+    if (
+        cls.__name__.startswith("_")
+        or "__init__" in cls.__dict__
+        or not isinstance(init, types.FunctionType)
+        or not init.__qualname__.startswith("_")
+    ):
+        return
+    qualname = f"{cls.__name__}.__init__"
+    code = init.__code__
+    if hasattr(code, "co_qualname"):  # Python >= 3.11 names errors after it
+        code = code.replace(co_qualname=qualname)
+    copy_ = types.FunctionType(
+        code, init.__globals__, init.__name__, init.__defaults__, init.__closure__
+    )
+    copy_.__kwdefaults__ = init.__kwdefaults__
+    copy_.__qualname__ = qualname
+    copy_.__doc__ = init.__doc__
+    copy_.__module__ = init.__module__
+    cls.__init__ = copy_
 
 
 class _SeededTorch:

@@ -32,7 +32,7 @@ class _DeepBase(BaseFieldModel):
     _parameter_constraints = {
         **BaseFieldModel._parameter_constraints,
         "embed_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_units": [PositiveIntSequence()],
+        "hidden_units": [PositiveIntSequence(allow_empty=True)],
         "activation": [StrOptions(set(_ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
@@ -225,6 +225,10 @@ class _MLPModelBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.hidden_units = hidden_units
@@ -248,6 +252,10 @@ class _MLPModelBase(_DeepBase):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
 
 class _DNNBase(_MLPModelBase):
@@ -335,6 +343,10 @@ class _DCNBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.cross_layers = cross_layers
@@ -361,6 +373,10 @@ class _DCNBase(_DeepBase):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _check_architecture(self):
         if self.structure != "crossnet_only":
@@ -426,6 +442,10 @@ class _AutoIntBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.attention_layers = attention_layers
@@ -457,6 +477,10 @@ class _AutoIntBase(_DeepBase):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _check_architecture(self):
         if self.use_mlp:

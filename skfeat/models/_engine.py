@@ -7,15 +7,21 @@ changes a hook touches one file.
 
 import math
 
+import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from skfeat.exceptions import DivergenceError
 from skfeat.models._optim import RowSparseOptimizer
 from skfeat.utils._batching import BatchIterator
+
+#: FuxiCTR's plateau schedule (``reduce_lr_on_plateau``): after every epoch whose
+#: monitored validation score does not improve by more than ``threshold``, the
+#: learning rate is divided by 10, down to ``min_lr``.
+PLATEAU_SCHEDULE = {"factor": 0.1, "patience": 0, "threshold": 1e-6, "min_lr": 1e-6}
 
 
 def check_finite_parameters(module):
@@ -70,6 +76,35 @@ class TrainingNet(NeuralNet):
             loss = loss + extra()
         return loss
 
+    # --- scikit-learn scorers on the net (skorch's EpochScoring("roc_auc") etc.):
+    # ``classes_`` (the encoded classes, set by make_net for classifiers) makes the
+    # net a classifier for scikit-learn, which then takes the positive column of
+    # predict_proba or the 1-d decision_function, as for any binary classifier.
+    classes_ = None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.classes_ is not None:
+            from sklearn.utils import ClassifierTags
+
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
+        return tags
+
+    def decision_function(self, X):
+        """Raw module output (logits) as numpy; 1-d for one output."""
+        out = self.forward(X, training=False)
+        out = out.double().cpu().numpy()
+        return out.ravel() if out.ndim == 2 and out.shape[1] == 1 else out
+
+    def predict(self, X):
+        """Encoded class index for classifiers, the module output otherwise."""
+        if self.classes_ is None:
+            return self.decision_function(X)
+        scores = self.decision_function(X)
+        index = (scores > 0).astype(np.int64) if scores.ndim == 1 else scores.argmax(1)
+        return self.classes_[index]
+
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         # skorch's loop, with the batch size read from the targets: a sparse batch
         # is a dict of CSR arrays whose lengths differ, which skorch cannot measure.
@@ -92,6 +127,122 @@ class TrainingNet(NeuralNet):
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
+
+
+class ValidScoring(Callback):
+    """Record ``scorer(estimator, X_val, y_val)`` as ``valid_score`` every epoch.
+
+    This is what ``scoring=`` (other than ``"loss"``) monitors: the scorer sees the
+    scikit-learn estimator being fitted and the validation data as given (columns
+    and labels as in ``fit``), as in ``HistGradientBoostingClassifier``. The
+    references to the estimator and the data are dropped when training ends, so a
+    fitted (pickled) model carries no validation data.
+    """
+
+    def __init__(self, scorer, estimator, X, y):
+        self.scorer = scorer
+        self.estimator = estimator
+        self.X = X
+        self.y = y
+
+    def on_epoch_end(self, net, **kwargs):
+        est = self.estimator
+        missing = object()
+        previous = est.__dict__.get("net_", missing)
+        est.net_ = net  # the net being trained answers the scorer's predictions
+        try:
+            score = float(self.scorer(est, self.X, self.y))
+        finally:
+            if previous is missing:
+                del est.net_
+            else:
+                est.net_ = previous
+        net.history.record("valid_score", score)
+
+    def on_train_end(self, net, **kwargs):
+        self.estimator = self.X = self.y = None
+
+
+class _EarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping that lets the table print the epoch it stops on.
+
+    skorch's ``PrintLog`` runs after every other callback, so the stop (raised
+    from ``on_epoch_end``) used to swallow the last epoch's row.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            if net.verbose:
+                print_log = dict(net.callbacks_).get("print_log")
+                if print_log is not None:
+                    print_log.on_epoch_end(net, **kwargs)
+                print(
+                    f"Stopping since {self.monitor} has not improved in the last "
+                    f"{self.patience} epochs."
+                )
+            raise
+
+
+def training_callbacks(
+    *,
+    early_stopping,
+    monitor,
+    n_iter_no_change,
+    tol,
+    lr_schedule,
+    clip_grad_norm,
+    has_validation,
+):
+    """The callbacks of skfeat's own training loop, in the order they run.
+
+    ``monitor`` is ``"valid_loss"`` (lower is better, ``tol`` relative) or
+    ``"valid_score"`` (a scorer's value, higher is better, ``tol`` absolute, as
+    HistGradientBoosting's ``tol``). ``lr_schedule="plateau"`` divides the
+    learning rate by 10 after each epoch whose monitored value does not improve
+    (:data:`PLATEAU_SCHEDULE`; on the training loss without validation data);
+    ``clip_grad_norm`` clips the gradients' total norm before every step.
+    """
+    callbacks = []
+    higher_is_better = monitor == "valid_score"
+    if early_stopping:
+        callbacks.append(
+            (
+                "early_stopping",
+                _EarlyStopping(
+                    monitor=monitor,
+                    patience=n_iter_no_change,
+                    threshold=tol,
+                    threshold_mode="abs" if higher_is_better else "rel",
+                    lower_is_better=not higher_is_better,
+                    load_best=True,
+                    sink=noop,
+                ),
+            )
+        )
+    if lr_schedule == "plateau":
+        plateau_monitor = monitor if has_validation else "train_loss"
+        callbacks.append(
+            (
+                "lr_schedule",
+                LRScheduler(
+                    policy="ReduceLROnPlateau",
+                    monitor=plateau_monitor,
+                    mode="max" if plateau_monitor == "valid_score" else "min",
+                    threshold_mode="abs",
+                    **PLATEAU_SCHEDULE,
+                ),
+            )
+        )
+    if clip_grad_norm is not None:
+        callbacks.append(
+            (
+                "clip_grad_norm",
+                GradientNormClipping(gradient_clip_value=float(clip_grad_norm)),
+            )
+        )
+    return callbacks
 
 
 _OPTIMIZERS = {
@@ -121,6 +272,10 @@ def make_net(
     net_params,
     net_alpha=None,
     sparse=False,
+    scoring_callback=None,
+    lr_schedule=None,
+    clip_grad_norm=None,
+    classes=None,
 ):
     """Build (not initialise) the skorch net that trains ``module``.
 
@@ -139,21 +294,17 @@ def make_net(
     to the rows a batch touches only (lazy Adam, row-wise Adagrad).
     """
     all_callbacks = list(callbacks)
-    if early_stopping:
-        all_callbacks.append(
-            (
-                "early_stopping",
-                EarlyStopping(
-                    monitor="valid_loss",
-                    patience=n_iter_no_change,
-                    threshold=tol,
-                    threshold_mode="rel",
-                    lower_is_better=True,
-                    load_best=True,
-                    sink=print if verbose else noop,
-                ),
-            )
-        )
+    if scoring_callback is not None and valid_dataset is not None:
+        all_callbacks.append(("valid_score", scoring_callback))
+    all_callbacks += training_callbacks(
+        early_stopping=early_stopping,
+        monitor="valid_loss" if scoring_callback is None else "valid_score",
+        n_iter_no_change=n_iter_no_change,
+        tol=tol,
+        lr_schedule=lr_schedule,
+        clip_grad_norm=clip_grad_norm,
+        has_validation=valid_dataset is not None,
+    )
     params = {
         "module": module,
         "criterion": criterion,
@@ -184,4 +335,7 @@ def make_net(
         params["optimizer"] = RowSparseOptimizer
         params["optimizer__method"] = optimizer
     params.update(net_params or {})
-    return TrainingNet(**params)
+    net = TrainingNet(**params)
+    if classes is not None:
+        net.classes_ = np.asarray(classes)
+    return net

@@ -49,6 +49,10 @@ class _FiGNNBase(BaseFieldModel):
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.gnn_layers = gnn_layers
@@ -71,6 +75,10 @@ class _FiGNNBase(BaseFieldModel):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _build_module(self, schema, n_outputs):
         return FiGNN(

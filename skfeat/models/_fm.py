@@ -47,22 +47,27 @@ _COMMON_PARAMS_DOC = """
     max_epochs : int, default=100
         Most passes over the training data.
     early_stopping : bool or "auto", default="auto"
-        Stop when the validation loss has not improved by ``tol`` (relative) for
-        ``n_iter_no_change`` epochs, and restore the best weights. The validation
-        data is ``eval_set`` when given to ``fit``, else a ``validation_fraction``
-        split of the training data (stratified for classifiers). ``"auto"`` turns it
-        on when ``eval_set`` is given or there are more than 10,000 samples.
+        Stop when the monitored validation value (see ``scoring``) has not improved
+        by ``tol`` for ``n_iter_no_change`` epochs, and restore the best weights.
+        The validation data is ``eval_set`` when given to ``fit``, else a
+        ``validation_fraction`` split of the training data (stratified for
+        classifiers). ``"auto"`` turns it on whenever there is validation data or a
+        split leaves rows on both sides: the same rule at every data size, so the
+        folds of a cross-validation and the final refit train alike.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     n_iter_no_change : int, default=3
         Patience of early stopping, in epochs.
     tol : float, default=1e-4
-        Least relative improvement of the validation loss that counts.
+        Least improvement that counts: relative for ``scoring="loss"``, absolute
+        for a scorer (as ``HistGradientBoostingClassifier``'s ``tol``).
     categorical_features : "from_dtype", "all", array-like or None, \
             default="from_dtype"
         Which columns are categorical. ``"from_dtype"``: the columns of a DataFrame
-        whose dtype is category, object, string or bool (arrays are then all
-        numeric); ``"all"``: every column (e.g. after an ``OrdinalEncoder``);
+        whose dtype is category, object, string or bool, and its integer columns
+        whose distinct values repeat at least 10 times on average (ids as
+        ``pd.read_csv`` gives them; see ``feature_kinds_``); arrays are then all
+        numeric; ``"all"``: every column (e.g. after an ``OrdinalEncoder``);
         ``None``: none. Otherwise column names, indices or a boolean mask. Each
         categorical column reserves one id for missing values (NaN, None) and one for
         categories unseen in ``fit``. Numeric columns are standardised; a missing
@@ -83,6 +88,27 @@ _COMMON_PARAMS_DOC = """
     net_params : dict or None, default=None
         Further keyword arguments for the skorch ``NeuralNet`` (for example
         ``{"optimizer__betas": (0.9, 0.99)}``); they override skfeat's own.
+    scoring : str or callable, default="loss"
+        What early stopping (and ``lr_schedule``) monitors on the validation data,
+        as in ``HistGradientBoostingClassifier``: ``"loss"`` (the model's own loss,
+        lower is better), a scikit-learn scorer name (``"roc_auc"``,
+        ``"neg_log_loss"``, ``"accuracy"``, ``"r2"``...) or a callable
+        ``scorer(estimator, X_val, y_val)`` (higher is better); the scorer sees
+        this estimator and the validation rows as passed to ``fit``. The per-epoch
+        values are kept in ``validation_score_``.
+    lr_schedule : {"plateau"} or None, default=None
+        ``"plateau"``: divide the learning rate by 10 after every epoch whose
+        monitored validation value does not improve by more than 1e-6, down to
+        1e-6 (FuxiCTR's ``reduce_lr_on_plateau``, the loop of the BARS
+        benchmarks); without validation data it watches the training loss.
+    clip_grad_norm : float or None, default=None
+        Clip the total gradient norm to this value before every step (FuxiCTR and
+        BARS use 10).
+    numeric_bins : int or None, default=None
+        ``None``: numeric columns enter linearly (standardised value times an
+        embedding, plus a weight). An int ``k``: each numeric column is cut at its
+        training quantiles into at most ``k`` bins, and the bin is embedded like a
+        category (NaN gets the missing id), so non-monotone effects can be fitted.
 """
 
 _COMMON_ATTRS_DOC = """
@@ -91,8 +117,18 @@ _COMMON_ATTRS_DOC = """
         ``net_.history`` the per-epoch record.
     n_iter_ : int
         Number of epochs run.
+    do_early_stopping_ : bool
+        Whether early stopping was used in ``fit``.
+    validation_score_ : ndarray of shape (n_iter_,)
+        The monitored validation value after each epoch, higher is better (the
+        negated loss for ``scoring="loss"``); empty without validation data.
     is_categorical_ : ndarray of bool of shape (n_features_in_,)
         Which input columns were treated as categorical.
+    feature_kinds_ : ndarray of str of shape (n_features_in_,)
+        How each column entered: ``"categorical"``, ``"integer codes"`` (an
+        integer column made categorical by the ``"from_dtype"`` rule),
+        ``"numeric"`` or ``"binned numeric"`` (``numeric_bins``). Not set for
+        sparse input.
     schema_ : FieldSchema or None
         Field layout (names, kinds, cardinalities); ``None`` for sparse input.
     n_features_in_ : int
@@ -200,6 +236,10 @@ class _FMBase(_FMFamily):
         sparse_gradients="auto",
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.alpha = alpha
@@ -221,6 +261,10 @@ class _FMBase(_FMFamily):
         self.sparse_gradients = sparse_gradients
         self.categorical_encoding = categorical_encoding
         self.hash_buckets = hash_buckets
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _build_module(self, schema, n_outputs):
         return FM(
@@ -277,6 +321,10 @@ class _FwFMBase(_FMFamily):
         sparse_gradients="auto",
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.linear_terms = linear_terms
@@ -299,6 +347,10 @@ class _FwFMBase(_FMFamily):
         self.sparse_gradients = sparse_gradients
         self.categorical_encoding = categorical_encoding
         self.hash_buckets = hash_buckets
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _build_module(self, schema, n_outputs):
         return FwFM(

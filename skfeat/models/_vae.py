@@ -64,6 +64,10 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         device="cpu",
         callbacks=None,
         net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
     ):
         self.embed_dim = embed_dim
         self.user_features = user_features
@@ -89,6 +93,10 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.scoring = scoring
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.numeric_bins = numeric_bins
 
     def _column_groups(self, n):
         """Column indices of the user and item towers."""

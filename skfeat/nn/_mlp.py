@@ -8,6 +8,9 @@ prediction would depend on its batch; in float64 those differences are ~1e-16 an
 vanish below any tolerance that matters.
 """
 
+from contextlib import contextmanager
+
+import torch
 import torch.nn.functional as F
 from torch import nn
 
@@ -25,9 +28,29 @@ def _cast(t, x):
     return None if t is None else t.to(x.dtype)
 
 
+_EVAL_DTYPE = {"dtype": torch.float64}
+
+
 def eval_dtype(module, x):
-    """``x`` as float64 when ``module`` is in eval mode, unchanged in training."""
-    return x if module.training else x.double()
+    """``x`` as float64 when ``module`` is in eval mode, unchanged in training.
+
+    Inside :func:`eval_precision` the eval-mode dtype is the one given there.
+    """
+    return x if module.training else x.to(_EVAL_DTYPE["dtype"])
+
+
+@contextmanager
+def eval_precision(dtype):
+    """Evaluate the deep modules in ``dtype`` (e.g. float32 for explanations).
+
+    Not thread-safe: the setting is process-wide while the context is open.
+    """
+    old = _EVAL_DTYPE["dtype"]
+    _EVAL_DTYPE["dtype"] = dtype
+    try:
+        yield
+    finally:
+        _EVAL_DTYPE["dtype"] = old
 
 
 class Linear(nn.Linear):

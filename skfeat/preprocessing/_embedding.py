@@ -67,7 +67,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         L2 penalty of the fitted model.
     early_stopping : bool or "auto", default="auto"
         Early stopping of the fitted model on a validation split (``"auto"``: on
-        above 10,000 rows).
+        whenever a split leaves rows on both sides, at every data size).
     random_state : int, RandomState instance or None, default=None
         Seeds the fitted model.
 

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -247,6 +248,7 @@ class SparseInteractionCoder(
                     dtype=object,
                 )
             return features
+        _check_numeric_columns(X, type(self).__name__)
         X = validate_data(
             self, X, reset=reset, dtype=[np.float64, np.float32], copy=False
         )
@@ -295,3 +297,18 @@ class SparseInteractionCoder(
         tags.input_tags.allow_nan = with_model
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _check_numeric_columns(X, name):
+    """Name the first non-numeric DataFrame column instead of numpy's message."""
+    if not hasattr(X, "dtypes"):
+        return
+    for col, dtype in zip(X.columns, X.dtypes):
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
+            raise ValueError(
+                f"{name} without an embedding_model codes numeric features, but "
+                f"column {col!r} has dtype {dtype}. Pass embedding_model= (a fitted "
+                "FM-family model) to code categorical data, or encode the column first."
+            )

@@ -1,0 +1,246 @@
+"""Differentially private training (DP-SGD) of skfeat models through Opacus."""
+
+import math
+from numbers import Real
+
+import numpy as np
+import torch
+from scipy import sparse
+from sklearn.utils import check_random_state
+
+_OPACUS_HINT = (
+    "fit_private needs Opacus: pip install skfeat[privacy] "
+    "(install it together with your torch version pinned, e.g. "
+    "pip install 'skfeat[privacy]' torch==<your version>)."
+)
+
+
+def _import_opacus():
+    try:
+        from opacus.accountants import RDPAccountant
+        from opacus.accountants.utils import get_noise_multiplier
+        from opacus.optimizers import DPOptimizer
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(_OPACUS_HINT) from exc
+    return RDPAccountant, get_noise_multiplier, DPOptimizer
+
+
+def fit_private(
+    estimator,
+    X,
+    y,
+    *,
+    target_epsilon=None,
+    noise_multiplier=None,
+    delta=1e-5,
+    max_grad_norm=1.0,
+    classes=None,
+):
+    """Fit a skfeat model with DP-SGD and report the privacy spent.
+
+    Trains ``estimator`` as its ``fit`` would (same module, optimizer, learning
+    rate, ``alpha``, ``batch_size`` and ``max_epochs``, no early stopping), but
+    with differentially private SGD (Abadi et al., 2016): each step draws a Poisson
+    sample of the rows (each row with probability ``batch_size / n``), computes
+    every row's gradient (with ``torch.func``; embedding tables get dense
+    per-row gradients), clips each to L2 norm ``max_grad_norm``, and adds Gaussian
+    noise of standard deviation ``noise_multiplier * max_grad_norm`` to their sum
+    (Opacus' ``DPOptimizer``). Opacus' RDP accountant gives the spent ``epsilon``
+    for ``delta``. The estimator is fitted in place and is an ordinary fitted
+    estimator afterwards.
+
+    The guarantee covers this fit only: a later ``partial_fit`` continues with the
+    ordinary optimizer (no clipping, no noise), and a later ``fit`` replaces the
+    model, leaving ``epsilon_`` stale.
+
+    What is protected: the contribution of each training row to the weights. Not
+    protected: the list of categories the field encoder learns from ``X`` (which
+    categories exist) and the numeric columns' means and scales; fit the model on a
+    public vocabulary, or use ``min_frequency``, where that matters.
+
+    Parameters
+    ----------
+    estimator : BaseFieldModel
+        An skfeat model taking field input (e.g. ``FMClassifier``); models with
+        ``batch_norm=True`` are refused (batch statistics mix rows).
+    X : {DataFrame, array-like} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    target_epsilon : float or None, default=None
+        Privacy budget to reach after ``max_epochs`` epochs; the noise multiplier
+        is solved for it. ``np.inf`` trains with clipping but no noise. Give this
+        or ``noise_multiplier``.
+    noise_multiplier : float or None, default=None
+        Noise standard deviation relative to ``max_grad_norm``, when
+        ``target_epsilon`` is not given.
+    delta : float in (0, 1), default=1e-5
+        The delta of (epsilon, delta)-DP; keep it below ``1 / n_samples``.
+    max_grad_norm : float > 0, default=1.0
+        Per-row gradient clipping norm.
+    classes : array-like or None, default=None
+        All class labels (classifiers), when ``y`` may lack some.
+
+    Returns
+    -------
+    estimator : the fitted estimator, with these attributes added:
+
+        - ``epsilon_`` : float, the spent epsilon at ``delta_`` (``inf`` without
+          noise);
+        - ``delta_`` : float;
+        - ``noise_multiplier_`` : float, the noise multiplier used;
+        - ``sample_rate_`` : float, the Poisson sampling rate.
+
+    Examples
+    --------
+    >>> from skfeat.datasets import make_interaction_classification
+    >>> from skfeat.models import FMClassifier
+    >>> from skfeat.privacy import fit_private
+    >>> X, y, _ = make_interaction_classification(2000, 6, random_state=0)
+    >>> fm = FMClassifier(embed_dim=4, batch_size=200, max_epochs=2,
+    ...                   learning_rate=0.05, random_state=0)
+    >>> fm = fit_private(fm, X, y, target_epsilon=3.0, delta=1e-4)
+    >>> round(fm.epsilon_, 1)
+    3.0
+    >>> fm.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+    RDPAccountant, get_noise_multiplier, DPOptimizer = _import_opacus()
+    from skfeat.models import BaseFieldModel
+
+    if not isinstance(estimator, BaseFieldModel):
+        raise TypeError(
+            "fit_private needs a skfeat model (a BaseFieldModel such as "
+            f"FMClassifier), got {type(estimator).__name__}."
+        )
+    if (target_epsilon is None) == (noise_multiplier is None):
+        raise ValueError("Give exactly one of target_epsilon and noise_multiplier.")
+    _check_positive(target_epsilon, "target_epsilon", allow_none=True)
+    _check_positive(noise_multiplier, "noise_multiplier", allow_none=True, zero=True)
+    _check_positive(max_grad_norm, "max_grad_norm")
+    _check_positive(delta, "delta")
+    if delta >= 1:
+        raise ValueError(f"delta must be in (0, 1), got {delta}.")
+
+    est = estimator
+    est._validate_params()
+    if y is None:
+        raise ValueError("fit_private requires y to be passed, but y is None.")
+    X = est._check_X(X, reset=True)
+    if sparse.issparse(X):
+        raise TypeError(
+            "fit_private needs field input (a DataFrame or dense array), not a "
+            "sparse matrix."
+        )
+    y = est._check_y(y, reset=True, classes=classes)
+    if X.shape[0] != len(y):
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {X.shape[0]} and {len(y)}."
+        )
+    est._fit_encoders(X)
+    est._seed_ = int(
+        check_random_state(est.random_state).randint(np.iinfo(np.int32).max)
+    )
+    dataset = est._dataset(X, y, None)
+    n = len(dataset)
+    batch_size = min(est._resolve_batch_size(n), n)
+    sample_rate = batch_size / n
+    steps_per_epoch = max(1, round(1 / sample_rate))
+    n_steps = steps_per_epoch * est.max_epochs
+    if noise_multiplier is None:
+        if math.isinf(target_epsilon):
+            noise_multiplier = 0.0
+        else:
+            noise_multiplier = float(
+                get_noise_multiplier(
+                    target_epsilon=float(target_epsilon),
+                    target_delta=float(delta),
+                    sample_rate=sample_rate,
+                    steps=n_steps,
+                    accountant="rdp",
+                )
+            )
+
+    with est._seeded(est._seed_):
+        module = est._new_module()
+        if any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+               for m in module.modules()):  # fmt: skip
+            raise ValueError(
+                "fit_private cannot train a model with batch_norm=True: batch "
+                "normalisation mixes rows, so per-row gradients are undefined."
+            )
+        net = est._new_net(
+            module, batch_size=batch_size, valid_dataset=None, early_stopping=False
+        )
+        net.initialize()
+        optimizer = DPOptimizer(
+            net.optimizer_,
+            noise_multiplier=noise_multiplier,
+            max_grad_norm=float(max_grad_norm),
+            expected_batch_size=batch_size,
+        )
+        accountant = RDPAccountant()
+        per_sample_grads = _per_sample_grad_fn(net.module_, net.criterion_)
+        params = [p for g in optimizer.param_groups for p in g["params"]]
+        names = {id(p): name for name, p in net.module_.named_parameters()}
+        net.module_.train()
+        for _ in range(n_steps):
+            index = torch.nonzero(torch.rand(n) < sample_rate).squeeze(1)
+            X_batch, y_batch = dataset.take(index.to(dataset.y.device)).slice(
+                0, len(index)
+            )
+            optimizer.zero_grad(set_to_none=True)
+            if len(index):
+                grads = per_sample_grads(X_batch, y_batch)
+                for p in params:
+                    p.grad_sample = grads[names[id(p)]].detach()
+            else:
+                for p in params:
+                    p.grad_sample = p.new_zeros((0, *p.shape))
+            optimizer.step()
+            if noise_multiplier > 0:
+                accountant.step(noise_multiplier=noise_multiplier,
+                                sample_rate=sample_rate)  # fmt: skip
+        for p in params:
+            p.grad_sample = None
+            p.summed_grad = None
+        net.module_.eval()
+    # leave a plain optimizer on the net (partial_fit continues without DP)
+    net.initialize_optimizer()
+    est.net_ = net
+    est.n_iter_ = int(est.max_epochs)
+    est.epsilon_ = (
+        float(accountant.get_epsilon(delta)) if noise_multiplier > 0 else math.inf
+    )
+    est.delta_ = float(delta)
+    est.noise_multiplier_ = float(noise_multiplier)
+    est.sample_rate_ = float(sample_rate)
+    return est
+
+
+def _per_sample_grad_fn(module, criterion):
+    """``f(X_batch, y_batch) -> {name: (n, *shape)}`` per-row gradients via vmap."""
+    from torch.func import functional_call, grad, vmap
+
+    params = {k: v for k, v in module.named_parameters() if v.requires_grad}
+    buffers = dict(module.named_buffers())
+
+    def row_loss(p, inputs, target):
+        inputs = {k: v.unsqueeze(0) for k, v in inputs.items()}
+        out = functional_call(module, (p, buffers), args=(), kwargs=inputs)
+        return criterion(out, target.unsqueeze(0)).sum()
+
+    row_grad = vmap(grad(row_loss), in_dims=(None, 0, 0), randomness="different")
+
+    def compute(X_batch, y_batch):
+        detached = {k: v.detach() for k, v in params.items()}
+        return row_grad(detached, X_batch, y_batch)
+
+    return compute
+
+
+def _check_positive(value, name, *, allow_none=False, zero=False):
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {value!r}.")
+    if value < 0 or (value == 0 and not zero) or np.isnan(value):
+        raise ValueError(f"{name} must be positive, got {value}.")
