@@ -30,6 +30,7 @@ PACKAGES = (
     "privacy",
     "metrics",
     "datasets",
+    "data",
     "io",
     "exceptions",
     "utils",

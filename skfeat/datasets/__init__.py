@@ -1,5 +1,6 @@
 """Synthetic data with planted interactions, and loaders for real CTR data."""
 
+from skfeat.datasets._criteo import make_criteo_files
 from skfeat.datasets._frappe import load_frappe
 from skfeat.datasets._implicit import make_implicit_feedback
 from skfeat.datasets._synthetic import (
@@ -9,6 +10,7 @@ from skfeat.datasets._synthetic import (
 
 __all__ = [
     "load_frappe",
+    "make_criteo_files",
     "make_implicit_feedback",
     "make_interaction_classification",
     "make_interaction_regression",

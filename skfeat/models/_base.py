@@ -26,6 +26,7 @@ from sklearn.utils import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from skfeat.data._source import is_source
 from skfeat.exceptions import DivergenceError
 from skfeat.models._binning import NumericBinner
 from skfeat.models._engine import ValidScoring, check_finite_parameters, make_net
@@ -57,6 +58,12 @@ from skfeat.utils._validation import (
 #: now on whenever a validation set exists or can be split off, so that a fit
 #: trains by the same rule at every data size (CV folds and refit alike).
 AUTO_EARLY_STOPPING_MIN_SAMPLES = 10_000
+
+
+#: ``sparse_gradients="auto"`` turns sparse embedding gradients on for tables of at
+#: least this many rows (where a dense optimizer step over the table costs more
+#: than the batch's own work).
+SPARSE_GRADIENTS_MIN_ROWS = 1_000_000
 
 
 def _auto_batch_size(n_samples):
@@ -145,7 +152,7 @@ class BaseFieldModel(BaseEstimator):
 
     # --------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, eval_set=None):
+    def fit(self, X, y=None, sample_weight=None, eval_set=None):
         """Fit the model.
 
         Parameters
@@ -169,6 +176,16 @@ class BaseFieldModel(BaseEstimator):
             Fitted estimator.
         """
         check_device(self.device)
+        if is_source(X):
+            if y is not None or sample_weight is not None:
+                raise ValueError(
+                    "With a FileSource as X, the target is its target column: "
+                    "pass y=None and no sample_weight."
+                )
+            from skfeat.data._fit import fit_from_source
+
+            with _RestoreOnError(self):
+                return fit_from_source(self, X, eval_set)
         with _RestoreOnError(self):
             return self._fit(X, y, sample_weight=sample_weight, eval_set=eval_set)
 
@@ -229,6 +246,7 @@ class BaseFieldModel(BaseEstimator):
             sample_weight = normalized_sample_weight(sample_weight)
         if first_call:
             self._fit_encoders(X)
+            self._sparse_gradients_ = self._resolve_sparse_gradients()
             self._seed_ = int(
                 check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
             )
@@ -342,6 +360,16 @@ class BaseFieldModel(BaseEstimator):
         if optimizer_state is not None:
             self.net_.optimizer_.load_state_dict(optimizer_state)
 
+    def _resolve_sparse_gradients(self):
+        option = getattr(self, "sparse_gradients", False)
+        if isinstance(option, str):  # "auto"
+            if self._input_kind_ == "sparse":
+                rows = self.n_features_in_
+            else:
+                rows = sum(self.schema_.cardinalities)
+            return bool(rows >= SPARSE_GRADIENTS_MIN_ROWS)
+        return bool(option)
+
     def _resolve_batch_size(self, n_samples):
         if self.batch_size == "auto":
             return _auto_batch_size(n_samples)
@@ -384,6 +412,7 @@ class BaseFieldModel(BaseEstimator):
             net_params=self.net_params,
             # models with a network separate its L2 from the embeddings' (alpha)
             net_alpha=getattr(self, "net_alpha", None),
+            sparse=getattr(self, "_sparse_gradients_", False),
             scoring_callback=scoring_callback,
             lr_schedule=getattr(self, "lr_schedule", None),
             clip_grad_norm=getattr(self, "clip_grad_norm", None),
@@ -500,7 +529,11 @@ class BaseFieldModel(BaseEstimator):
         self._set_feature_kinds(X)
         X = self._fit_binner(X, names)
         self.encoder_ = FieldEncoder(
-            self.is_categorical_ | self._binned, names, self.min_frequency
+            self.is_categorical_ | self._binned,
+            names,
+            self.min_frequency,
+            encoding=getattr(self, "categorical_encoding", "vocabulary"),
+            hash_buckets=getattr(self, "hash_buckets", None),
         ).fit(X)
         self.schema_ = self.encoder_.schema_
 
@@ -569,8 +602,13 @@ class BaseFieldModel(BaseEstimator):
     def _raw_output(self, X):
         """Module output (logits for classifiers) as float64 numpy."""
         check_is_fitted(self)
-        X = self._check_X(X, reset=False)
-        dataset = self._dataset(X, None, None)
+        if is_source(X):
+            from skfeat.data._fit import source_dataset
+
+            dataset = source_dataset(self, X)
+        else:
+            X = self._check_X(X, reset=False)
+            dataset = self._dataset(X, None, None)
         with torch.no_grad():
             out = self.net_.forward(dataset, training=False)
         return out.double().cpu().numpy()

@@ -15,6 +15,7 @@ from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from skfeat.exceptions import DivergenceError
+from skfeat.models._optim import RowSparseOptimizer
 from skfeat.utils._batching import BatchIterator
 
 #: FuxiCTR's plateau schedule (``reduce_lr_on_plateau``): after every epoch whose
@@ -29,7 +30,13 @@ def check_finite_parameters(module):
     One reduction per tensor and a single device sync, run once per ``fit`` or
     ``partial_fit`` call, never per batch.
     """
-    flags = [torch.isfinite(p).all() for p in module.parameters()]
+    # max and min propagate NaN, and are finite only when every entry is: two
+    # reductions without the table-sized boolean mask ``isfinite`` would allocate
+    flags = [
+        torch.isfinite(torch.stack([p.detach().amax(), p.detach().amin()])).all()
+        for p in module.parameters()
+        if p.numel()
+    ]
     if flags and not bool(torch.stack(flags).all()):
         raise DivergenceError("training left non-finite weights.")
 
@@ -264,6 +271,7 @@ def make_net(
     device,
     net_params,
     net_alpha=None,
+    sparse=False,
     scoring_callback=None,
     lr_schedule=None,
     clip_grad_norm=None,
@@ -280,6 +288,10 @@ def make_net(
     (parameters under a submodule named ``embedding``) and ``net_alpha`` to the
     other weights, as BARS separates ``embedding_regularizer`` from
     ``net_regularizer``; biases are never penalised.
+
+    With ``sparse=True`` the module's embedding tables give sparse gradients and
+    :class:`~skfeat.models._optim.RowSparseOptimizer` applies ``optimizer``'s rule
+    to the rows a batch touches only (lazy Adam, row-wise Adagrad).
     """
     all_callbacks = list(callbacks)
     if scoring_callback is not None and valid_dataset is not None:
@@ -319,6 +331,9 @@ def make_net(
             ("*bias", {"weight_decay": 0.0}),
             ("*embedding.*", {"weight_decay": alpha}),
         ]
+    if sparse:
+        params["optimizer"] = RowSparseOptimizer
+        params["optimizer__method"] = optimizer
     params.update(net_params or {})
     net = TrainingNet(**params)
     if classes is not None:

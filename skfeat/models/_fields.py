@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import check_array
 
+from skfeat._hashing import HASH_KEY, hash_categories  # noqa: F401 - re-exported
 from skfeat.utils._validation import check_float32_range, clip_model_input
 
 MISSING_ID = 0
@@ -195,18 +196,40 @@ class FieldEncoder:
         Column names, used in error messages and as field names.
     min_frequency : int, float or None
         Passed to ``OrdinalEncoder``: categories rarer than this share one id.
+    encoding : {"vocabulary", "hash"}, default="vocabulary"
+        ``"hash"``: no vocabulary; a value's id is ``2 + hash(text) % hash_buckets``
+        (see :func:`hash_categories`), the same in every process and platform.
+    hash_buckets : int or None, default=None
+        Buckets per categorical field with ``encoding="hash"``.
     """
 
-    def __init__(self, categorical, names, min_frequency=None):
+    def __init__(
+        self, categorical, names, min_frequency=None, encoding="vocabulary",
+        hash_buckets=None,
+    ):  # fmt: skip
         self.categorical = categorical
         self.names = names
         self.min_frequency = min_frequency
+        self.encoding = encoding
+        self.hash_buckets = hash_buckets
 
     def fit(self, X):
         cat_cols = np.flatnonzero(self.categorical)
         num_cols = np.flatnonzero(~self.categorical)
         self.ordinal_ = None
         self.scaler_ = None
+        if self.encoding == "hash":
+            if num_cols.size:
+                self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
+            self.category_kinds_ = [None] * int(cat_cols.size)
+            self.schema_ = FieldSchema(
+                names=list(self.names),
+                categorical=np.asarray(self.categorical, dtype=bool),
+                cardinalities=[int(self.hash_buckets) + N_RESERVED_IDS]
+                * int(cat_cols.size),
+                n_numeric=int(num_cols.size),
+            )
+            return self
         if cat_cols.size:
             self.ordinal_ = OrdinalEncoder(
                 handle_unknown="use_encoded_value",
@@ -250,10 +273,17 @@ class FieldEncoder:
         cat_cols = np.flatnonzero(self.categorical)
         num_cols = np.flatnonzero(~self.categorical)
         if cat_cols.size:
-            part = self._categorical_part(X, cat_cols)
-            for i, j in enumerate(cat_cols):
-                part[:, i] = self._match_kind(part[:, i], i, self.names[j])
-            cat = self._lookup_ids(part)
+            if getattr(self, "encoding", "vocabulary") == "hash":
+                cat = np.empty((n, cat_cols.size), dtype=np.int64)
+                for i, j in enumerate(cat_cols):
+                    col = _column(X, j)
+                    raw = col.to_numpy() if hasattr(col, "to_numpy") else col
+                    cat[:, i] = hash_categories(raw, self.hash_buckets)
+            else:
+                part = self._categorical_part(X, cat_cols)
+                for i, j in enumerate(cat_cols):
+                    part[:, i] = self._match_kind(part[:, i], i, self.names[j])
+                cat = self._lookup_ids(part)
         else:
             cat = np.zeros((n, 0), dtype=np.int64)
         if num_cols.size:

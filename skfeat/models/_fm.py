@@ -17,6 +17,26 @@ from skfeat.models._fields import UNKNOWN_ID
 from skfeat.nn import FM, FwFM, SparseFM
 from skfeat.utils._sklearn_compat import Interval, StrOptions
 
+_SPARSE_GRADIENTS_DOC = """
+    sparse_gradients : bool or "auto", default="auto"
+        Give the embedding (and, for sparse input, weight) tables sparse gradients
+        and update only the rows each batch touches: lazy Adam for ``"adam"`` and
+        ``"adamw"``, row-wise Adagrad (one accumulator per row) for ``"adagrad"``,
+        plain SGD for ``"sgd"``. A step then costs time and memory in the batch, not
+        in the table: a 2^24-wide hashed input trains in seconds instead of minutes.
+        ``alpha`` then decays only the rows a batch touches. ``"auto"`` turns it on
+        for tables of at least 1,000,000 rows.
+    categorical_encoding : {"vocabulary", "hash"}, default="vocabulary"
+        ``"vocabulary"``: ids learned in ``fit`` (see ``categorical_features``).
+        ``"hash"``: no vocabulary; each categorical value's id is its text's
+        SipHash modulo ``hash_buckets`` (the same in every process and platform;
+        see :func:`skfeat.models._fields.hash_categories`), so values first seen
+        after ``fit`` (in ``partial_fit`` or in production) get trained ids of
+        their own, and colliding values share one. ``min_frequency`` is ignored.
+    hash_buckets : int, default=2**20
+        Ids per categorical field with ``categorical_encoding="hash"``.
+"""
+
 _COMMON_PARAMS_DOC = """
     learning_rate : float, default=0.01
         Step size of the optimizer.
@@ -124,6 +144,9 @@ class _FMFamily(BaseFieldModel):
     _parameter_constraints = {
         **BaseFieldModel._parameter_constraints,
         "embed_dim": [Interval(Integral, 1, None, closed="left")],
+        "sparse_gradients": ["boolean", StrOptions({"auto"})],
+        "categorical_encoding": [StrOptions({"vocabulary", "hash"})],
+        "hash_buckets": [Interval(Integral, 1, None, closed="left")],
     }
 
     def decompose(self, X, *, output=None):
@@ -210,6 +233,9 @@ class _FMBase(_FMFamily):
         device="cpu",
         callbacks=None,
         net_params=None,
+        sparse_gradients="auto",
+        categorical_encoding="vocabulary",
+        hash_buckets=2**20,
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
@@ -232,6 +258,9 @@ class _FMBase(_FMFamily):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.sparse_gradients = sparse_gradients
+        self.categorical_encoding = categorical_encoding
+        self.hash_buckets = hash_buckets
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
@@ -244,10 +273,16 @@ class _FMBase(_FMFamily):
             self.embed_dim,
             n_outputs=n_outputs,
             zero_ids=(UNKNOWN_ID,),
+            sparse=getattr(self, "_sparse_gradients_", False),
         )
 
     def _build_sparse_module(self, n_features, n_outputs):
-        return SparseFM(n_features, self.embed_dim, n_outputs=n_outputs)
+        return SparseFM(
+            n_features,
+            self.embed_dim,
+            n_outputs=n_outputs,
+            sparse=getattr(self, "_sparse_gradients_", False),
+        )
 
     def _module_terms(self, module, data, c):
         linear, emb = module.field_terms(data["cat"], data["num"])
@@ -283,6 +318,9 @@ class _FwFMBase(_FMFamily):
         device="cpu",
         callbacks=None,
         net_params=None,
+        sparse_gradients="auto",
+        categorical_encoding="vocabulary",
+        hash_buckets=2**20,
         scoring="loss",
         lr_schedule=None,
         clip_grad_norm=None,
@@ -306,6 +344,9 @@ class _FwFMBase(_FMFamily):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.sparse_gradients = sparse_gradients
+        self.categorical_encoding = categorical_encoding
+        self.hash_buckets = hash_buckets
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
@@ -319,6 +360,7 @@ class _FwFMBase(_FMFamily):
             n_outputs=n_outputs,
             linear_terms=self.linear_terms,
             zero_ids=(UNKNOWN_ID,),
+            sparse=getattr(self, "_sparse_gradients_", False),
         )
 
     def _module_terms(self, module, data, c):
@@ -418,7 +460,7 @@ class FwFMRegressor(FieldRegressorMixin, RegressorMixin, _FwFMBase):
 FMClassifier.__doc__ = _FM_DOC.format(
     summary="Factorization machine classifier (binary and multiclass).",
     formula="logit = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC,
+    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
     extra_attrs=_CLF_ATTRS,
     attrs=_COMMON_ATTRS_DOC,
     see_also="FMRegressor, FwFMClassifier",
@@ -434,7 +476,7 @@ FMClassifier.__doc__ = _FM_DOC.format(
 FMRegressor.__doc__ = _FM_DOC.format(
     summary="Factorization machine regressor.",
     formula="y = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC,
+    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
     extra_attrs="",
     attrs=_COMMON_ATTRS_DOC,
     see_also="FMClassifier, FwFMRegressor",
@@ -450,7 +492,7 @@ FMRegressor.__doc__ = _FM_DOC.format(
 FwFMClassifier.__doc__ = _FWFM_DOC.format(
     summary="Field-weighted factorization machine classifier.",
     formula="logit = b + sum_i g(x_i) + sum_{i<j} r_ij <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC,
+    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
     extra_attrs=_CLF_ATTRS,
     attrs=_COMMON_ATTRS_DOC,
     see_also="FMClassifier, FwFMRegressor",
@@ -464,7 +506,7 @@ FwFMClassifier.__doc__ = _FWFM_DOC.format(
 FwFMRegressor.__doc__ = _FWFM_DOC.format(
     summary="Field-weighted factorization machine regressor.",
     formula="y = b + sum_i g(x_i) + sum_{i<j} r_ij <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC,
+    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
     extra_attrs="",
     attrs=_COMMON_ATTRS_DOC,
     see_also="FwFMClassifier, FMRegressor",

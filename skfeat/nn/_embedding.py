@@ -36,7 +36,9 @@ class FieldEmbedding(nn.Module):
     torch.Size([1, 4, 5])
     """
 
-    def __init__(self, cardinalities, n_numeric, dim, init_std=0.01, zero_ids=()):
+    def __init__(
+        self, cardinalities, n_numeric, dim, init_std=0.01, zero_ids=(), sparse=False
+    ):
         super().__init__()
         cardinalities = [int(c) for c in cardinalities]
         self.n_categorical = len(cardinalities)
@@ -44,7 +46,9 @@ class FieldEmbedding(nn.Module):
         self.dim = int(dim)
         offsets = torch.tensor([0, *cardinalities[:-1]], dtype=torch.int64).cumsum(0)
         self.register_buffer("offsets", offsets[: len(cardinalities)], persistent=False)
-        self.table = nn.Embedding(max(sum(cardinalities), 1), self.dim)
+        self.table = nn.Embedding(
+            max(sum(cardinalities), 1), self.dim, sparse=bool(sparse)
+        )
         self.numeric = nn.Parameter(torch.empty(self.n_numeric, self.dim))
         with torch.no_grad():
             nn.init.normal_(self.table.weight, std=init_std)

@@ -48,6 +48,8 @@ class FM(nn.Module):
     n_outputs : int, default=1
     init_std : float, default=0.01
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table.
 
     Examples
     --------
@@ -62,7 +64,7 @@ class FM(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, init_std=0.01,
-        zero_ids=(),
+        zero_ids=(), sparse=False,
     ):  # fmt: skip
         super().__init__()
         self.embed_dim = int(embed_dim)
@@ -71,7 +73,7 @@ class FM(nn.Module):
         # one lookup and one (on a CPU, costly) embedding backward instead of two.
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs * (1 + self.embed_dim),
-            init_std, zero_ids,
+            init_std, zero_ids, sparse=sparse,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
@@ -108,6 +110,8 @@ class FwFM(nn.Module):
         ``"per_field"`` ``<w_field, v_id>`` with a vector per field (FiLV).
     init_std : float, default=0.01
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table.
 
     Examples
     --------
@@ -122,7 +126,7 @@ class FwFM(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1,
-        linear_terms="embedded", init_std=0.01, zero_ids=(),
+        linear_terms="embedded", init_std=0.01, zero_ids=(), sparse=False,
     ):  # fmt: skip
         super().__init__()
         self.embed_dim = k = int(embed_dim)
@@ -134,8 +138,9 @@ class FwFM(nn.Module):
             raise ValueError(f"Unknown linear_terms {linear_terms!r}.")
         # per-id first-order parameters sit beside the factors in one table
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, k + widths[linear_terms], init_std, zero_ids
-        )
+            cardinalities, n_numeric, k + widths[linear_terms], init_std, zero_ids,
+            sparse=sparse,
+        )  # fmt: skip
         m = self.embedding.n_fields
         rows, cols = torch.triu_indices(m, m, offset=1)
         self.register_buffer("pair_rows", rows, persistent=False)
@@ -211,6 +216,10 @@ class SparseFM(nn.Module):
     embed_dim : int
     n_outputs : int, default=1
     init_std : float, default=0.01
+    sparse : bool, default=False
+        Sparse gradients for ``weight`` and ``factors``: a step's gradient holds
+        the rows of the features its batch uses, not the whole ``n_features``-row
+        tables (pair it with an optimizer that accepts sparse gradients).
 
     Examples
     --------
@@ -223,14 +232,15 @@ class SparseFM(nn.Module):
     torch.Size([2])
     """
 
-    def __init__(self, n_features, embed_dim, n_outputs=1, init_std=0.01):
+    def __init__(self, n_features, embed_dim, n_outputs=1, init_std=0.01, sparse=False):
         super().__init__()
         self.embed_dim = int(embed_dim)
         self.n_outputs = int(n_outputs)
+        self.sparse = bool(sparse)
         self.weight = nn.Parameter(torch.zeros(n_features, self.n_outputs))
-        self.factors = nn.Parameter(
-            torch.randn(n_features, self.n_outputs * self.embed_dim) * init_std
-        )
+        # drawn in place: ``randn(...) * std`` would hold two tables at once
+        factors = torch.empty(n_features, self.n_outputs * self.embed_dim)
+        self.factors = nn.Parameter(factors.normal_(0.0, init_std))
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
     def forward(self, indptr, indices, values):
@@ -240,8 +250,12 @@ class SparseFM(nn.Module):
         )
         x = values.unsqueeze(-1)
         linear = values.new_zeros(n, self.n_outputs)
-        linear.index_add_(0, rows, self.weight[indices] * x)
-        vx = self.factors[indices] * x
+        # F.embedding, not ``weight[indices]``: its backward can be sparse, while
+        # indexing always gives a dense gradient over the whole table
+        weight = nn.functional.embedding(indices, self.weight, sparse=self.sparse)
+        linear.index_add_(0, rows, weight * x)
+        factors = nn.functional.embedding(indices, self.factors, sparse=self.sparse)
+        vx = factors * x
         total = vx.new_zeros(n, vx.shape[1]).index_add_(0, rows, vx)
         squares = torch.zeros_like(total).index_add_(0, rows, vx.pow(2))
         pair = 0.5 * (total.pow(2) - squares)

@@ -165,6 +165,9 @@ class BatchIterator:
 
     def __iter__(self):
         dataset = self.dataset
+        if hasattr(dataset, "iter_batches"):  # streamed (skfeat.data.FileSource)
+            yield from dataset.iter_batches(self.batch_size, self.shuffle)
+            return
         n = len(dataset)
         if self.shuffle:
             dataset = dataset.take(torch.randperm(n))

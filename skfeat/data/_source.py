@@ -1,0 +1,224 @@
+"""A lazy table over parquet or CSV files, read in record batches with pyarrow."""
+
+import glob
+import os
+
+import numpy as np
+
+
+def _pyarrow_dataset():
+    try:
+        import pyarrow.dataset as ds
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("FileSource needs pyarrow: pip install skfeat[data]") from exc
+    return ds
+
+
+class FileSource:
+    """A table stored in parquet or CSV files, read lazily in record batches.
+
+    Pass it as ``X`` to ``fit`` (with ``y=None``; the target is a column of the
+    files), to ``predict``, ``predict_proba`` and ``decision_function`` (which
+    return arrays), or as ``eval_set`` of ``fit``. The estimator then never holds
+    more than a shuffle buffer of decoded rows: the vocabulary (and the numeric
+    scaling) is built in one streaming pass, and every epoch streams the files
+    again. Only models deriving from :class:`~skfeat.models.BaseFieldModel`
+    accept it; a transformer that needs the whole table in memory raises a
+    ``TypeError`` that says so.
+
+    Parameters
+    ----------
+    paths : str, path or list of them
+        Files, directories (their ``.parquet``, ``.pq``, ``.csv``, ``.csv.gz``
+        and ``.tsv`` files, sorted by name) or glob patterns.
+    target : str or None, default=None
+        Name of the target column (required for ``fit``).
+    format : {"parquet", "csv"} or None, default=None
+        File format; ``None`` infers it from the first file's extension.
+    columns : list of str or None, default=None
+        Feature columns to use (default: every column but the target).
+    batch_rows : int, default=65536
+        Rows per record batch read from the files.
+    shuffle_buffer : int, default=262144
+        Rows mixed together when training shuffles: each epoch visits the files
+        in a random order and permutes blocks of this many rows (which span
+        files and record batches) before cutting them into batches.
+    max_categories : int or None, default=None
+        Most ids per categorical field: the vocabulary keeps the most frequent
+        values (ties: the smaller value first); the others map to the unknown id.
+
+    Notes
+    -----
+    Rules of a fit from files, against the same rows fitted in memory:
+
+    * Categories rarer than ``min_frequency`` or beyond ``max_categories`` map to
+      the unknown id (in memory, rare categories share an "infrequent" id).
+    * With ``shuffle_buffer=0`` the rows are visited in file order; such a fit
+      equals the in-memory fit given
+      ``net_params={"iterator_train__shuffle": False}`` (up to float rounding of
+      the numeric scaling, which is accumulated batch by batch).
+    * A ``validation_fraction`` split draws each row's membership from the fit's
+      seed and its record batch, so it is reproducible but not the split an
+      in-memory fit makes.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np, pandas as pd
+    >>> from skfeat.data import FileSource
+    >>> from skfeat.models import FMClassifier
+    >>> folder = tempfile.mkdtemp()
+    >>> rng = np.random.RandomState(0)
+    >>> for part in range(2):
+    ...     X = pd.DataFrame({"user": rng.choice(list("abcd"), 500),
+    ...                       "x": rng.normal(size=500)})
+    ...     X["click"] = ((X["user"] < "c") ^ (X["x"] > 0)).astype(int)
+    ...     X.to_parquet(os.path.join(folder, f"part{part}.parquet"))
+    >>> source = FileSource(folder, target="click")
+    >>> source.n_rows
+    1000
+    >>> clf = FMClassifier(max_epochs=5, random_state=0).fit(source)
+    >>> clf.predict_proba(source).shape
+    (1000, 2)
+    """
+
+    def __init__(
+        self,
+        paths,
+        *,
+        target=None,
+        format=None,
+        columns=None,
+        batch_rows=65_536,
+        shuffle_buffer=262_144,
+        max_categories=None,
+    ):
+        self.paths = paths
+        self.target = target
+        self.format = format
+        self.columns = columns
+        self.batch_rows = batch_rows
+        self.shuffle_buffer = shuffle_buffer
+        self.max_categories = max_categories
+        self.files_ = _expand(paths)
+        if not self.files_:
+            raise ValueError(f"FileSource found no files in {paths!r}.")
+        if format is None:
+            ext = os.path.splitext(self.files_[0])[1].lower()
+            format = "csv" if ext in (".csv", ".gz", ".txt") else "parquet"
+        if format not in ("parquet", "csv"):
+            raise ValueError(f"format must be 'parquet' or 'csv', got {format!r}.")
+        self._format = format
+        names = list(self._dataset(self.files_[:1]).schema.names)
+        if target is not None and target not in names:
+            raise ValueError(
+                f"target column {target!r} is not in the files (columns: {names})."
+            )
+        if columns is None:
+            columns = [c for c in names if c != target]
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise ValueError(f"columns {missing} are not in the files ({names}).")
+        self.feature_names_ = list(columns)
+
+    # ------------------------------------------------------------- reading
+    def _dataset(self, files):
+        ds = _pyarrow_dataset()
+        return ds.dataset(list(files), format=self._format)
+
+    @property
+    def n_rows(self):
+        """Number of rows in all files (read from metadata where possible)."""
+        if not hasattr(self, "_n_rows"):
+            self._n_rows = int(self._dataset(self.files_).count_rows())
+        return self._n_rows
+
+    @property
+    def shape(self):
+        return (self.n_rows, len(self.feature_names_))
+
+    def iter_frames(self, *, with_target=True, file_order=None, columns=None):
+        """Yield ``(X DataFrame, y ndarray or None)`` per record batch, in order.
+
+        Parameters
+        ----------
+        with_target : bool, default=True
+            Read the target column too.
+        file_order : sequence of int or None, default=None
+            Order in which to read the files.
+        columns : list of str or None, default=None
+            Read only these feature columns (default: all of them).
+        """
+        files = self.files_
+        if file_order is not None:
+            files = [files[i] for i in file_order]
+        cols = list(self.feature_names_ if columns is None else columns)
+        read_target = with_target and self.target is not None
+        if read_target:
+            cols = cols + [self.target]
+        for path in files:
+            scanner = self._dataset([path]).scanner(
+                columns=cols, batch_size=int(self.batch_rows)
+            )
+            for batch in scanner.to_batches():
+                if batch.num_rows == 0:
+                    continue
+                frame = batch.to_pandas()
+                y = None
+                if read_target:
+                    y = frame.pop(self.target).to_numpy()
+                yield frame, y
+
+    def to_pandas(self):
+        """Read the whole table into memory: ``(X, y)`` (``y`` None without target)."""
+        import pandas as pd
+
+        parts = list(self.iter_frames())
+        X = pd.concat([p[0] for p in parts], ignore_index=True)
+        y = None if self.target is None else np.concatenate([p[1] for p in parts])
+        return X, y
+
+    def __len__(self):
+        return self.n_rows
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            "FileSource is a lazy table over files and is read by skfeat's models "
+            "only; this estimator needs the whole table in memory as an array. "
+            "Read it with source.to_pandas() if it fits in memory."
+        )
+
+    def __repr__(self):
+        return (
+            f"FileSource({self.paths!r}, target={self.target!r}, "
+            f"format={self._format!r}, files={len(self.files_)})"
+        )
+
+
+_DATA_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv")
+
+
+def _expand(paths):
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    files = []
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            files.extend(
+                sorted(
+                    os.path.join(p, f)
+                    for f in os.listdir(p)
+                    if not f.startswith((".", "_")) and f.endswith(_DATA_SUFFIXES)
+                )
+            )
+        elif any(ch in p for ch in "*?["):
+            files.extend(sorted(glob.glob(p)))
+        else:
+            files.append(p)
+    return files
+
+
+def is_source(X):
+    """Whether ``X`` is a :class:`FileSource`."""
+    return isinstance(X, FileSource)

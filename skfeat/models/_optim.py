@@ -1,0 +1,144 @@
+"""An optimizer that updates only the embedding rows a batch touches.
+
+A dense optimizer over a hashed 2^24-row table reads and writes the whole table (and
+two Adam moment tables) at every step, and the dense gradient of the lookup costs
+another table-sized buffer. With sparse embedding gradients (``nn.Embedding(...,
+sparse=True)``) :class:`RowSparseOptimizer` updates the rows a batch touches and
+leaves the others alone, as CTR systems do ("lazy" Adam, row-wise Adagrad):
+
+* ``method="adam"`` / ``"adamw"``: lazy Adam. Dense parameters get torch's Adam
+  (AdamW) update; a sparse gradient updates the moments and weights of its rows
+  only (the rule of ``torch.optim.SparseAdam``, with bias correction by the global
+  step). State: two tables the size of the parameter.
+* ``method="adagrad"``: row-wise Adagrad: one accumulated squared-gradient *per
+  row* (the mean over the row's entries), so the state of a table is one number per
+  row and peak memory stays close to the size of the parameters.
+* ``method="sgd"``: plain SGD.
+
+``weight_decay`` (the L2 penalty ``alpha``) is added to the gradient of the rows a
+batch touches only: rows unseen in a batch are not decayed in that step. This is
+the documented difference from the dense path, whose weight decay shrinks the
+whole table every step.
+"""
+
+import torch
+
+
+class RowSparseOptimizer(torch.optim.Optimizer):
+    """Adam, AdamW, row-wise Adagrad or SGD that accepts sparse gradients."""
+
+    def __init__(
+        self, params, lr=1e-3, *, method="adam", betas=(0.9, 0.999), eps=1e-8,
+        weight_decay=0.0, initial_accumulator_value=0.0,
+    ):  # fmt: skip
+        if method not in ("adam", "adamw", "adagrad", "sgd"):
+            raise ValueError(f"Unknown method {method!r}.")
+        defaults = dict(
+            lr=lr, method=method, betas=tuple(betas), eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+        )  # fmt: skip
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if p.grad.is_sparse:
+                    self._sparse_step(p, group)
+                else:
+                    self._dense_step(p, group)
+        return loss
+
+    # ------------------------------------------------------------------ dense
+    def _dense_step(self, p, group):
+        grad = p.grad
+        method, lr, wd = group["method"], group["lr"], group["weight_decay"]
+        state = self.state[p]
+        if method == "adamw":
+            if wd:
+                p.mul_(1 - lr * wd)
+        elif wd:
+            grad = grad.add(p, alpha=wd)
+        if method == "sgd":
+            p.add_(grad, alpha=-lr)
+            return
+        if method == "adagrad":
+            if "sum" not in state:
+                state["sum"] = torch.full(
+                    (p.shape[0],) if p.dim() > 1 else p.shape,
+                    group["initial_accumulator_value"], dtype=p.dtype,
+                    device=p.device,
+                )  # fmt: skip
+            sq = grad.pow(2)
+            if p.dim() > 1:
+                sq = sq.reshape(p.shape[0], -1).mean(1)
+            state["sum"].add_(sq)
+            std = state["sum"].sqrt().add_(group["eps"])
+            if p.dim() > 1:
+                std = std.view(-1, *([1] * (p.dim() - 1)))
+            p.addcdiv_(grad, std, value=-lr)
+            return
+        beta1, beta2 = group["betas"]
+        if "step" not in state:
+            state["step"] = torch.zeros((), dtype=torch.float64)
+            state["exp_avg"] = torch.zeros_like(p)
+            state["exp_avg_sq"] = torch.zeros_like(p)
+        state["step"] += 1
+        t = float(state["step"])
+        state["exp_avg"].mul_(beta1).add_(grad, alpha=1 - beta1)
+        state["exp_avg_sq"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        bc1 = 1 - beta1**t
+        bc2 = 1 - beta2**t
+        denom = (state["exp_avg_sq"] / bc2).sqrt_().add_(group["eps"])
+        p.addcdiv_(state["exp_avg"], denom, value=-lr / bc1)
+
+    # ----------------------------------------------------------------- sparse
+    def _sparse_step(self, p, group):
+        grad = p.grad.coalesce()
+        rows = grad.indices()[0]
+        values = grad.values()
+        method, lr, wd = group["method"], group["lr"], group["weight_decay"]
+        state = self.state[p]
+        current = p[rows]
+        if method == "adamw":
+            if wd:
+                current = current * (1 - lr * wd)
+        elif wd:
+            values = values + wd * current
+        if method == "sgd":
+            p[rows] = current - lr * values
+            return
+        if method == "adagrad":
+            if "sum" not in state:
+                state["sum"] = torch.full(
+                    (p.shape[0],), group["initial_accumulator_value"],
+                    dtype=p.dtype, device=p.device,
+                )  # fmt: skip
+            acc = state["sum"][rows] + values.pow(2).reshape(len(rows), -1).mean(1)
+            state["sum"][rows] = acc
+            std = acc.sqrt().add_(group["eps"]).view(-1, *([1] * (p.dim() - 1)))
+            p[rows] = current - lr * values / std
+            return
+        beta1, beta2 = group["betas"]
+        if "step" not in state:
+            state["step"] = torch.zeros((), dtype=torch.float64)
+            state["exp_avg"] = torch.zeros_like(p)
+            state["exp_avg_sq"] = torch.zeros_like(p)
+        state["step"] += 1
+        t = float(state["step"])
+        m = state["exp_avg"][rows].mul_(beta1).add_(values, alpha=1 - beta1)
+        v = state["exp_avg_sq"][rows].mul_(beta2)
+        v.addcmul_(values, values, value=1 - beta2)
+        state["exp_avg"][rows] = m
+        state["exp_avg_sq"][rows] = v
+        bc1 = 1 - beta1**t
+        bc2 = 1 - beta2**t
+        denom = (v / bc2).sqrt_().add_(group["eps"])
+        p[rows] = current - (lr / bc1) * m / denom

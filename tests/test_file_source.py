@@ -1,0 +1,151 @@
+"""FileSource: fitting and predicting from parquet and CSV files."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+pytest.importorskip("pyarrow")
+
+from skfeat.data import FileSource  # noqa: E402
+from skfeat.models import DeepFMClassifier, FMClassifier  # noqa: E402
+from skfeat.preprocessing import FeatureCrosser  # noqa: E402
+
+
+def _frame(n=900, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({
+        "user": rng.choice([f"u{i}" for i in range(30)], n, p=_zipf(30)),
+        "item": rng.choice([f"i{i}" for i in range(20)], n),
+        "x": rng.normal(size=n),
+    })  # fmt: skip
+    w = {f"u{i}": v for i, v in enumerate(rng.normal(size=30) * 2)}
+    logit = X["user"].map(w) + (X["item"] < "i5") * 1.5 - X["x"]
+    X["click"] = (rng.random_sample(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X
+
+
+def _zipf(k):
+    p = 1 / np.arange(1, k + 1)
+    return p / p.sum()
+
+
+def _write(df, folder, parts=3, fmt="parquet"):
+    folder.mkdir(exist_ok=True)
+    bounds = np.linspace(0, len(df), parts + 1).astype(int)
+    for i in range(parts):
+        chunk = df.iloc[bounds[i] : bounds[i + 1]]
+        path = folder / f"part{i}.{fmt}"
+        if fmt == "parquet":
+            chunk.to_parquet(path, index=False)
+        else:
+            chunk.to_csv(path, index=False)
+    return folder
+
+
+KW = dict(max_epochs=3, batch_size=64, early_stopping=False, random_state=0,
+          learning_rate=0.02)  # fmt: skip
+
+
+def test_fit_from_files_equals_fit_in_memory_without_shuffle(tmp_path):
+    df = _frame()
+    source = FileSource(_write(df, tmp_path / "d"), target="click", batch_rows=50,
+                        shuffle_buffer=0)  # fmt: skip
+    X, y = df.drop(columns="click"), df["click"].to_numpy()
+    streamed = FMClassifier(**KW).fit(source)
+    in_memory = FMClassifier(**KW, net_params={"iterator_train__shuffle": False}).fit(
+        X, y
+    )
+    assert streamed.schema_.cardinalities == in_memory.schema_.cardinalities
+    np.testing.assert_allclose(
+        streamed.predict_proba(X), in_memory.predict_proba(X), atol=1e-5
+    )
+    # predictions from files come back as arrays in file order
+    np.testing.assert_allclose(
+        streamed.predict_proba(source), streamed.predict_proba(X), atol=1e-6
+    )
+    assert np.array_equal(streamed.predict(source), streamed.predict(X))
+    assert streamed.decision_function(source).shape == (len(df),)
+
+
+def test_shuffle_mixes_files_and_is_reproducible(tmp_path):
+    df = _frame()
+    df["row"] = np.arange(len(df))
+    folder = _write(df, tmp_path / "d")
+    source = FileSource(folder, target="click", batch_rows=50, shuffle_buffer=400,
+                        columns=["user", "item", "x"])  # fmt: skip
+    a = FMClassifier(**KW).fit(source)
+    b = FMClassifier(**KW).fit(source)
+    c = FMClassifier(**{**KW, "random_state": 1}).fit(source)
+    X = df[["user", "item", "x"]]
+    assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+    # a shuffled block spans files: the first batch holds rows of two files
+    rows_source = FileSource(folder, target="click", batch_rows=50,
+                             shuffle_buffer=600, columns=["row"])  # fmt: skip
+    from skfeat.data._fit import SourceDataset
+
+    est = FMClassifier(categorical_features=None, **KW).fit(df[["row"]], df["click"])
+    import torch
+
+    torch.manual_seed(0)
+    batches = list(
+        SourceDataset(rows_source, est, with_target=True).iter_batches(256, True)
+    )
+    assert sum(len(yb) for _, yb in batches) == len(df)
+    first = batches[0][0]["num"][:, 0].numpy() * est.encoder_.scaler_.scale_[0]
+    first = np.rint(first + est.encoder_.scaler_.mean_[0]).astype(int)
+    assert len(np.unique(first // 300)) >= 2  # 300 rows per file
+
+
+def test_vocabulary_caps_hold(tmp_path):
+    df = _frame()
+    source = FileSource(_write(df, tmp_path / "d"), target="click", batch_rows=100,
+                        max_categories=5)  # fmt: skip
+    clf = FMClassifier(**KW, min_frequency=3).fit(source)
+    cards = clf.schema_.cardinalities
+    assert cards[0] == 5 + 2  # user: the 5 most frequent users
+    counts = df["item"].value_counts()
+    assert cards[1] == min(5, int((counts >= 3).sum())) + 2
+    top = set(df["user"].value_counts().index[:5])
+    ids = clf.encoder_.transform(df.drop(columns="click"))["cat"][:, 0]
+    assert np.array_equal(ids > 1, df["user"].isin(top).to_numpy())
+    assert np.all(ids[~df["user"].isin(top).to_numpy()] == clf.unknown_id)
+
+
+def test_csv_deepfm_early_stopping_and_eval_file(tmp_path):
+    df = _frame(1500)
+    train = FileSource(_write(df[:1200], tmp_path / "t", fmt="csv"), target="click")
+    valid = FileSource(_write(df[1200:], tmp_path / "v", 1, fmt="csv"),
+                       target="click")  # fmt: skip
+    clf = DeepFMClassifier(max_epochs=30, batch_size=128, random_state=0,
+                           n_iter_no_change=2, learning_rate=0.01)  # fmt: skip
+    clf.fit(train, eval_set=valid)
+    assert "valid_loss" in clf.net_.history[-1]
+    assert clf.n_iter_ < 30
+    auc = roc_auc_score(df["click"][1200:], clf.predict_proba(valid)[:, 1])
+    assert auc > 0.75
+    # a validation fraction split instead of a file
+    fm = FMClassifier(max_epochs=4, early_stopping=True, random_state=0,
+                      validation_fraction=0.2).fit(train)  # fmt: skip
+    assert fm.net_.history[-1, "valid_batch_count"] >= 1
+
+
+def test_hashed_fit_from_files(tmp_path):
+    df = _frame()
+    source = FileSource(_write(df, tmp_path / "d"), target="click")
+    clf = FMClassifier(categorical_encoding="hash", hash_buckets=64, **KW).fit(source)
+    assert clf.schema_.cardinalities == [66, 66]
+
+
+def test_errors(tmp_path):
+    df = _frame(60)
+    source = FileSource(_write(df, tmp_path / "d", 1), target="click")
+    with pytest.raises(TypeError, match="needs the whole table in memory"):
+        FeatureCrosser().fit(source)
+    with pytest.raises(ValueError, match="pass y=None"):
+        FMClassifier().fit(source, df["click"])
+    with pytest.raises(ValueError, match="target column 'nope'"):
+        FileSource(tmp_path / "d", target="nope")
+    with pytest.raises(ValueError, match="found no files"):
+        FileSource(tmp_path / "empty*.parquet")

@@ -1,0 +1,191 @@
+"""Sparse embedding gradients, row-sparse optimizers and hashed categorical fields."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.metrics import roc_auc_score
+
+from skfeat.io import load, save
+from skfeat.models import FMClassifier, FwFMClassifier
+from skfeat.models._fields import hash_categories
+from skfeat.models._optim import RowSparseOptimizer
+
+
+# ------------------------------------------------------------ the optimizer
+def _run(opt_cls, sparse, steps=5, **kw):
+    torch.manual_seed(0)
+    table = torch.nn.Embedding(20, 3, sparse=sparse)
+    opt = opt_cls(table.parameters(), **kw)
+    batches = [torch.tensor([1, 4, 4, 7]), torch.tensor([4, 9]), torch.tensor([2, 1])]
+    for t in range(steps):
+        opt.zero_grad()
+        idx = batches[t % len(batches)]
+        table(idx).pow(2).sum().mul(0.5).add(table(idx).sum()).backward()
+        opt.step()
+    return table.weight.detach().clone()
+
+
+@pytest.mark.parametrize("method", ["adam", "adamw", "sgd"])
+def test_dense_steps_match_torch(method):
+    ref = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+           "sgd": torch.optim.SGD}[method]  # fmt: skip
+    ours = _run(RowSparseOptimizer, False, lr=0.05, method=method, weight_decay=0.1)
+    theirs = _run(ref, False, lr=0.05, weight_decay=0.1)
+    torch.testing.assert_close(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_sparse_adam_matches_torch_sparse_adam_and_leaves_other_rows():
+    ours = _run(RowSparseOptimizer, True, lr=0.05, method="adam")
+    theirs = _run(torch.optim.SparseAdam, True, lr=0.05)
+    init = _run(RowSparseOptimizer, True, steps=0)
+    # SparseAdam corrects the bias with each row's own step count, we with the
+    # global step: equal for rows touched at every step, close for the others
+    torch.testing.assert_close(ours[4], theirs[4], rtol=1e-6, atol=1e-7)
+    untouched = [0, 3, 5, 6, 8] + list(range(10, 20))
+    assert torch.equal(ours[untouched], init[untouched])
+    assert not torch.equal(ours[[1, 2, 4, 7, 9]], init[[1, 2, 4, 7, 9]])
+
+
+def test_rowwise_adagrad_keeps_one_number_per_row():
+    torch.manual_seed(0)
+    table = torch.nn.Embedding(50, 4, sparse=True)
+    opt = RowSparseOptimizer(table.parameters(), lr=0.1, method="adagrad")
+    before = table.weight.detach().clone()
+    table(torch.tensor([3, 3, 8])).sum().backward()
+    opt.step()
+    state = opt.state[table.weight]["sum"]
+    assert state.shape == (50,)
+    # row 3 got gradient 2 in each entry (looked up twice), row 8 gradient 1
+    assert state[3].item() == pytest.approx(4.0) and state[8].item() == 1.0
+    expected = before[3] - 0.1 * 2 / (2 + 1e-8)
+    torch.testing.assert_close(table.weight[3].detach(), expected)
+    assert torch.equal(table.weight[0], before[0])
+
+
+# -------------------------------------------------------- the estimators
+def _hashed_rows(n=3000, width=2**16, seed=0):
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, 20, size=(n, 6))
+    cols = (ids + np.arange(6) * 1000) * 7 % width
+    truth = rng.normal(size=20) * 1.5
+    logit = truth[ids[:, 0]] + truth[ids[:, 1]] * (ids[:, 2] % 2 * 2 - 1)
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    X = sp.csr_matrix((np.ones(n * 6), cols.ravel(), np.arange(0, n * 6 + 1, 6)),
+                      shape=(n, width))  # fmt: skip
+    return X, y, np.unique(cols)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adagrad"])
+def test_sparse_gradients_fm_learns_and_leaves_unused_rows(optimizer):
+    X, y, used = _hashed_rows()
+    common = dict(embed_dim=4, max_epochs=8, early_stopping=False, batch_size=128,
+                  optimizer=optimizer, alpha=1e-4, random_state=0,
+                  learning_rate=0.01 if optimizer == "adam" else 0.1)  # fmt: skip
+    sparse = FMClassifier(sparse_gradients=True, **common).fit(X[:2000], y[:2000])
+    assert isinstance(sparse.net_.optimizer_, RowSparseOptimizer)
+    auc = roc_auc_score(y[2000:], sparse.predict_proba(X[2000:])[:, 1])
+    assert auc > 0.72
+    dense = FMClassifier(sparse_gradients=False, **common).fit(X[:2000], y[:2000])
+    dense_auc = roc_auc_score(y[2000:], dense.predict_proba(X[2000:])[:, 1])
+    assert abs(auc - dense_auc) < 0.02
+    unused = np.setdiff1d(np.arange(X.shape[1]), used)[:500]
+    init = FMClassifier(sparse_gradients=True, **common)
+    init.set_params(max_epochs=1, learning_rate=1e-30).fit(X[:10], y[:10])
+    factors = sparse.net_.module_.factors.detach()
+    assert torch.equal(factors[unused], init.net_.module_.factors.detach()[unused])
+    # the dense path's weight decay shrinks rows no batch touched
+    assert not torch.equal(dense.net_.module_.factors.detach()[unused],
+                           init.net_.module_.factors.detach()[unused])  # fmt: skip
+
+
+def test_sparse_gradients_auto_and_reproducible(tmp_path):
+    X, y, _ = _hashed_rows(n=300, width=2**20)
+    kw = dict(embed_dim=2, max_epochs=2, early_stopping=False, random_state=0)
+    a = FMClassifier(**kw).fit(X, y)
+    assert a._sparse_gradients_  # 2^20 columns >= the auto threshold
+    assert not FMClassifier(**kw).fit(X[:, :1000], y)._sparse_gradients_
+    b = FMClassifier(**kw).fit(X, y)
+    assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+    save(a, tmp_path / "m.safetensors")
+    c = load(tmp_path / "m.safetensors")
+    assert np.array_equal(c.predict_proba(X), a.predict_proba(X))
+    a.partial_fit(X, y)
+    c.partial_fit(X, y)
+    assert np.array_equal(c.predict_proba(X), a.predict_proba(X))
+
+
+def test_field_models_take_sparse_gradients():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.randint(0, 30, 1500).astype(str),
+                      "b": rng.randint(0, 30, 1500).astype(str),
+                      "x": rng.normal(size=1500)})  # fmt: skip
+    y = ((X["a"].str.len() + X["b"].astype(int) % 3 + X["x"]) > 2).astype(int)
+    for cls in (FMClassifier, FwFMClassifier):
+        clf = cls(sparse_gradients=True, max_epochs=10, random_state=0,
+                  learning_rate=0.05, early_stopping=False).fit(X, y)  # fmt: skip
+        assert clf.net_.module_.embedding.table.sparse
+        assert clf.score(X, y) > 0.8
+
+
+# ----------------------------------------------------------------- hashing
+_GOLDEN = np.array(["a", "b", "a", None, 3, "3", np.nan, 3.0, "ünï"], dtype=object)
+
+
+def test_hash_ids_are_fixed_values():
+    ids = hash_categories(_GOLDEN, 1000)
+    assert ids[3] == ids[6] == 0  # missing
+    assert ids[0] == ids[2] and ids[4] == ids[5] == ids[7] and ids[0] != ids[1]
+    assert ids.min() >= 0 and ids.max() < 1002
+    # pinned: these must never change (a saved hashed model depends on them)
+    assert ids.tolist() == PINNED
+
+
+PINNED = [940, 620, 940, 0, 28, 28, 0, 28, 467]
+
+
+def _ids_in_subprocess(seed):
+    code = (
+        "import numpy as np; from skfeat._hashing import hash_categories; "
+        "v = np.array(['a', 'b', 'a', None, 3, '3', np.nan, 3.0, 'ünï'], dtype=object);"
+        "print(hash_categories(v, 1000).tolist())"
+    )
+    env = dict(os.environ, PYTHONHASHSEED=str(seed))
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    return eval(out)  # noqa: S307 - a list of ints printed by our own child
+
+
+def test_hash_is_stable_across_processes():
+    here = hash_categories(_GOLDEN, 1000).tolist()
+    assert _ids_in_subprocess(1) == here
+    assert _ids_in_subprocess(12345) == here
+
+
+def test_hashed_fm_has_no_vocabulary_and_learns():
+    rng = np.random.RandomState(0)
+    n = 4000
+    X = pd.DataFrame({"user": rng.randint(0, 50, n).astype(str),
+                      "item": rng.randint(0, 50, n).astype(str),
+                      "x": rng.normal(size=n)})  # fmt: skip
+    w = rng.normal(size=50) * 2
+    logit = w[X["user"].astype(int)] - w[X["item"].astype(int)] + X["x"]
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    clf = FMClassifier(categorical_encoding="hash", hash_buckets=4096,
+                       max_epochs=15, random_state=0, learning_rate=0.02,
+                       early_stopping=False)  # fmt: skip
+    clf.fit(X[:3000], y[:3000])
+    assert clf.schema_.cardinalities == [4098, 4098]
+    assert clf.encoder_.ordinal_ is None
+    auc = roc_auc_score(y[3000:], clf.predict_proba(X[3000:])[:, 1])
+    assert auc > 0.8
+    # a value never seen in fit gets its hashed id, not the unknown id
+    new = pd.DataFrame({"user": ["never-seen"], "item": ["1"], "x": [0.0]})
+    cat = clf.encoder_.transform(new)["cat"]
+    assert cat[0, 0] == hash_categories(np.array(["never-seen"], dtype=object), 4096)[0]
+    assert cat[0, 0] > 1
