@@ -14,7 +14,11 @@ from skfeat.models._base import (
 )
 from skfeat.models._decomposition import Decomposition
 from skfeat.models._fields import UNKNOWN_ID
-from skfeat.models._fm import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC
+from skfeat.models._fm import (
+    _COMMON_ATTRS_DOC,
+    _COMMON_PARAMS_DOC,
+    _SPARSE_GRADIENTS_DOC,
+)
 from skfeat.nn import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._mlp import _ACTIVATIONS
 from skfeat.utils._sklearn_compat import Interval, StrOptions
@@ -23,6 +27,17 @@ from skfeat.utils._validation import PositiveIntSequence
 # the FM family's shared parameter text, with the deep models' learning rate
 _DEEP_COMMON_DOC = _COMMON_PARAMS_DOC.replace(
     "learning_rate : float, default=0.01", "learning_rate : float, default=0.001"
+)
+
+# sparse gradients and hashing: the FM family's text; the deep models' embedding
+# L2 (alpha) then decays the rows a batch touches only, not the whole tables
+_DEEP_SPARSE_DOC = (
+    _SPARSE_GRADIENTS_DOC.rstrip("\n").replace(
+        "``alpha`` then decays only the rows a batch touches.",
+        "``alpha`` then decays only the rows a batch touches (not the whole\n"
+        "        tables); the network's weights keep the dense update.",
+    )
+    + "\n"
 )
 
 
@@ -37,6 +52,9 @@ class _DeepBase(BaseFieldModel):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "net_alpha": [Interval(Real, 0, None, closed="left")],
+        "sparse_gradients": ["boolean", StrOptions({"auto"})],
+        "categorical_encoding": [StrOptions({"vocabulary", "hash"})],
+        "hash_buckets": [Interval(Integral, 1, None, closed="left")],
     }
 
     def _fit(self, X, y, **kwargs):
@@ -64,6 +82,7 @@ class _DeepBase(BaseFieldModel):
             dropout=float(self.dropout),
             batch_norm=bool(self.batch_norm),
             zero_ids=(UNKNOWN_ID,),
+            sparse=getattr(self, "_sparse_gradients_", False),
         )
 
     def _output_scale(self):
@@ -187,7 +206,7 @@ def _doc(cls, summary, description, see_also, example, extra="", notes=""):
         summary=summary,
         description=description,
         deep_params=_DEEP_PARAMS_DOC.format(extra=extra),
-        common=_DEEP_COMMON_DOC.lstrip("\n"),
+        common=_DEEP_COMMON_DOC.lstrip("\n") + _DEEP_SPARSE_DOC,
         extra_attrs=_CLF_ATTRS if is_clf else "",
         attrs=_COMMON_ATTRS_DOC,
         see_also=see_also,
@@ -229,6 +248,9 @@ class _MLPModelBase(_DeepBase):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        sparse_gradients="auto",
+        categorical_encoding="vocabulary",
+        hash_buckets=2**20,
     ):
         self.embed_dim = embed_dim
         self.hidden_units = hidden_units
@@ -256,6 +278,9 @@ class _MLPModelBase(_DeepBase):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.sparse_gradients = sparse_gradients
+        self.categorical_encoding = categorical_encoding
+        self.hash_buckets = hash_buckets
 
 
 class _DNNBase(_MLPModelBase):
@@ -347,6 +372,9 @@ class _DCNBase(_DeepBase):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        sparse_gradients="auto",
+        categorical_encoding="vocabulary",
+        hash_buckets=2**20,
     ):
         self.embed_dim = embed_dim
         self.cross_layers = cross_layers
@@ -377,6 +405,9 @@ class _DCNBase(_DeepBase):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.sparse_gradients = sparse_gradients
+        self.categorical_encoding = categorical_encoding
+        self.hash_buckets = hash_buckets
 
     def _check_architecture(self):
         if self.structure != "crossnet_only":
@@ -446,6 +477,9 @@ class _AutoIntBase(_DeepBase):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        sparse_gradients="auto",
+        categorical_encoding="vocabulary",
+        hash_buckets=2**20,
     ):
         self.embed_dim = embed_dim
         self.attention_layers = attention_layers
@@ -481,6 +515,9 @@ class _AutoIntBase(_DeepBase):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.sparse_gradients = sparse_gradients
+        self.categorical_encoding = categorical_encoding
+        self.hash_buckets = hash_buckets
 
     def _check_architecture(self):
         if self.use_mlp:
@@ -493,7 +530,9 @@ class _AutoIntBase(_DeepBase):
             )
 
     def _build_module(self, schema, n_outputs):
-        kwargs = self._mlp_kwargs() if self.use_mlp else {"zero_ids": (UNKNOWN_ID,)}
+        kwargs = self._mlp_kwargs()
+        if not self.use_mlp:
+            kwargs = {k: kwargs[k] for k in ("zero_ids", "sparse")}
         hidden = kwargs.pop("hidden_units", None)
         return AutoInt(
             schema.cardinalities,

@@ -322,6 +322,24 @@ class FieldEncoder:
     def _build_lookup(self):
         ordinal = self.ordinal_
         cats = ordinal.categories_
+        infrequent = getattr(ordinal, "infrequent_categories_", None)
+        if infrequent is None or all(i is None for i in infrequent):
+            # no infrequent category: a category's code is its position (NaN,
+            # when seen in fit, comes last and is masked as missing anyway), so
+            # the table needs no probe through OrdinalEncoder.transform (which
+            # costs a minute for a 10,000,000-id field)
+            return [
+                (
+                    pd.Index(np.asarray(c, dtype=object), dtype=object),
+                    np.append(
+                        np.arange(N_RESERVED_IDS, len(c) + N_RESERVED_IDS),
+                        UNKNOWN_ID,
+                    ).astype(np.int64),
+                    MISSING_ID,
+                    UNKNOWN_ID,
+                )
+                for c in cats
+            ]
         width = max(len(c) for c in cats) + 2
         # one transform of every category (and of a missing and an unseen value)
         # per field; the other fields hold their first category meanwhile

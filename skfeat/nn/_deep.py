@@ -34,6 +34,9 @@ class DNN(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
 
     Examples
     --------
@@ -47,11 +50,12 @@ class DNN(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids, sparse=sparse
         )
         width = self.embedding.n_fields * int(embed_dim)
         self.mlp = MLP(
@@ -85,6 +89,9 @@ class WideDeep(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
 
     Examples
     --------
@@ -98,6 +105,7 @@ class WideDeep(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -105,7 +113,7 @@ class WideDeep(nn.Module):
         # wide weights and deep embeddings side by side: one lookup, one backward
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs + self.embed_dim, init_std,
-            zero_ids,
+            zero_ids, sparse=sparse,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
         width = self.embedding.n_fields * self.embed_dim
@@ -148,6 +156,9 @@ class DeepFM(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
 
     Examples
     --------
@@ -161,12 +172,14 @@ class DeepFM(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.fm = FM(
-            cardinalities, n_numeric, embed_dim, self.n_outputs, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, self.n_outputs, init_std, zero_ids,
+            sparse=sparse,
+        )  # fmt: skip
         width = self.fm.embedding.n_fields * self.n_outputs * int(embed_dim)
         self.mlp = MLP(
             width, hidden_units, activation, dropout, batch_norm, self.n_outputs
@@ -213,6 +226,9 @@ class DCNv2(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
 
     Examples
     --------
@@ -227,6 +243,7 @@ class DCNv2(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         cross_layers=3, low_rank=None, structure="parallel", activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
     ):  # fmt: skip
         super().__init__()
         if structure not in ("parallel", "stacked", "crossnet_only"):
@@ -234,7 +251,7 @@ class DCNv2(nn.Module):
         self.n_outputs = int(n_outputs)
         self.structure = structure
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids, sparse=sparse
         )
         width = self.embedding.n_fields * int(embed_dim)
         self.cross = CrossNetV2(width, cross_layers, low_rank)
@@ -289,6 +306,9 @@ class AutoInt(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
 
     Examples
     --------
@@ -304,6 +324,7 @@ class AutoInt(nn.Module):
         attention_layers=3, num_heads=2, attention_dim=40, residual=True,
         layer_norm=False, use_scale=False, attention_dropout=0.0, activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
     ):  # fmt: skip
         super().__init__()
         if int(attention_layers) < 1:
@@ -312,7 +333,7 @@ class AutoInt(nn.Module):
             )
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids, sparse=sparse
         )
         m = self.embedding.n_fields
         dims = [int(embed_dim)] + [int(attention_dim)] * int(attention_layers)
