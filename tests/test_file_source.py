@@ -68,6 +68,23 @@ def test_fit_from_files_equals_fit_in_memory_without_shuffle(tmp_path):
     assert streamed.decision_function(source).shape == (len(df),)
 
 
+def test_missing_categories_from_files_as_in_memory(tmp_path):
+    df = _frame(300)
+    df.loc[::7, "user"] = None
+    source = FileSource(_write(df, tmp_path / "d"), target="click", shuffle_buffer=0)
+    X, y = df.drop(columns="click"), df["click"].to_numpy()
+    streamed = FMClassifier(**KW).fit(source)
+    in_memory = FMClassifier(**KW, net_params={"iterator_train__shuffle": False})
+    in_memory.fit(X, y)
+    assert streamed.schema_.cardinalities == in_memory.schema_.cardinalities
+    ids = streamed.encoder_.transform(X)["cat"]
+    assert np.array_equal(ids, in_memory.encoder_.transform(X)["cat"])
+    assert (ids[::7, 0] == 0).all()  # the missing id: users were missing in fit
+    np.testing.assert_allclose(
+        streamed.predict_proba(X), in_memory.predict_proba(X), atol=1e-5
+    )
+
+
 def test_shuffle_mixes_files_and_is_reproducible(tmp_path):
     df = _frame()
     df["row"] = np.arange(len(df))

@@ -128,6 +128,7 @@ class _Stats:
     def __init__(self, categorical, fraction, seed, classifier):
         self.categorical = categorical
         self.counts = [_Counts() for _ in range(int(categorical.sum()))]
+        self.missing = [False] * int(categorical.sum())
         self.scaler = StandardScaler()
         self.fraction = fraction
         self.seed = seed
@@ -157,6 +158,7 @@ class _Stats:
         num_cols = np.flatnonzero(~self.categorical)
         for i, j in enumerate(cat_cols):
             col = X.iloc[:, j]
+            self.missing[i] = self.missing[i] or bool(col.isna().any())
             if not _is_plain_numeric(col.dtype):
                 # text, categorical, object: compared as objects, as in memory
                 col = pd.Series(encoder._categorical_part(X, [j])[:, 0], dtype=object)
@@ -348,28 +350,20 @@ def _prepare(est, source, fraction, classes=None):
     for b, (X, y) in enumerate(source.iter_frames(columns=read if hashing else None)):
         stats.update(b, X, y, encoder, numeric_only=hashing)
     n_rows = stats.n_train + stats.n_valid
-    # the encoder: fitted on one row per kept category, then given the streamed
-    # scaling (OrdinalEncoder sorts the categories as a fit in memory does)
+    # the encoder: each field's kept categories sorted by its own OrdinalEncoder
+    # (as a fit in memory sorts them), then given the streamed scaling
     if encoding == "hash":
         encoder.fit(first_X.iloc[:1])
     else:
+        # a field with missing values keeps NaN as a category, as in memory
+        # (the missing id is then its own, else missing values share unknown's)
         kept = [
             _keep(c.result(), est.min_frequency, n_rows, source.max_categories)
-            for c in stats.counts
+            + ([np.nan] if missing else [])
+            for c, missing in zip(stats.counts, stats.missing)
         ]
-        width = max([len(k) for k in kept] + [1])
-        frame = {}
-        cat_cols = iter(kept)
-        for j, col in enumerate(names):
-            if est.is_categorical_[j]:
-                values = next(cat_cols)
-                column = np.empty(width, dtype=object)
-                column[:] = values[0] if values else "__skfeat_empty__"
-                column[: len(values)] = values
-                frame[col] = column
-            else:
-                frame[col] = np.zeros(width)
-        encoder.fit(pd.DataFrame(frame))
+        stats.counts = None  # free the counts before the tables are built
+        encoder.fit_categories(first_X.iloc[:1], kept)
     if (~est.is_categorical_).any():
         encoder.scaler_ = stats.scaler
     est.encoder_ = encoder
