@@ -6,6 +6,8 @@ batches" role of :class:`skfeat.utils.FieldDataset`: skfeat's
 the training engine keeps its one loop (and early stopping, callbacks, history).
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import torch
@@ -353,7 +355,10 @@ def _prepare(est, source, fraction, classes=None):
     # the encoder: each field's kept categories sorted by its own OrdinalEncoder
     # (as a fit in memory sorts them), then given the streamed scaling
     if encoding == "hash":
-        encoder.fit(first_X.iloc[:1])
+        with warnings.catch_warnings():
+            # its scaler (fitted on one row, maybe NaN) is replaced just below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            encoder.fit(first_X.iloc[:1])
     else:
         # a field with missing values keeps NaN as a category, as in memory
         # (the missing id is then its own, else missing values share unknown's)
