@@ -227,3 +227,34 @@ def test_file_source_as_explainer_background(tmp_path):
     rows = source.sample(50, random_state=0)
     expected = X.iloc[np.sort(np.random.RandomState(0).choice(900, 50, replace=False))]
     assert rows.equals(expected.reset_index(drop=True))
+
+
+def test_streamed_vocabulary_rule_matches_a_counter():
+    # counts merged batch by batch in pandas, then min_frequency and the cap with
+    # ties broken by the smaller text: the same set as a brute-force Counter
+    from collections import Counter
+
+    from skfeat.data._fit import _Counts, _keep
+
+    rng = np.random.RandomState(0)
+    for trial in range(60):
+        n = rng.randint(1, 300)
+        values = rng.zipf(1.5, n) % rng.randint(1, 60)
+        if trial % 3 == 1:
+            values = np.array([f"s{v}" for v in values], dtype=object)
+        elif trial % 3 == 2:
+            values = values.astype(float)
+        counts = _Counts()
+        for chunk in np.array_split(values, 3):
+            counts.add(pd.Series(chunk).value_counts())
+        min_frequency = [None, 2, 0.05][trial % 3]
+        cap = [None, 1, 3, 10][trial % 4]
+        items = list(Counter(values.tolist()).items())
+        if min_frequency is not None:
+            least = min_frequency if min_frequency >= 1 else min_frequency * n
+            items = [(v, c) for v, c in items if c >= least]
+        if cap is not None:
+            items = sorted(items, key=lambda vc: (-vc[1], str(vc[0])))[:cap]
+        expected = sorted(str(v) for v, _ in items)
+        got = _keep(counts.result(), min_frequency, n, cap)
+        assert sorted(str(v) for v in got) == expected

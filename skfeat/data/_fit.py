@@ -217,7 +217,7 @@ class _Counts:
 
 
 def _is_plain_numeric(dtype):
-    return getattr(dtype, "kind", None) in "iuf" and isinstance(dtype, np.dtype)
+    return isinstance(dtype, np.dtype) and dtype.kind in "iuf"
 
 
 def _keep(counts, min_frequency, n_rows, max_categories):
