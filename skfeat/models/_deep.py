@@ -160,7 +160,8 @@ default="relu"
         *whole* tables at every step through the optimizer's weight decay: the
         semantics of FuxiCTR's ``embedding_regularizer`` (BARS Frappe_x1 uses
         0.05-0.1). Penalising only the rows of a batch instead costs about 0.006
-        AUC on Frappe.
+        AUC on Frappe. With sparse gradients (``sparse_gradients``, automatic for
+        tables of 1,000,000 rows or more) only the rows of a batch are penalised.
     net_alpha : float, default=0.0
         L2 penalty on the network's weights (not the biases), applied the same way
         (BARS's ``net_regularizer``)."""
