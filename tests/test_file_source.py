@@ -193,6 +193,9 @@ def test_partial_fit_from_files_is_one_epoch_per_call(tmp_path):
     assert roc_auc_score(y, deep.predict_proba(source)[:, 1]) > 0.75
     with pytest.raises(ValueError, match="pass y=None"):
         streamed.partial_fit(source, y)
+    on_array = FMClassifier(**kw).fit(X[["x"]].to_numpy(), y)
+    with pytest.raises(ValueError, match="fitted on an array without column"):
+        on_array.partial_fit(source)
     bad = df.assign(click=df["click"] + 1)
     before = streamed.predict_proba(X)
     with pytest.raises(ValueError, match=r"labels \[2\]"):

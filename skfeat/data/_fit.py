@@ -392,6 +392,12 @@ def source_dataset(est, source):
 
 def _matching(est, source):
     """``source`` with the columns of ``fit``, in their order."""
+    if not hasattr(est, "feature_names_in_"):
+        raise ValueError(
+            f"{type(est).__name__} was fitted on an array without column names, "
+            "so a FileSource's columns cannot be matched to its fields; fit it on "
+            "a DataFrame or a FileSource."
+        )
     missing = [c for c in est.feature_names_in_ if c not in source.feature_names_]
     if missing:
         raise ValueError(f"The FileSource lacks the columns {missing} seen in fit.")
