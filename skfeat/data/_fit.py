@@ -299,9 +299,7 @@ def partial_fit_from_source(est, source, classes=None):
     """
     name = type(est).__name__
     if source.target is None:
-        raise ValueError(
-            f"{name}.partial_fit needs a FileSource with a target column."
-        )
+        raise ValueError(f"{name}.partial_fit needs a FileSource with a target column.")
     first_call = not hasattr(est, "net_")
     if first_call:
         _prepare(est, source, 0.0, classes=classes)

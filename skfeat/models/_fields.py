@@ -231,9 +231,7 @@ class FieldEncoder:
             )
             return self
         if cat_cols.size:
-            self.ordinal_ = self._new_ordinal().fit(
-                self._categorical_part(X, cat_cols)
-            )
+            self.ordinal_ = self._new_ordinal().fit(self._categorical_part(X, cat_cols))
         if num_cols.size:
             self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
         return self._set_schema()
