@@ -82,6 +82,7 @@ class _FinalMLPBase(BaseFieldModel):
         device="cpu",
         callbacks=None,
         net_params=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.mlp1_hidden_units = mlp1_hidden_units
@@ -112,6 +113,7 @@ class _FinalMLPBase(BaseFieldModel):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.vector_features = vector_features
 
     def _fit(self, X, y, **kwargs):
         if not (kwargs.get("partial") and hasattr(self, "net_")):
@@ -176,6 +178,7 @@ class _FinalMLPBase(BaseFieldModel):
             fs2_context=self._context_fields(self.fs2_context, "fs2_context", schema),
             num_heads=int(self.num_heads),
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
         )
 
 

@@ -240,6 +240,7 @@ class _FMBase(_FMFamily):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.alpha = alpha
@@ -265,6 +266,7 @@ class _FMBase(_FMFamily):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _build_module(self, schema, n_outputs):
         return FM(
@@ -273,6 +275,7 @@ class _FMBase(_FMFamily):
             self.embed_dim,
             n_outputs=n_outputs,
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
             sparse=getattr(self, "_sparse_gradients_", False),
         )
 
@@ -285,7 +288,7 @@ class _FMBase(_FMFamily):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         m = linear.shape[1]
         weights = torch.ones(m, m) - torch.eye(m)
         return linear[:, :, c], emb[:, :, c, :], weights, module.bias[c]
@@ -325,6 +328,7 @@ class _FwFMBase(_FMFamily):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.linear_terms = linear_terms
@@ -351,6 +355,7 @@ class _FwFMBase(_FMFamily):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _build_module(self, schema, n_outputs):
         return FwFM(
@@ -360,11 +365,12 @@ class _FwFMBase(_FMFamily):
             n_outputs=n_outputs,
             linear_terms=self.linear_terms,
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
             sparse=getattr(self, "_sparse_gradients_", False),
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         weights = module.pair_weight_matrix()[c]
         return linear[:, :, c], emb, weights, module.bias[c]
 
