@@ -104,7 +104,19 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         """Column indices of the user and item towers."""
         names = getattr(self, "feature_names_in_", None)
 
+        vectors = self.vector_features or {}
+
         def resolve(spec, what):
+            if vectors and not isinstance(spec, str):
+                # a vector field's name stands for all of its columns
+                items = np.asarray(spec, dtype=object).ravel().tolist()
+                if not any(isinstance(v, bool | np.bool_) for v in items):
+                    spec = [
+                        c
+                        for v in items
+                        for c in (vectors[v] if isinstance(v, str) and v in vectors
+                                  else [v])
+                    ]  # fmt: skip
             mask = resolve_categorical(None, spec, n, names)
             if not mask.any():
                 raise ValueError(f"{what} selects no column of X.")
