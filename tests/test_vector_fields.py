@@ -273,6 +273,12 @@ def test_numpy_input_with_column_indices_and_pipelines():
     clf.fit(arr, y)
     assert clf.schema_.names == ["x0", "emb"]
     assert clf.schema_.columns == ((0,), (1, 2, 3))
+    # explained on a labelled frame: one-column fields keep the frame's names
+    frame = pd.DataFrame(arr[:20], columns=["a", "e0", "e1", "e2"])
+    for method in ("exact", "enumeration"):
+        explainer = InteractionExplainer(clf, frame, method=method)
+        assert explainer.feature_names == ["a", "emb"]
+        assert explainer.shap_values(frame.iloc[:2]).values.shape == (2, 2)
     # a ColumnTransformer with pandas output names the columns the model groups
     prep = ColumnTransformer(
         [("scale", StandardScaler(), ["a", *vf["emb"]])],

@@ -24,7 +24,12 @@ from skfeat.explain._exact import (
     expected_value,
 )
 from skfeat.explain._interaction_explanation import InteractionExplanation
-from skfeat.explain._pipeline import decomposer_of, fitted_on_arrays, on_arrays
+from skfeat.explain._pipeline import (
+    decomposer_of,
+    field_names,
+    fitted_on_arrays,
+    on_arrays,
+)
 from skfeat.explain._sampling import MaskedGame, permutation_interactions
 
 _METHODS = ("auto", "exact", "enumeration", "regression", "sampling", "hybrid")
@@ -258,7 +263,7 @@ class InteractionExplainer:
             )
         # --- end of the pipeline hook
         # players: the columns, or the fields of a model with vector fields
-        self._owner, player_names = _players(self.model, self._background.shape[1])
+        self._owner, player_names = _players(self.model, self._background)
         m = self._background.shape[1] if self._owner is None else len(player_names)
         self.budget_ = default_budget(m) if self.budget is None else int(self.budget)
         self.control_variate_ = False
@@ -581,18 +586,24 @@ def _feature_names(background, model):
     return [f"x{i}" for i in range(background.shape[1])]
 
 
-def _players(model, n_columns):
+def _players(model, background):
     """``(owner, names)``: the player of each column and the players' names.
 
     ``(None, None)`` when every column is a player; a skfeat model with vector
     fields plays each vector field's columns as one player (its field).
     """
     schema = getattr(model, "schema_", None)
+    n_columns = background.shape[1]
     if getattr(schema, "columns", None) is None:
         return None, None
     if getattr(model, "n_features_in_", None) != n_columns:
         return None, None
-    return schema.field_of_column(n_columns), list(schema.names)
+    names = (
+        field_names(model, background)
+        if isinstance(background, pd.DataFrame)
+        else list(schema.names)
+    )
+    return schema.field_of_column(n_columns), names
 
 
 def _player_data(X, data, display, owner):

@@ -220,6 +220,22 @@ class _ArrayInput:
         return dec
 
 
+def field_names(model, background):
+    """Names of the model's players: the background's columns, or with vector
+    fields, one name per field (a one-column field keeps its column's name)."""
+    columns = [str(c) for c in getattr(background, "columns", [])]
+    schema = getattr(model, "schema_", None)
+    groups = getattr(schema, "columns", None)
+    if groups is None:
+        return columns
+    if len(columns) != getattr(model, "n_features_in_", -1):
+        return list(schema.names)
+    return [
+        columns[cols[0]] if len(cols) == 1 else name
+        for name, cols in zip(schema.names, groups, strict=True)
+    ]
+
+
 def fitted_on_arrays(model, background):
     """Whether ``model`` was fitted without column names but ``background`` has them."""
     return (
@@ -248,7 +264,7 @@ def decomposer_of(model, background):
         inner, why = decomposer_of(model, _to_array(background))
         if inner is None:
             return None, why
-        return _ArrayInput(inner, [str(c) for c in background.columns]), None
+        return _ArrayInput(inner, field_names(model, background)), None
     if isinstance(model, Pipeline):
         return pipeline_decomposer(model, background)
     if callable(getattr(model, "decompose", None)):
