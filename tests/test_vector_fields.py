@@ -265,6 +265,30 @@ def test_deep_model_explanations_play_the_vector_as_one_player():
     )
 
 
+def test_pipeline_explanations_play_the_raw_vector_columns_as_one_player():
+    X, y, vf = _small(n=300, d=3)
+    X = X[["a", "c", *vf["emb"]]]
+    prep = ColumnTransformer(
+        [("scale", StandardScaler(), ["a", *vf["emb"]])],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    background = X.iloc[:20].reset_index(drop=True)
+    x = X.iloc[[100]]
+    for cls, method in ((FMClassifier, "exact"), (DeepFMClassifier, "enumeration")):
+        pipe = make_pipeline(
+            prep, cls(max_epochs=3, random_state=0, vector_features=vf)
+        ).fit(X, y)
+        explainer = InteractionExplainer(pipe, background, dtype="float64")
+        assert explainer.method_ == method
+        assert explainer.feature_names == ["a", "c", "emb"]
+        expected = _brute_force_interactions(
+            pipe.decision_function, x, background, [["a"], ["c"], vf["emb"]]
+        )
+        got = explainer.shap_interaction_values(x).values[0]
+        np.testing.assert_allclose(got, expected, atol=2e-6)
+
+
 # ----------------------------------------------------------- input handling
 def test_numpy_input_with_column_indices_and_pipelines():
     X, y, vf = _small()

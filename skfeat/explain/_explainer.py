@@ -153,7 +153,8 @@ class InteractionExplainer:
     ``SimpleImputer``, ``QuantileTransformer``, ``PowerTransformer``, skfeat's
     ``EmbeddingEncoder`` or ``"passthrough"``, checked on the background. The
     encoded columns of one raw column are then played together, exactly, and the
-    players and displayed values are the raw columns.
+    players and displayed values are the raw columns (the raw columns feeding
+    one vector field of the final model are one player).
 
     Examples
     --------
@@ -263,7 +264,11 @@ class InteractionExplainer:
             )
         # --- end of the pipeline hook
         # players: the columns, or the fields of a model with vector fields
-        self._owner, player_names = _players(self.model, self._background)
+        self._owner = getattr(self._decomposer, "raw_owner", None)
+        if self._owner is not None:  # a pipeline ending in a vector-field model
+            player_names = list(self._decomposer.names)
+        else:
+            self._owner, player_names = _players(self.model, self._background)
         m = self._background.shape[1] if self._owner is None else len(player_names)
         self.budget_ = default_budget(m) if self.budget is None else int(self.budget)
         self.control_variate_ = False
