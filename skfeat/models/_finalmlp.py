@@ -229,7 +229,9 @@ default="relu"
     fs1_context, fs2_context : list of str or int, default=None
         Columns (names or indices) whose embeddings feed each stream's gate;
         they get embedding tables of their own. ``None``: the gate's input is a
-        learned vector, so the gate is the same for every row.
+        learned vector, so the gate is the same for every row. With
+        ``vector_features`` they name fields: a vector field by its name (an
+        index counts fields, as in ``schema_.names``).
     num_heads : int, default=5
         Heads of the bilinear fusion; must divide the last width of both
         streams.

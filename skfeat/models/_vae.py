@@ -246,7 +246,9 @@ _VAE_DOC = """Supervised variational interaction model ({kind}).
     ----------
     embed_dim : int, default=10
     user_features, item_features : array-like or None, default=None
-        Columns of each tower (names, indices or a mask).
+        Columns of each tower (names, indices or a mask); a vector field (see
+        ``vector_features``) may be named by its field name, and its columns
+        always go to one tower together.
     tower_units : tuple of int, default=(64,)
         Hidden widths of each tower.
     latent_dim : int, default=16
