@@ -133,7 +133,7 @@ class FieldModelFunction:
         )
 
     def encode(self, X):
-        Xc = self.model._check_X(X, reset=False)
+        Xc = self.model._check_X(_model_input(self.model, X), reset=False)
         return {
             k: torch.as_tensor(v) for k, v in self.model.encoder_.transform(Xc).items()
         }
@@ -171,6 +171,16 @@ class FieldModelFunction:
             if out.ndim == 2:
                 out = out[:, self.c]
             return out.double().numpy() * self.scale + self.shift
+
+
+def _model_input(model, X):
+    """``X`` as an array for a model fitted on arrays (no names to check)."""
+    named = getattr(model, "feature_names_in_", None) is not None
+    if isinstance(X, pd.DataFrame) and not named:
+        from skfeat.explain._pipeline import _to_array
+
+        return _to_array(X)
+    return X
 
 
 def encode_check(fast, f, background, atol):
@@ -228,7 +238,7 @@ class MLPSplitFunction:
         model = self.model
         module = model.net_.module_
         module.eval()
-        Xc = model._check_X(X, reset=False)
+        Xc = model._check_X(_model_input(model, X), reset=False)
         inputs = {
             k: torch.as_tensor(v) for k, v in model.encoder_.transform(Xc).items()
         }
