@@ -37,6 +37,7 @@ from skfeat.models._fields import (
     check_field_input,
     integer_code_columns,
     resolve_categorical,
+    resolve_vector_features,
 )
 from skfeat.utils._batching import FieldDataset
 from skfeat.utils._sklearn_compat import (
@@ -137,6 +138,7 @@ class BaseFieldModel(BaseEstimator):
         "lr_schedule": [StrOptions({"plateau"}), None],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "numeric_bins": [Interval(Integral, 2, None, closed="left"), None],
+        "vector_features": [dict, None],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -509,6 +511,12 @@ class BaseFieldModel(BaseEstimator):
         return y
 
     def _fit_encoders(self, X):
+        if sp.issparse(X) and getattr(self, "vector_features", None):
+            raise TypeError(
+                f"{type(self).__name__} got sparse input with vector_features; "
+                "vector fields need field-structured input (a DataFrame or a dense "
+                "array, one column per value)."
+            )
         if sp.issparse(X):
             self._input_kind_ = "sparse"
             self.is_categorical_ = np.zeros(X.shape[1], dtype=bool)
@@ -520,12 +528,21 @@ class BaseFieldModel(BaseEstimator):
             if hasattr(self, "feature_names_in_")
             else [f"x{j}" for j in range(X.shape[1])]
         )
+        groups = resolve_vector_features(
+            getattr(self, "vector_features", None),
+            X.shape[1],
+            getattr(self, "feature_names_in_", None),
+        )
+        self._in_vector = np.zeros(X.shape[1], dtype=bool)
+        for _, cols in groups:
+            self._in_vector[cols] = True
         self.is_categorical_ = resolve_categorical(
             X,
             self.categorical_features,
             X.shape[1],
             getattr(self, "feature_names_in_", None),
         )
+        self._check_vector_not_categorical(groups, names)
         self._set_feature_kinds(X)
         X = self._fit_binner(X, names)
         self.encoder_ = FieldEncoder(
@@ -534,8 +551,30 @@ class BaseFieldModel(BaseEstimator):
             self.min_frequency,
             encoding=getattr(self, "categorical_encoding", "vocabulary"),
             hash_buckets=getattr(self, "hash_buckets", None),
+            vector_groups=groups or None,
         ).fit(X)
         self.schema_ = self.encoder_.schema_
+
+    # set by _fit_encoders; the class default keeps models fitted before it working
+    _in_vector = None
+
+    def _check_vector_not_categorical(self, groups, names):
+        """A vector field's columns are numeric: refuse a categorical listing."""
+        if not groups:
+            return
+        cf = self.categorical_features
+        if cf is not None and not isinstance(cf, str):
+            clash = np.flatnonzero(self.is_categorical_ & self._in_vector)
+            if clash.size:
+                j = int(clash[0])
+                field = next(name for name, cols in groups if j in cols)
+                raise ValueError(
+                    f"Column {names[j]!r} is listed in categorical_features and in "
+                    f"vector_features[{field!r}]; a vector field's columns are "
+                    "numeric. Remove it from one of them."
+                )
+        # "from_dtype" and "all" apply to the columns outside the vector fields
+        self.is_categorical_ = self.is_categorical_ & ~self._in_vector
 
     # set by _fit_binner; class defaults keep models fitted before it working
     _binner = None
@@ -549,6 +588,11 @@ class BaseFieldModel(BaseEstimator):
         if n_bins is None or self.is_categorical_.all():
             return X
         self._binned = ~self.is_categorical_
+        if self._in_vector is not None:
+            self._binned = self._binned & ~self._in_vector
+        if not self._binned.any():
+            self._binned = np.zeros(X.shape[1], dtype=bool)
+            return X
         self._binner = NumericBinner(
             np.flatnonzero(self._binned), int(n_bins), names
         ).fit(X)
@@ -566,13 +610,20 @@ class BaseFieldModel(BaseEstimator):
         """Apply the integer-code rule and record ``feature_kinds_``."""
         codes = np.zeros(X.shape[1], dtype=bool)
         cf = self.categorical_features
+        in_vector = self._in_vector
+        if in_vector is None:
+            in_vector = np.zeros(X.shape[1], dtype=bool)
         if isinstance(cf, str) and cf == "from_dtype":
-            codes = integer_code_columns(X) & ~self.is_categorical_
+            codes = integer_code_columns(X) & ~self.is_categorical_ & ~in_vector
             self.is_categorical_ = self.is_categorical_ | codes
         self.feature_kinds_ = np.where(
-            codes,
-            "integer codes",
-            np.where(self.is_categorical_, "categorical", "numeric"),
+            in_vector,
+            "vector",
+            np.where(
+                codes,
+                "integer codes",
+                np.where(self.is_categorical_, "categorical", "numeric"),
+            ),
         ).astype(object)
 
     def _dataset(self, X, y, sample_weight):

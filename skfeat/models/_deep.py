@@ -64,6 +64,7 @@ class _DeepBase(BaseFieldModel):
             dropout=float(self.dropout),
             batch_norm=bool(self.batch_norm),
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=self.schema_.vector_dims,
         )
 
     def _output_scale(self):
@@ -229,6 +230,7 @@ class _MLPModelBase(_DeepBase):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.hidden_units = hidden_units
@@ -256,6 +258,7 @@ class _MLPModelBase(_DeepBase):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
 
 class _DNNBase(_MLPModelBase):
@@ -280,7 +283,7 @@ class _WideDeepBase(_Decomposable, _MLPModelBase):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         n, m = linear.shape[:2]
         # the wide part is first order: no pair terms
         zeros = torch.zeros(n, m, 1, dtype=linear.dtype)
@@ -299,7 +302,7 @@ class _DeepFMBase(_Decomposable, _MLPModelBase):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         m = linear.shape[1]
         weights = torch.ones(m, m) - torch.eye(m)
         rest = module.deep_output(emb)[:, c]
@@ -347,6 +350,7 @@ class _DCNBase(_DeepBase):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.cross_layers = cross_layers
@@ -377,6 +381,7 @@ class _DCNBase(_DeepBase):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _check_architecture(self):
         if self.structure != "crossnet_only":
@@ -446,6 +451,7 @@ class _AutoIntBase(_DeepBase):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.attention_layers = attention_layers
@@ -481,6 +487,7 @@ class _AutoIntBase(_DeepBase):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _check_architecture(self):
         if self.use_mlp:
@@ -493,7 +500,11 @@ class _AutoIntBase(_DeepBase):
             )
 
     def _build_module(self, schema, n_outputs):
-        kwargs = self._mlp_kwargs() if self.use_mlp else {"zero_ids": (UNKNOWN_ID,)}
+        kwargs = (
+            self._mlp_kwargs()
+            if self.use_mlp
+            else {"zero_ids": (UNKNOWN_ID,), "vector_dims": schema.vector_dims}
+        )
         hidden = kwargs.pop("hidden_units", None)
         return AutoInt(
             schema.cardinalities,

@@ -34,6 +34,9 @@ class DNN(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -47,20 +50,22 @@ class DNN(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims,
+        )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.mlp = MLP(
             width, hidden_units, activation, dropout, batch_norm, self.n_outputs
         )
         glorot_init_(self)
 
-    def forward(self, cat, num):
-        emb = eval_dtype(self, self.embedding(cat, num))
+    def forward(self, cat, num, vec=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec))
         return squeeze_outputs(self.mlp(emb.flatten(1)), self.n_outputs)
 
 
@@ -85,6 +90,9 @@ class WideDeep(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -98,6 +106,7 @@ class WideDeep(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -105,7 +114,7 @@ class WideDeep(nn.Module):
         # wide weights and deep embeddings side by side: one lookup, one backward
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs + self.embed_dim, init_std,
-            zero_ids,
+            zero_ids, vector_dims=vector_dims,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
         width = self.embedding.n_fields * self.embed_dim
@@ -114,16 +123,16 @@ class WideDeep(nn.Module):
         )
         glorot_init_(self)
 
-    def field_terms(self, cat, num):
+    def field_terms(self, cat, num, vec=None):
         """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
-        both = eval_dtype(self, self.embedding(cat, num))
+        both = eval_dtype(self, self.embedding(cat, num, vec))
         return both[..., : self.n_outputs], both[..., self.n_outputs :]
 
     def wide_output(self, linear):
         return self.bias.to(linear.dtype) + linear.sum(dim=1)
 
-    def forward(self, cat, num):
-        linear, emb = self.field_terms(cat, num)
+    def forward(self, cat, num, vec=None):
+        linear, emb = self.field_terms(cat, num, vec)
         logits = self.wide_output(linear) + self.mlp(emb.flatten(1))
         return squeeze_outputs(logits, self.n_outputs)
 
@@ -148,6 +157,9 @@ class DeepFM(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -161,29 +173,31 @@ class DeepFM(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.fm = FM(
-            cardinalities, n_numeric, embed_dim, self.n_outputs, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, self.n_outputs, init_std, zero_ids,
+            vector_dims=vector_dims,
+        )  # fmt: skip
         width = self.fm.embedding.n_fields * self.n_outputs * int(embed_dim)
         self.mlp = MLP(
             width, hidden_units, activation, dropout, batch_norm, self.n_outputs
         )
         glorot_init_(self)
 
-    def field_terms(self, cat, num):
+    def field_terms(self, cat, num, vec=None):
         """Return the FM's ``(linear (n, m, C), embeddings (n, m, C, k))``."""
-        linear, emb = self.fm.field_terms(cat, num)
+        linear, emb = self.fm.field_terms(cat, num, vec)
         return eval_dtype(self, linear), eval_dtype(self, emb)
 
     def deep_output(self, emb):
         """The MLP's ``(n, C)`` logits from the FM embeddings."""
         return self.mlp(emb.flatten(1))
 
-    def forward(self, cat, num):
-        linear, emb = self.field_terms(cat, num)
+    def forward(self, cat, num, vec=None):
+        linear, emb = self.field_terms(cat, num, vec)
         fm = self.fm.bias.to(linear.dtype) + linear.sum(1) + pairwise_interaction(emb)
         return squeeze_outputs(fm + self.deep_output(emb), self.n_outputs)
 
@@ -213,6 +227,9 @@ class DCNv2(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -227,6 +244,7 @@ class DCNv2(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         cross_layers=3, low_rank=None, structure="parallel", activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         if structure not in ("parallel", "stacked", "crossnet_only"):
@@ -234,8 +252,9 @@ class DCNv2(nn.Module):
         self.n_outputs = int(n_outputs)
         self.structure = structure
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims,
+        )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.cross = CrossNetV2(width, cross_layers, low_rank)
         self.mlp = None
@@ -248,8 +267,8 @@ class DCNv2(nn.Module):
         self.output = Linear(out_width, self.n_outputs)
         glorot_init_(self)
 
-    def forward(self, cat, num):
-        x0 = eval_dtype(self, self.embedding(cat, num)).flatten(1)
+    def forward(self, cat, num, vec=None):
+        x0 = eval_dtype(self, self.embedding(cat, num, vec)).flatten(1)
         if self.structure == "parallel":
             h = torch.cat([self.cross(x0), self.mlp(x0)], dim=1)
         elif self.structure == "stacked":
@@ -289,6 +308,9 @@ class AutoInt(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -304,6 +326,7 @@ class AutoInt(nn.Module):
         attention_layers=3, num_heads=2, attention_dim=40, residual=True,
         layer_norm=False, use_scale=False, attention_dropout=0.0, activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         if int(attention_layers) < 1:
@@ -312,8 +335,9 @@ class AutoInt(nn.Module):
             )
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims,
+        )  # fmt: skip
         m = self.embedding.n_fields
         dims = [int(embed_dim)] + [int(attention_dim)] * int(attention_layers)
         self.attention = nn.Sequential(
@@ -339,8 +363,8 @@ class AutoInt(nn.Module):
             )  # fmt: skip
         glorot_init_(self)
 
-    def forward(self, cat, num):
-        emb = eval_dtype(self, self.embedding(cat, num))
+    def forward(self, cat, num, vec=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec))
         logits = self.output(self.attention(emb).flatten(1))
         if self.mlp is not None:
             logits = logits + self.mlp(emb.flatten(1))
