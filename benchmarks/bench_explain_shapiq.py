@@ -134,6 +134,10 @@ def main(quick=False):
             "This benchmark needs shapiq: pip install skfeat[shapiq] torch==2.13.0"
         ) from exc
     print(f"shapiq {version('shapiq')}, torch {torch.__version__}, 1 thread")
+    print(
+        "index compared: pairwise SII (shapiq index='SII', pairs halved = "
+        "Lundberg's Phi_ij) and Shapley values, both sides against enumeration"
+    )
     iu_cache = {}
     header = (
         f"{'model':8} {'m':>3} {'budget':>6} | {'skfeat pair MSE':>15} "
