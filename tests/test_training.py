@@ -182,6 +182,37 @@ def test_clip_grad_norm_bounds_each_sgd_step():
     assert step(None) > 1e-2  # the unclipped step is much longer
 
 
+def test_clip_grad_norm_with_sparse_gradients_equals_the_dense_clip():
+    # clipping is a default of FM now; torch's clip_grad_norm_ has no sparse
+    # kernel, so sparse embedding gradients are clipped by their own path
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 50, size=(512, 3))
+    y = (X[:, 0] % 2 == X[:, 1] % 2).astype(int)
+    params = dict(
+        categorical_features="all",
+        optimizer="sgd",
+        learning_rate=1.0,
+        alpha=0.0,
+        batch_size=512,
+        max_epochs=1,
+        early_stopping=False,
+        embed_dim=4,
+        random_state=0,
+    )
+
+    def weights(**kw):
+        clf = FMClassifier(**params, **kw).fit(X, y)
+        return torch.cat([p.detach().flatten() for p in clf.net_.module_.parameters()])
+
+    sparse = weights(sparse_gradients=True, clip_grad_norm=1e-3)
+    dense = weights(sparse_gradients=False, clip_grad_norm=1e-3)
+    torch.testing.assert_close(sparse, dense, rtol=0, atol=1e-7)
+    assert (
+        float((weights(sparse_gradients=False, clip_grad_norm=None) - dense).norm())
+        > 1e-2
+    )
+
+
 def test_epoch_scoring_with_a_scorer_name_works_as_user_callback():
     X, y = _planted(400)
     X_val, y_val = _planted(200, seed=1)
