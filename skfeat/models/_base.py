@@ -61,6 +61,25 @@ from skfeat.utils._validation import (
 AUTO_EARLY_STOPPING_MIN_SAMPLES = 10_000
 
 
+def _is_auto(scoring):
+    return isinstance(scoring, str) and scoring == "auto"
+
+
+#: ``scoring="auto"`` monitors ROC AUC only when the validation rows hold at least
+#: this many rows of each class; below it the AUC moves in coarse steps and
+#: saturates (1.0 on a separable toy set after one epoch, stopping a fit whose
+#: loss still falls), and the loss is the smoother signal.
+AUTO_SCORING_MIN_CLASS_ROWS = 100
+
+
+def _rows(data, index):
+    """``data[index]`` for any array-like (lists, DataFrames, array wrappers)."""
+    try:
+        return _safe_indexing(data, index)
+    except (TypeError, KeyError, IndexError):
+        return np.asarray(data)[index]
+
+
 #: ``sparse_gradients="auto"`` turns sparse embedding gradients on for tables of at
 #: least this many rows (where a dense optimizer step over the table costs more
 #: than the batch's own work).
@@ -260,7 +279,8 @@ class BaseFieldModel(BaseEstimator):
             return self
 
         n_samples = len(dataset)
-        scorer = self._resolve_scorer()
+        auto_scoring = _is_auto(getattr(self, "scoring", "loss"))
+        scorer = None if auto_scoring else self._resolve_scorer()
         early_stopping = self.early_stopping
         if early_stopping == "auto":
             # the same rule at every size: on whenever validation data exists or
@@ -270,14 +290,14 @@ class BaseFieldModel(BaseEstimator):
         valid_dataset = valid_raw = None
         if eval_set is not None:
             valid_dataset = self._eval_dataset(eval_set)
-            valid_raw = eval_set
         elif early_stopping:
             dataset, valid_dataset = self._split_validation(dataset, y)
-            if scorer is not None:
-                valid_raw = (
-                    _safe_indexing(X, self._valid_index),
-                    _safe_indexing(y_input, self._valid_index),
-                )
+        if auto_scoring and valid_dataset is not None:
+            scorer = self._auto_scorer(y, eval_set, sample_weight)
+        if scorer is not None and eval_set is not None:
+            valid_raw = eval_set
+        elif scorer is not None and valid_dataset is not None:
+            valid_raw = (_rows(X, self._valid_index), _rows(y_input, self._valid_index))
         scoring_callback = None
         if scorer is not None and valid_raw is not None:
             scoring_callback = ValidScoring(scorer, self, *valid_raw)
@@ -300,6 +320,25 @@ class BaseFieldModel(BaseEstimator):
     def _divergence_context(self):
         return _DivergenceContext(self)
 
+    def _auto_scorer(self, y, eval_set, sample_weight):
+        """``scoring="auto"``: ROC AUC for an unweighted binary classifier whose
+        validation rows hold at least ``AUTO_SCORING_MIN_CLASS_ROWS`` rows of
+        each class; None (the loss) otherwise."""
+        if (
+            sample_weight is not None
+            or not self._is_classifier_model()
+            or len(self.classes_) != 2
+        ):
+            return None
+        if eval_set is not None:
+            y_valid = self._encode_y(self._as_1d(eval_set[1], "y_val"), name="y_val")
+        else:
+            y_valid = np.asarray(y)[self._valid_index]
+        counts = np.bincount(np.asarray(y_valid, dtype=np.int64), minlength=2)
+        if counts.min() < AUTO_SCORING_MIN_CLASS_ROWS:
+            return None
+        return get_scorer("roc_auc")
+
     def _resolve_scorer(self):
         """The scorer of ``scoring``, or None for ``"loss"``."""
         scoring = getattr(self, "scoring", "loss")
@@ -307,13 +346,15 @@ class BaseFieldModel(BaseEstimator):
             return scoring
         if scoring == "loss":
             return None
+        if scoring == "auto":  # resolved in _fit, once the validation rows are known
+            return None
         try:
             return get_scorer(scoring)
         except ValueError as exc:
             raise ValueError(
-                f"scoring={scoring!r} is neither 'loss', a scikit-learn scorer name "
-                "(see sklearn.metrics.get_scorer_names()) nor a callable "
-                "scorer(estimator, X, y)."
+                f"scoring={scoring!r} is neither 'loss', 'auto', a scikit-learn "
+                "scorer name (see sklearn.metrics.get_scorer_names()) nor a "
+                "callable scorer(estimator, X, y)."
             ) from exc
 
     def _record_validation(self, early_stopping, valid_dataset, scoring_callback):

@@ -91,7 +91,9 @@ _COMMON_PARAMS_DOC = """
     scoring : str or callable, default="loss"
         What early stopping (and ``lr_schedule``) monitors on the validation data,
         as in ``HistGradientBoostingClassifier``: ``"loss"`` (the model's own loss,
-        lower is better), a scikit-learn scorer name (``"roc_auc"``,
+        lower is better), ``"auto"`` (``"roc_auc"`` for a binary classifier fitted
+        without ``sample_weight`` whose validation rows hold at least 100 rows of
+        each class, else ``"loss"``), a scikit-learn scorer name (``"roc_auc"``,
         ``"neg_log_loss"``, ``"accuracy"``, ``"r2"``...) or a callable
         ``scorer(estimator, X_val, y_val)`` (higher is better); the scorer sees
         this estimator and the validation rows as passed to ``fit``. The per-epoch
@@ -123,6 +125,31 @@ _COMMON_PARAMS_DOC = """
         only and not be listed in ``categorical_features``. See
         :ref:`vector_fields`.
 """
+
+
+def _with_bars_loop(doc):
+    """The shared parameter text with FuxiCTR's loop as the defaults (issue 13)."""
+    for old, new in [
+        ("n_iter_no_change : int, default=3", "n_iter_no_change : int, default=2"),
+        ("tol : float, default=1e-4", "tol : float, default=1e-6"),
+        (
+            'scoring : str or callable, default="loss"',
+            'scoring : str or callable, default="auto"',
+        ),
+        (
+            'lr_schedule : {"plateau"} or None, default=None',
+            'lr_schedule : {"plateau"} or None, default="plateau"',
+        ),
+        (
+            "clip_grad_norm : float or None, default=None",
+            "clip_grad_norm : float or None, default=10.0",
+        ),
+    ]:
+        if old not in doc:
+            raise AssertionError(f"parameter text changed: {old!r}")
+        doc = doc.replace(old, new)
+    return doc
+
 
 _COMMON_ATTRS_DOC = """
     net_ : skorch.NeuralNet
@@ -237,8 +264,8 @@ class _FMBase(_FMFamily):
         max_epochs=100,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=3,
-        tol=1e-4,
+        n_iter_no_change=2,
+        tol=1e-6,
         categorical_features="from_dtype",
         min_frequency=None,
         random_state=None,
@@ -249,9 +276,9 @@ class _FMBase(_FMFamily):
         sparse_gradients="auto",
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
-        scoring="loss",
-        lr_schedule=None,
-        clip_grad_norm=None,
+        scoring="auto",
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
         numeric_bins=None,
         vector_features=None,
     ):
@@ -479,7 +506,7 @@ class FwFMRegressor(FieldRegressorMixin, RegressorMixin, _FwFMBase):
 FMClassifier.__doc__ = _FM_DOC.format(
     summary="Factorization machine classifier (binary and multiclass).",
     formula="logit = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
+    common=_with_bars_loop(_COMMON_PARAMS_DOC) + _SPARSE_GRADIENTS_DOC,
     extra_attrs=_CLF_ATTRS,
     attrs=_COMMON_ATTRS_DOC,
     see_also="FMRegressor, FwFMClassifier",
@@ -508,7 +535,7 @@ FMClassifier.__doc__ = _FM_DOC.format(
 FMRegressor.__doc__ = _FM_DOC.format(
     summary="Factorization machine regressor.",
     formula="y = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
+    common=_with_bars_loop(_COMMON_PARAMS_DOC) + _SPARSE_GRADIENTS_DOC,
     extra_attrs="",
     attrs=_COMMON_ATTRS_DOC,
     see_also="FMClassifier, FwFMRegressor",
