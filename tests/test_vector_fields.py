@@ -448,14 +448,20 @@ def test_default_models_are_unchanged():
     X, y, _ = make_interaction_classification(
         n_samples=600, n_fields=4, n_numeric=1, interactions=2, random_state=0
     )
-    fm = FMClassifier(embed_dim=4, max_epochs=3, random_state=0).fit(X, y)
+    # the training loop as it was then (FM and the deep models default to
+    # FuxiCTR's loop since issue 13)
+    old_loop = dict(
+        scoring="loss", tol=1e-4, n_iter_no_change=3, lr_schedule=None,
+        clip_grad_norm=None,
+    )  # fmt: skip
+    fm = FMClassifier(embed_dim=4, max_epochs=3, random_state=0, **old_loop).fit(X, y)
     expected = ["0x1.12612a0000000p-5", "-0x1.bda5660000000p-4",
                 "-0x1.1ab8780000000p-5", "0x1.9a103c0000000p-2"]  # fmt: skip
     np.testing.assert_array_equal(
         fm.decision_function(X.iloc[:4]), [float.fromhex(v) for v in expected]
     )
     deep = DeepFMClassifier(
-        embed_dim=4, hidden_units=(8,), max_epochs=2, random_state=0
+        embed_dim=4, hidden_units=(8,), max_epochs=2, random_state=0, **old_loop
     ).fit(X, y)
     expected = ["-0x1.bd8e234a9027ap-8", "-0x1.7169d6a82a922p-8",
                 "0x1.bbdb1bf5d2bb0p-9", "0x1.f6953d75c6d14p-9"]  # fmt: skip
