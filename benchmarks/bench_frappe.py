@@ -159,6 +159,14 @@ def main():
         if key in params:
             params[key] = tuple(params[key])
     shown = dict(params)
+    # the flags decide the loop, whatever the estimator's defaults (FM and the
+    # deep models default to FuxiCTR's loop since issue 13): without them, the
+    # validation loss with tol 1e-4, a constant learning rate and no clipping
+    own = MODELS[args.model]().get_params()
+    loop = {"scoring": "loss", "tol": 1e-4, "lr_schedule": None, "clip_grad_norm": None}
+    for key, value in loop.items():
+        if key in own and key not in params:
+            params[key] = value
     # FuxiCTR's loop as estimator parameters (no hand-built callbacks)
     if args.monitor == "auc":
         # FuxiCTR counts any gain above 1e-6 as an improvement (tol is absolute

@@ -19,7 +19,8 @@ class DivergenceError(ValueError, ArithmeticError):
     >>> from skfeat.exceptions import DivergenceError
     >>> from skfeat.models import FMRegressor
     >>> X = np.random.RandomState(0).normal(size=(200, 3))
-    >>> reg = FMRegressor(optimizer="sgd", learning_rate=1e6, random_state=0)
+    >>> reg = FMRegressor(optimizer="sgd", learning_rate=1e6, clip_grad_norm=None,
+    ...                   random_state=0)
     >>> try:
     ...     reg.fit(X, X[:, 0] * X[:, 1])
     ... except DivergenceError as exc:

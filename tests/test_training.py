@@ -73,6 +73,40 @@ def test_scoring_roc_auc_early_stops_on_auc_and_keeps_the_best():
     assert final > 0.75
 
 
+def test_auto_scoring_is_auc_for_binary_and_the_loss_otherwise():
+    # the default of the FM and deep models (issue 13): ROC AUC for an unweighted
+    # binary classifier whose validation rows hold >= 100 rows of each class,
+    # else the loss
+    X, y = _planted(600)
+    X_val, y_val = _planted(300, seed=1)
+    clf = FMClassifier(max_epochs=6, **FAST).fit(X, y, eval_set=(X_val, y_val))
+    assert clf.scoring == "auto" and "valid_score" in clf.net_.history[-1]
+    final = roc_auc_score(y_val, clf.decision_function(X_val))
+    assert final == pytest.approx(clf.validation_score_.max(), abs=1e-12)
+
+    def monitors_loss(est):
+        loss = np.asarray(est.net_.history[:, "valid_loss"])
+        return "valid_score" not in est.net_.history[-1] and np.array_equal(
+            est.validation_score_, -loss
+        )
+
+    y3 = y + (X[:, 3] > 1)  # three classes
+    assert monitors_loss(FMClassifier(max_epochs=2, **FAST).fit(X, y3))
+    weights = np.linspace(0.5, 1.5, len(y))
+    assert monitors_loss(
+        FMClassifier(max_epochs=2, **FAST).fit(X, y, sample_weight=weights)
+    )
+    one_class = (X_val[y_val == 1], y_val[y_val == 1])
+    assert monitors_loss(
+        FMClassifier(max_epochs=2, **FAST).fit(X, y, eval_set=one_class)
+    )
+    assert monitors_loss(FMRegressor(max_epochs=2, **FAST).fit(X, X[:, 0] * X[:, 1]))
+    # a 60-row validation split (about 30 rows per class): the loss
+    assert monitors_loss(FMClassifier(max_epochs=2, **FAST).fit(X, y))
+    counts = np.bincount(y_val)
+    assert counts.min() >= 100  # the eval_set above was large enough for AUC
+
+
 def test_scoring_callable_sees_the_estimator_and_the_rows_as_passed():
     X, y = _planted(300)
     X = pd.DataFrame(X, columns=list("abcd"))
@@ -146,6 +180,37 @@ def test_clip_grad_norm_bounds_each_sgd_step():
 
     assert step(1e-3) <= 1e-3 * (1 + 1e-4)  # one SGD step of lr 1 x clipped grad
     assert step(None) > 1e-2  # the unclipped step is much longer
+
+
+def test_clip_grad_norm_with_sparse_gradients_equals_the_dense_clip():
+    # clipping is a default of FM now; torch's clip_grad_norm_ has no sparse
+    # kernel, so sparse embedding gradients are clipped by their own path
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 50, size=(512, 3))
+    y = (X[:, 0] % 2 == X[:, 1] % 2).astype(int)
+    params = dict(
+        categorical_features="all",
+        optimizer="sgd",
+        learning_rate=1.0,
+        alpha=0.0,
+        batch_size=512,
+        max_epochs=1,
+        early_stopping=False,
+        embed_dim=4,
+        random_state=0,
+    )
+
+    def weights(**kw):
+        clf = FMClassifier(**params, **kw).fit(X, y)
+        return torch.cat([p.detach().flatten() for p in clf.net_.module_.parameters()])
+
+    sparse = weights(sparse_gradients=True, clip_grad_norm=1e-3)
+    dense = weights(sparse_gradients=False, clip_grad_norm=1e-3)
+    torch.testing.assert_close(sparse, dense, rtol=0, atol=1e-7)
+    assert (
+        float((weights(sparse_gradients=False, clip_grad_norm=None) - dense).norm())
+        > 1e-2
+    )
 
 
 def test_epoch_scoring_with_a_scorer_name_works_as_user_callback():

@@ -331,6 +331,12 @@ def _prepare(est, source, fraction, classes=None):
             f"{name}: numeric_bins is not supported with a FileSource yet "
             "(the bins need the whole column); leave it None."
         )
+    if getattr(est, "vector_features", None):
+        raise ValueError(
+            f"{name}: vector_features is not supported with a FileSource yet; "
+            "fit on an in-memory DataFrame or array."
+        )
+    est._in_vector = None  # no vector fields (a stale mask from an earlier fit)
     if hasattr(est, "_set_feature_kinds"):
         est._set_feature_kinds(first_X)
     est._seed_ = int(

@@ -7,6 +7,7 @@ from skfeat.datasets._synthetic import (
     make_interaction_classification,
     make_interaction_regression,
 )
+from skfeat.datasets._vector import make_vector_field_classification
 
 __all__ = [
     "load_frappe",
@@ -14,4 +15,5 @@ __all__ = [
     "make_implicit_feedback",
     "make_interaction_classification",
     "make_interaction_regression",
+    "make_vector_field_classification",
 ]

@@ -270,6 +270,11 @@ def _fit(est, X, y, sample_weight):
         y_enc = est._encode_y(y64)
 
     # field encoders of the union of the shards
+    if getattr(est, "vector_features", None):
+        raise ValueError(
+            "fit_distributed does not support vector_features yet; fit in one "
+            "process."
+        )
     est._fit_encoders(X)
     kinds = _gather(est._input_kind_)
     if len(set(kinds)) > 1:

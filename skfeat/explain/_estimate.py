@@ -107,6 +107,7 @@ def estimate_game(
     remainder,
     dtype,
     verbose,
+    owner=None,
 ):
     """Lundberg's SHAP values and interaction matrix with standard errors.
 
@@ -119,8 +120,10 @@ def estimate_game(
     if remainder is not None:
         f = remainder
     fast = _evaluator(model, f, background, output, remainder is not None, dtype)
-    game = GameTable(f, X, background, batch_size, fast=fast, verbose=verbose)
-    m = X.shape[1]
+    game = GameTable(
+        f, X, background, batch_size, fast=fast, verbose=verbose, owner=owner
+    )
+    m = game.m
     if method == "enumeration":
         masks = all_masks(m)
         V = game.table(masks, desc="enumeration")

@@ -26,7 +26,12 @@ from skfeat.explain._exact import (
     expected_value,
 )
 from skfeat.explain._interaction_explanation import InteractionExplanation
-from skfeat.explain._pipeline import decomposer_of, fitted_on_arrays, on_arrays
+from skfeat.explain._pipeline import (
+    decomposer_of,
+    field_names,
+    fitted_on_arrays,
+    on_arrays,
+)
 from skfeat.explain._sampling import MaskedGame, permutation_interactions
 
 _METHODS = ("auto", "exact", "enumeration", "regression", "sampling", "hybrid")
@@ -36,10 +41,12 @@ class InteractionExplainer:
     """Interventional SHAP values and SHAP interaction values of a fitted model.
 
     The players are the input columns of ``model`` (for a ``Pipeline``, the raw
-    columns given to the pipeline). A column is masked as a whole by taking its
-    value from background rows, so the value of a coalition ``S`` for a row ``x``
-    is ``v(S) = mean_b f(x_S, b_notS)`` (shap's ``Independent`` masker, with the
-    joint distribution of the replaced columns kept). ``f`` is the logit
+    columns given to the pipeline), except that the columns of a vector field
+    (``vector_features`` of a skfeat model) are one player, switched on and off
+    together and shown under the field's name. A column is masked as a whole by
+    taking its value from background rows, so the value of a coalition ``S`` for a
+    row ``x`` is ``v(S) = mean_b f(x_S, b_notS)`` (shap's ``Independent`` masker,
+    with the joint distribution of the replaced columns kept). ``f`` is the logit
     (``decision_function``) for classifiers and ``predict`` otherwise.
 
     Interaction values follow the convention of shap's ``TreeExplainer``
@@ -152,7 +159,8 @@ class InteractionExplainer:
     ``SimpleImputer``, ``QuantileTransformer``, ``PowerTransformer``, skfeat's
     ``EmbeddingEncoder`` or ``"passthrough"``, checked on the background. The
     encoded columns of one raw column are then played together, exactly, and the
-    players and displayed values are the raw columns.
+    players and displayed values are the raw columns (the raw columns feeding
+    one vector field of the final model are one player).
 
     Examples
     --------
@@ -272,7 +280,13 @@ class InteractionExplainer:
                 "method='auto', 'regression' or 'sampling'."
             )
         # --- end of the pipeline hook
-        m = self._background.shape[1]
+        # players: the columns, or the fields of a model with vector fields
+        self._owner = getattr(self._decomposer, "raw_owner", None)
+        if self._owner is not None:  # a pipeline ending in a vector-field model
+            player_names = list(self._decomposer.names)
+        else:
+            self._owner, player_names = _players(self.model, self._background)
+        m = self._background.shape[1] if self._owner is None else len(player_names)
         self.budget_ = default_budget(m) if self.budget is None else int(self.budget)
         self.control_variate_ = False
         remainder = None
@@ -312,7 +326,9 @@ class InteractionExplainer:
         if source is not None and self._background.shape[0] < source.n_rows:
             warn_large_background(source.n_rows, self.max_background, stacklevel=4)
         if not can_exact:
-            self.feature_names = _feature_names(self._background, self.model)
+            self.feature_names = player_names or _feature_names(
+                self._background, self.model
+            )
             out = np.concatenate(
                 [
                     self._f(_rows(self._game_background, slice(s, s + self.batch_size)))
@@ -448,6 +464,7 @@ class InteractionExplainer:
                 remainder=self._remainder if self.control_variate_ else None,
                 dtype=self.dtype,
                 verbose=self.verbose,
+                owner=self._owner,
             )
         if self.control_variate_:
             phi, phi_se, values, se = result
@@ -464,7 +481,9 @@ class InteractionExplainer:
         f = self._f
         if self.control_variate_:
             f = self._remainder
-        game = MaskedGame(f, X, self._game_background, self.batch_size)
+        game = MaskedGame(
+            f, X, self._game_background, self.batch_size, owner=self._owner
+        )
         phi, phi_se, sii, sii_se, _, _ = permutation_interactions(
             game, self.n_permutations, rng
         )
@@ -478,6 +497,8 @@ class InteractionExplainer:
 
     def _explanation(self, X, values, error_std):
         data, display = _numeric_data(X)
+        if self._owner is not None:
+            data, display = _player_data(X, data, display, self._owner)
         # interaction values: a shap.Explanation sliced by name on both axes
         kind = InteractionExplanation if np.ndim(values) == 3 else shap.Explanation
         return kind(
@@ -589,6 +610,50 @@ def _feature_names(background, model):
     if names is not None and len(names) == background.shape[1]:
         return [str(c) for c in names]
     return [f"x{i}" for i in range(background.shape[1])]
+
+
+def _players(model, background):
+    """``(owner, names)``: the player of each column and the players' names.
+
+    ``(None, None)`` when every column is a player; a skfeat model with vector
+    fields plays each vector field's columns as one player (its field).
+    """
+    schema = getattr(model, "schema_", None)
+    n_columns = background.shape[1]
+    if getattr(schema, "columns", None) is None:
+        return None, None
+    if getattr(model, "n_features_in_", None) != n_columns:
+        return None, None
+    names = (
+        field_names(model, background)
+        if isinstance(background, pd.DataFrame)
+        else list(schema.names)
+    )
+    return schema.field_of_column(n_columns), names
+
+
+def _player_data(X, data, display, owner):
+    """Per-player data: a vector field shows the L2 norm of its raw vector.
+
+    ``data`` and ``display`` are per column (from :func:`_numeric_data`). A
+    player of one column keeps that column's values; a vector field's value is
+    ``sqrt(sum of squares)`` of its columns (NaN ignored), in both ``data`` and
+    ``display_data``.
+    """
+    m = int(owner.max()) + 1
+    out = np.empty((data.shape[0], m))
+    shown = None if display is None else np.empty((data.shape[0], m), dtype=object)
+    for p in range(m):
+        cols = np.flatnonzero(owner == p)
+        if len(cols) == 1:
+            out[:, p] = data[:, cols[0]]
+            if shown is not None:
+                shown[:, p] = display[:, cols[0]]
+        else:
+            out[:, p] = np.sqrt(np.nansum(data[:, cols] ** 2, axis=1))
+            if shown is not None:
+                shown[:, p] = out[:, p]
+    return out, shown
 
 
 def _numeric_data(X):

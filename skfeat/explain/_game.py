@@ -38,11 +38,16 @@ class GameTable:
         Fast path for skfeat field models (takes precedence over ``f``).
     verbose : int
         A progress bar when positive.
+    owner : ndarray of int or None, default=None
+        The player of each column of ``X`` (see :class:`MaskedGame`); masks are
+        given per player.
     """
 
-    def __init__(self, f, X, background, batch_size, fast=None, verbose=0):
+    def __init__(
+        self, f, X, background, batch_size, fast=None, verbose=0, owner=None
+    ):
         self.n = X.shape[0]
-        self.m = X.shape[1]
+        self.m = X.shape[1] if owner is None else int(np.max(owner)) + 1
         self.n_background = background.shape[0]
         self.batch_size = batch_size
         self.verbose = verbose
@@ -52,7 +57,7 @@ class GameTable:
                 self._x = fast.encode(X)
                 self._b = fast.encode(background)
         else:
-            self._game = MaskedGame(f, X, background, batch_size)
+            self._game = MaskedGame(f, X, background, batch_size, owner=owner)
 
     def table(self, masks, desc="coalitions"):
         """``(n, Q)`` values of each row on each coalition of ``masks`` (Q, m)."""
@@ -108,7 +113,9 @@ class FieldModelFunction:
         self.part = part
         self.dtype = dtype
         self.order = np.asarray(model.schema_.order)
-        self.n_cat = int(np.sum(model.encoder_.categorical))
+        self.n_cat = len(model.schema_.cardinalities)
+        self.n_num = int(model.schema_.n_numeric)
+        self.vector_dims = tuple(getattr(model.schema_, "vector_dims", ()))
         self.scale, self.shift = 1.0, 0.0
         if hasattr(model, "_target_scale"):
             self.scale = float(model._target_scale)
@@ -126,19 +133,27 @@ class FieldModelFunction:
         )
 
     def encode(self, X):
-        Xc = self.model._check_X(X, reset=False)
+        Xc = self.model._check_X(_model_input(self.model, X), reset=False)
         return {
             k: torch.as_tensor(v) for k, v in self.model.encoder_.transform(Xc).items()
         }
 
     def select(self, x, b):
-        """For each module input, (x rows, background rows, columns of its fields)."""
+        """For each module input, (x rows, background rows, player of each column).
+
+        The players are the model's fields (a vector field's values are one).
+        """
         cat_cols = self.order[: self.n_cat]
-        num_cols = self.order[self.n_cat :]
-        return {
+        num_cols = self.order[self.n_cat : self.n_cat + self.n_num]
+        out = {
             "cat": (x["cat"], b["cat"], cat_cols),
             "num": (x["num"], b["num"], num_cols),
         }
+        if self.vector_dims:
+            first = self.n_cat + self.n_num
+            vec_cols = np.repeat(self.order[first:], self.vector_dims)
+            out["vec"] = (x["vec"], b["vec"], vec_cols)
+        return out
 
     def __call__(self, inputs):
         from skfeat.nn._mlp import eval_precision
@@ -149,10 +164,23 @@ class FieldModelFunction:
             if self.part == "remainder":
                 out = self.model._module_terms(module, inputs, self.c)[-1]
                 return out.double().numpy() * self.scale
-            out = module(inputs["cat"], inputs["num"])
+            if "vec" in inputs:
+                out = module(inputs["cat"], inputs["num"], inputs["vec"])
+            else:
+                out = module(inputs["cat"], inputs["num"])
             if out.ndim == 2:
                 out = out[:, self.c]
             return out.double().numpy() * self.scale + self.shift
+
+
+def _model_input(model, X):
+    """``X`` as an array for a model fitted on arrays (no names to check)."""
+    named = getattr(model, "feature_names_in_", None) is not None
+    if isinstance(X, pd.DataFrame) and not named:
+        from skfeat.explain._pipeline import _to_array
+
+        return _to_array(X)
+    return X
 
 
 def encode_check(fast, f, background, atol):
@@ -210,12 +238,14 @@ class MLPSplitFunction:
         model = self.model
         module = model.net_.module_
         module.eval()
-        Xc = model._check_X(X, reset=False)
+        Xc = model._check_X(_model_input(model, X), reset=False)
         inputs = {
             k: torch.as_tensor(v) for k, v in model.encoder_.transform(Xc).items()
         }
         with torch.no_grad(), eval_precision(torch.float64):
-            emb = module.field_terms(inputs["cat"], inputs["num"])[1]
+            emb = module.field_terms(
+                inputs["cat"], inputs["num"], inputs.get("vec")
+            )[1]
             n, m = emb.shape[:2]
             emb = emb.reshape(n, m, -1).double()
             w = self.first.weight.double().reshape(self.first.out_features, m, -1)

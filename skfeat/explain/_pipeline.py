@@ -89,7 +89,15 @@ def pipeline_decomposer(pipe, background):
         if why is not None:
             return None, why
         first = _rows(transformed, slice(0, 1))  # saves a transform call
-    decomposer = _PipelineDecomposer(pipe, prep, final, owner, _names(background, pipe))
+    names, raw_owner = _names(background, pipe), None
+    fields = getattr(getattr(final, "schema_", None), "columns", None)
+    if fields is not None:
+        # vector fields: the raw columns feeding one field are played together
+        owner, raw_owner, names = _vector_players(
+            owner, fields, names, final.schema_.names
+        )
+    decomposer = _PipelineDecomposer(pipe, prep, final, owner, names)
+    decomposer.raw_owner = raw_owner
     try:
         # one row through the final model: can it decompose this input, and
         # can its encoded columns be grouped?
@@ -101,8 +109,59 @@ def pipeline_decomposer(pipe, background):
     return decomposer, None
 
 
+def _vector_players(col_owner, fields, raw_names, field_names):
+    """Players of raw columns when the final model has vector fields.
+
+    ``col_owner`` maps each transformed column to its raw column and ``fields``
+    lists each field's transformed columns. Raw columns feeding one field form
+    one player (connected components, ordered by their first raw column).
+    Returns ``(field -> player, raw column -> player or None, player names)``;
+    a player of one raw column keeps its name, one of a single vector field
+    takes the field's name.
+    """
+    n_raw = len(raw_names)
+    parent = list(range(n_raw))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for cols in fields:
+        raws = np.unique(np.asarray(col_owner)[list(cols)])
+        for r in raws[1:]:
+            parent[find(int(r))] = find(int(raws[0]))
+    index = {}
+    raw_owner = np.array(
+        [index.setdefault(find(r), len(index)) for r in range(n_raw)], dtype=int
+    )
+    field_owner = np.array(
+        [raw_owner[col_owner[cols[0]]] for cols in fields], dtype=int
+    )
+    names = []
+    for p in range(len(index)):
+        raws = np.flatnonzero(raw_owner == p)
+        mine = np.flatnonzero(field_owner == p)
+        if len(raws) == 1:
+            names.append(raw_names[raws[0]])
+        elif len(mine) == 1:
+            names.append(str(field_names[mine[0]]))
+        else:
+            names.append("+".join(str(raw_names[r]) for r in raws))
+    if np.array_equal(raw_owner, np.arange(n_raw)):
+        raw_owner = None
+    return field_owner, raw_owner, names
+
+
 class _PipelineDecomposer:
-    """The final model's ``decompose`` on raw input, one field per raw column."""
+    """The final model's ``decompose`` on raw input, one field per raw column.
+
+    With vector fields in the final model, one field per *player*: the raw
+    columns that feed one field (``raw_owner`` maps raw columns to players).
+    """
+
+    raw_owner = None
 
     def __init__(self, pipe, prep, final, owner, names):
         self.pipe, self.prep, self.final = pipe, prep, final
@@ -213,11 +272,30 @@ class _ArrayInput:
 
     def __init__(self, decomposer, names):
         self.decomposer, self.names = decomposer, list(names)
+        self.raw_owner = getattr(decomposer, "raw_owner", None)
+        if self.raw_owner is not None:
+            self.names = list(decomposer.names)
 
     def decompose(self, X, *, output=None):
         dec = self.decomposer.decompose(_to_array(X), output=output)
         dec.feature_names = list(self.names)
         return dec
+
+
+def field_names(model, background):
+    """Names of the model's players: the background's columns, or with vector
+    fields, one name per field (a one-column field keeps its column's name)."""
+    columns = [str(c) for c in getattr(background, "columns", [])]
+    schema = getattr(model, "schema_", None)
+    groups = getattr(schema, "columns", None)
+    if groups is None:
+        return columns
+    if len(columns) != getattr(model, "n_features_in_", -1):
+        return list(schema.names)
+    return [
+        columns[cols[0]] if len(cols) == 1 else name
+        for name, cols in zip(schema.names, groups, strict=True)
+    ]
 
 
 def fitted_on_arrays(model, background):
@@ -248,7 +326,7 @@ def decomposer_of(model, background):
         inner, why = decomposer_of(model, _to_array(background))
         if inner is None:
             return None, why
-        return _ArrayInput(inner, [str(c) for c in background.columns]), None
+        return _ArrayInput(inner, field_names(model, background)), None
     if isinstance(model, Pipeline):
         return pipeline_decomposer(model, background)
     if callable(getattr(model, "decompose", None)):
@@ -277,6 +355,9 @@ def _owners_of(step, n_in):
     if isinstance(step, ColumnTransformer):
         return _column_transformer_owners(step, n_in)
     name = type(step).__name__
+    if name == "FunctionTransformer" and getattr(step, "func", 0) is None:
+        # the identity (ColumnTransformer's remainder="passthrough" holds one)
+        return np.arange(n_in)
     if name in _ONE_TO_ONE:
         n_out = len(step.get_feature_names_out())
         if n_out != n_in:

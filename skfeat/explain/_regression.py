@@ -1,47 +1,52 @@
-"""Regression-adjusted estimates of SHAP values and Shapley interactions.
+"""Regression estimates of SHAP values and Shapley interactions, with error bars.
 
 The estimator, for a budget of ``Q`` coalitions per row (one design shared by
 all rows, so the whole estimate is a few matrix products):
 
-1. **Border enumeration.** Coalition sizes are enumerated completely from the
-   outside in (``{}`` and ``N``, then sizes ``1`` and ``m - 1``, ...) while they
-   fit in the budget, in the spirit of KernelSHAP-IQ's border trick (Fumagalli et al.,
-   ICML 2024). Their contribution to every index is exact.
+1. **Border enumeration.** Coalition sizes ``0, 1, 2`` and their complements
+   ``m, m - 1, m - 2`` are enumerated completely while at least 16 coalitions
+   are left to sample; further sizes only under shapiq's border trick (a size
+   is enumerated when sampling the rest of the budget in proportion to the
+   Shapley kernel would expect at least as many draws as it has coalitions;
+   Fumagalli et al., "SHAP-IQ", NeurIPS 2023, and shapiq's ``CoalitionSampler``).
+   Their contribution to every index is exact.
 2. **Paired sampling** of the remaining sizes: a coalition ``S`` and its
    complement are drawn together (Covert & Lee, AISTATS 2021), the size with
    probability proportional to the Shapley kernel ``1 / (s (m - s))``.
 3. **Surrogate.** A ``d``-additive game (Möbius coefficients of all sets up to
-   size ``d = 3``, or 2 or 1 when the budget is small) is fitted by
-   Shapley-kernel weighted least squares on every evaluated coalition; its
-   SHAP values and interaction indices are closed-form sums of its Möbius
-   coefficients. This is the **pair estimate** (in the spirit of
-   KernelSHAP-IQ, but it is not SII-consistent: a game with mass above the
-   surrogate's order leaves a bias).
+   size ``d = 3``, or 2 or 1 when the basis would exceed twice the budget) is
+   fitted by Shapley-kernel weighted least squares (minimum-norm, no ridge) on
+   every evaluated coalition. The **estimate** of every index is that of the
+   game equal to ``v`` on the enumerated coalitions and to the surrogate on
+   the others: exact on the border, the surrogate's prediction inside. With
+   complementary pairs the SII depends only on the even part of the game and
+   the SHAP values only on the odd part, and the order-3 surrogate's SHAP
+   values are fixed by the border alone.
 4. **Error bars from an unbiased correction.** The same regression is refitted
    with cross-fitting (folds of sampled pairs held out) and its error on the
    held-out coalitions is added back by importance-weighted Monte Carlo: the
    regression-adjusted Monte Carlo estimator of Witter et al. (2025,
    "Regression-adjusted Monte Carlo Estimators for Shapley Values and
    Probabilistic Values", arXiv:2506.11849), applied here to the SII as well.
-   It is unbiased with a per-pair-unit sample variance ``s^2``. Its difference
-   ``b`` from the pair estimate estimates that estimate's bias, so a pair's
-   standard error is ``max(|b|, s)`` (Student-t widened for few pairs).
-5. **SHAP values and the diagonal** are the precision-weighted blend
-   ``theta + lam b`` with ``lam = b^2 / (b^2 + s^2)`` (positive-part shrinkage
-   per entry); efficiency (``sum_i phi_i = v(N) - v({})``) is then restored
-   exactly by spreading the gap in proportion to the variances, and the
-   diagonal is ``phi_i - sum_j Phi_ij`` so every row sums to its SHAP value.
+   It is unbiased with a per-pair-unit sample variance ``s^2``; its difference
+   ``b`` from the estimate estimates the estimate's error, so an entry's
+   standard error is ``max(|b|, s)``.
+5. **SHAP values** move from the estimate towards the unbiased one by a
+   positive-part James-Stein factor pooled over a row's SHAP values,
+   ``1 - sum s^2 / sum b^2`` (clipped to [0, 1]); pairs keep the estimate.
+   Efficiency (``sum_i phi_i = v(N) - v({})``) holds by construction and is
+   restored to rounding; the diagonal is ``phi_i - sum_j Phi_ij`` so every row
+   sums to its SHAP value.
 
-The standard errors are 0 only when the design is exact (``budget >= 2^m``);
-``2 error_std`` covered 0.94-1.00 of the true errors in the measurements of
-``docs/benchmarks.md``.
+The standard errors are 0 only when the design is exact (``budget >= 2^m``).
+Accuracy against shapiq's estimators and the 2-SE coverage are measured in
+``docs/benchmarks.md`` (``benchmarks/bench_explain_shapiq.py``).
 """
 
 from itertools import combinations
 from math import comb
 
 import numpy as np
-from scipy import stats
 
 from skfeat.explain._enumeration import coefficients
 
@@ -77,23 +82,38 @@ class Design:
         return self.n_units == 0
 
 
-def _sizes_by_border(m, budget):
-    """Sizes enumerated completely, from the border inwards, within the budget."""
-    done = [0, m] if m > 0 else [0]
-    used = len(set(done))
+def _stratum_cost(m, s):
+    return comb(m, s) * (1 if 2 * s == m else 2)
+
+
+def _border_sizes(m, budget, low=2, min_left=16):
+    """Sizes enumerated completely, from the border inwards, within the budget.
+
+    Sizes up to ``low`` (and their complements) while at least ``min_left``
+    coalitions are left to sample, then shapiq's border trick: the next size
+    when the Shapley-kernel share of the remaining budget covers it.
+    """
+    if budget >= 2**m:
+        return list(range(m + 1)), 2**m
+    done, used = [0, m], 2
     for s in range(1, m // 2 + 1):
-        pair = [s] if s == m - s else [s, m - s]
-        cost = sum(comb(m, t) for t in pair)
-        if used + cost > budget:
+        cost = _stratum_cost(m, s)
+        left = budget - used - cost
+        if left < min_left:
             break
-        done += pair
+        if s > low:
+            rest = np.arange(s, m // 2 + 1)
+            mass = np.where(2 * rest == m, 1.0, 2.0) / (rest * (m - rest))
+            if (budget - used) * mass[0] / mass.sum() < cost:
+                break
+        done += [s, m - s]
         used += cost
     return sorted(set(done)), used
 
 
 def make_design(m, budget, rng, n_folds=4):
     """Border enumeration within ``budget`` plus paired samples for the rest."""
-    sizes, used = _sizes_by_border(m, budget)
+    sizes, used = _border_sizes(m, budget)
     exact = []
     for s in sizes:
         for combo in combinations(range(m), s):
@@ -103,8 +123,9 @@ def make_design(m, budget, rng, n_folds=4):
     exact = np.array(exact, dtype=bool).reshape(-1, m)
     rest = [s for s in range(1, m // 2 + 1) if s not in sizes]
     n_units = (budget - used) // 2
-    if not rest or n_units < 2:
+    if not rest:
         return Design(exact, len(exact), np.zeros(0), np.zeros(0, int))
+    n_units = max(n_units, 2)  # never report an incomplete design as exact
     # Shapley-kernel mass of each stratum (a size and its complement)
     mass = np.array([(1.0 if s == m - s else 2.0) / (s * (m - s)) for s in rest])
     prob = mass / mass.sum()
@@ -156,11 +177,11 @@ def _stack(c_phi, c_sii, c_diag):
     return np.concatenate([c_phi, c_diag, c_sii[:, iu[0], iu[1]]], axis=1)
 
 
-def _surrogate_order(m, n_fit):
-    """Largest order whose Möbius basis has at most half as many terms as fits."""
+def _surrogate_order(m, n_coalitions):
+    """Largest order ``<= 3`` whose Möbius basis has at most twice as many terms."""
     order = 1
     for d in (2, 3):
-        if d <= m and sum(comb(m, t) for t in range(d + 1)) <= n_fit // 2:
+        if d <= m and sum(comb(m, t) for t in range(d + 1)) <= 2 * n_coalitions:
             order = d
     return order
 
@@ -172,12 +193,60 @@ def _kernel_weights(masks, m, mult):
     w[inner] = (m - 1) / (
         np.array([comb(m, int(t)) for t in s[inner]]) * s[inner] * (m - s[inner])
     )
-    w[~inner] = 1e6  # v({}) and v(N): as good as constraints
+    w[~inner] = 1e4  # v({}) and v(N): as good as constraints
     return w * mult
 
 
+def _fit_map(Z, w):
+    """Minimum-norm weighted least squares as a map from values to coefficients.
+
+    Returns ``(P, n)``; no ridge (a ridge scaled by the border weights biased
+    the fit of nearly low-order games by orders of magnitude).
+    """
+    sw = np.sqrt(w)
+    return np.linalg.pinv(Z * sw[:, None], rcond=1e-12) * sw[None, :]
+
+
+class _Maps:
+    """Linear maps from coalition values to the estimate and its correction.
+
+    Everything but the values is shared by all rows, so it is computed once:
+    ``theta = V @ plug`` is the estimate; for each fold ``k``, the surrogate
+    fitted without the fold's pairs has coefficients ``V[:, fit_k] @ fold_fit[k]``.
+    """
+
+    def __init__(self, design):
+        masks = design.masks
+        m = masks.shape[1]
+        self.m = m
+        self.c_all = _stack(*coefficients(masks))  # (Q, K)
+        E = design.n_exact
+        u = design.n_units
+        self.E, self.u = E, u
+        self.s_idx = E + np.arange(u)
+        self.c_idx = E + u + np.arange(u)
+        mult = np.ones(len(masks))
+        mult[E:] = np.concatenate([design.unit_scale, design.unit_scale]) / u
+        w = _kernel_weights(masks, m, mult)
+        order = _surrogate_order(m, len(masks))
+        self.Z, sets = _mobius_basis(masks, order)
+        # indices of the surrogate less its enumerated part (counted exactly)
+        self.A = _indices_of_basis(sets, m) - self.Z[:E].T @ self.c_all[:E]
+        exact_c = np.zeros_like(self.c_all)
+        exact_c[:E] = self.c_all[:E]
+        self.plug = exact_c + _fit_map(self.Z, w).T @ self.A  # (Q, K)
+        self.n_folds = int(design.folds.max()) + 1
+        self.folds = []
+        for k in range(self.n_folds):
+            held = design.folds == k
+            fit = np.ones(len(masks), bool)
+            fit[self.s_idx[held]] = False
+            fit[self.c_idx[held]] = False
+            self.folds.append((held, fit, _fit_map(self.Z[fit], w[fit])))
+
+
 def regression_estimate(values, design):
-    """Regression-adjusted estimate with standard errors, rows in chunks.
+    """Estimates and standard errors, rows in chunks.
 
     Parameters
     ----------
@@ -191,66 +260,31 @@ def regression_estimate(values, design):
         Estimates and standard errors in the order of :func:`_stack`.
     """
     m = design.masks.shape[1]
+    if design.exact:
+        c_all = _stack(*coefficients(design.masks))
+        return values @ c_all, np.zeros((values.shape[0], c_all.shape[1]))
+    maps = _Maps(design)
     width = 2 * m + m * (m - 1) // 2
     per_row = max(1, design.n_units) * width
     chunk = max(1, int(2e7) // per_row)
     parts = [
-        _regression_chunk(values[s : s + chunk], design)
+        _regression_chunk(values[s : s + chunk], design, maps)
         for s in range(0, values.shape[0], chunk)
     ]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _regression_chunk(values, design):
-    """Regression-adjusted estimate with standard errors.
-
-    Parameters
-    ----------
-    values : ndarray of shape (n, Q)
-        ``v(S)`` of each row on ``design.masks``.
-    design : Design
-
-    Returns
-    -------
-    est, se : ndarray of shape (n, 2 m + m (m - 1) / 2)
-        Estimates and standard errors in the order of :func:`_stack`.
-    """
-    masks = design.masks
-    m = masks.shape[1]
-    c_all = _stack(*coefficients(masks))  # (Q, K)
-    E = design.n_exact
-    if design.exact:
-        return values @ c_all, np.zeros((values.shape[0], c_all.shape[1]))
-    u = design.n_units
-    s_idx = E + np.arange(u)
-    c_idx = E + u + np.arange(u)
-    # weight of a sampled coalition in the fit: its stratum's kernel mass per draw
-    mult = np.ones(len(masks))
-    mult[E:] = np.concatenate([design.unit_scale, design.unit_scale]) / (u / 1.0)
-    base_w = _kernel_weights(masks, m, mult)
-    n_fit = E + 2 * u * (1 - 1 / max(design.folds.max() + 1, 2))
-    order = _surrogate_order(m, int(n_fit))
-    Z, sets = _mobius_basis(masks, order)
-    A = _indices_of_basis(sets, m)  # (P, K)
-    exact_part = values[:, :E] @ c_all[:E]  # sum over enumerated coalitions
-    n_folds = design.folds.max() + 1
-    est = np.zeros((values.shape[0], c_all.shape[1]))
-    var = np.zeros_like(est)
-    ridge = 1e-8
-    for k in range(n_folds):
-        held = design.folds == k
-        fit = np.ones(len(masks), bool)
-        fit[s_idx[held]] = False
-        fit[c_idx[held]] = False
-        Zf, wf = Z[fit], base_w[fit]
-        gram = Zf.T @ (Zf * wf[:, None])
-        gram[np.diag_indices_from(gram)] += ridge * np.median(np.diag(gram))
-        solve = np.linalg.solve(gram, (Zf * wf[:, None]).T)  # (P, n_fit)
-        beta = values[:, fit] @ solve.T  # (n, P)
-        # surrogate's indices, minus its enumerated part (counted exactly above)
-        surrogate = beta @ (A - Z[:E].T @ c_all[:E])
-        # correction: importance-weighted residual on the held-out pairs
-        hs, hc = s_idx[held], c_idx[held]
+def _regression_chunk(values, design, maps):
+    """Estimate (pairs), James-Stein blend (SHAP values) and standard errors."""
+    m, E, u = maps.m, maps.E, maps.u
+    c_all, Z = maps.c_all, maps.Z
+    theta = values @ maps.plug
+    exact_part = values[:, :E] @ c_all[:E]
+    est = np.zeros_like(theta)
+    var = np.zeros_like(theta)
+    for held, fit, fit_map in maps.folds:
+        beta = values[:, fit] @ fit_map.T  # (n, P)
+        hs, hc = maps.s_idx[held], maps.c_idx[held]
         r_s = values[:, hs] - beta @ Z[hs].T  # (n, h)
         r_c = values[:, hc] - beta @ Z[hc].T
         scale = design.unit_scale[held]
@@ -258,46 +292,34 @@ def _regression_chunk(values, design):
         units *= scale[None, :, None]  # (n, h, K)
         h = held.sum()
         share = h / u
-        est += share * (surrogate + units.mean(axis=1))
+        est += share * (beta @ maps.A + units.mean(axis=1))
         var += share**2 * units.var(axis=1, ddof=1) / h
     est += exact_part
-    # the same regression fitted on every coalition: lower variance, some bias;
-    # ``est - theta`` is an unbiased estimate of that bias with variance ``var``
-    theta = exact_part + _fit_all(values, masks, base_w, order, m, c_all, E)
+    # ``est`` is unbiased with variance ``var``; ``est - theta`` estimates the
+    # error of ``theta``
     bias = est - theta
-    # pairs: the regression estimate; phi and the diagonal: precision-weighted
-    # between it and the unbiased one (positive-part shrinkage per entry)
-    lam = bias**2 / (bias**2 + var + 1e-300)
-    lam[:, 2 * m :] = 0.0
-    est = theta + lam * bias
-    var = lam**2 * var + (1 - lam) ** 2 * np.maximum(bias**2, var)
-    # few pairs per fold: widen to Student-t, so +-2 SE keeps its ~95% meaning
-    df = max(u - n_folds, 1)
-    widen = stats.t.ppf(0.975, df) / stats.norm.ppf(0.975)
-    se = widen * np.sqrt(var)
-    # efficiency, exactly: the gap goes to the SHAP values in proportion to
-    # their variance (as in constrained KernelSHAP)
+    out = theta.copy()
+    phi = slice(0, m)
+    lam = 1.0 - var[:, phi].sum(axis=1) / np.maximum(
+        (bias[:, phi] ** 2).sum(axis=1), 1e-300
+    )
+    out[:, phi] += np.clip(lam, 0.0, 1.0)[:, None] * bias[:, phi]
+    var = np.maximum(bias**2, var)
+    se = np.sqrt(var)
+    # efficiency, exactly (it holds up to rounding): the gap goes to the SHAP
+    # values in proportion to their variance (as in constrained KernelSHAP)
+    masks = design.masks
     empty = ~masks.any(axis=1)
     full = masks.all(axis=1)
-    gap = values[:, full][:, 0] - values[:, empty][:, 0] - est[:, :m].sum(axis=1)
+    gap = values[:, full][:, 0] - values[:, empty][:, 0] - out[:, :m].sum(axis=1)
     share = var[:, :m] / np.maximum(var[:, :m].sum(axis=1, keepdims=True), 1e-300)
-    est[:, :m] += gap[:, None] * share
+    out[:, :m] += gap[:, None] * share
     # Lundberg's diagonal from the SHAP values and the pairs, so rows sum to phi
-    sii = unstack(est, m)[1]
+    sii = unstack(out, m)[1]
     sii_se = unstack(se, m)[1]
-    est[:, m : 2 * m] = est[:, :m] - 0.5 * sii.sum(axis=2)
+    out[:, m : 2 * m] = out[:, :m] - 0.5 * sii.sum(axis=2)
     se[:, m : 2 * m] = np.sqrt(se[:, :m] ** 2 + 0.25 * (sii_se**2).sum(axis=2))
-    return est, se
-
-
-def _fit_all(values, masks, w, order, m, c_all, E):
-    """Indices of the surrogate fitted on every coalition, less its exact part."""
-    Z, sets = _mobius_basis(masks, order)
-    A = _indices_of_basis(sets, m)
-    gram = Z.T @ (Z * w[:, None])
-    gram[np.diag_indices_from(gram)] += 1e-8 * np.median(np.diag(gram))
-    beta = values @ np.linalg.solve(gram, (Z * w[:, None]).T).T
-    return beta @ (A - Z[:E].T @ c_all[:E])
+    return out, se
 
 
 def unstack(flat, m):

@@ -37,13 +37,18 @@ class MaskedGame:
     background : DataFrame or ndarray of shape (n_background, m)
     batch_size : int
         Most model rows per call of ``f``.
+    owner : ndarray of int of shape (n_columns,) or None, default=None
+        The player of each column (a vector field's columns are one player);
+        ``None``: each column is a player. Masks are given per player.
     """
 
-    def __init__(self, f, X, background, batch_size):
+    def __init__(self, f, X, background, batch_size, owner=None):
         self.f = f
         self.n = X.shape[0]
         self.n_background = background.shape[0]
-        self.m = X.shape[1]
+        self.n_columns = X.shape[1]
+        self.owner = None if owner is None else np.asarray(owner, dtype=np.int64)
+        self.m = self.n_columns if owner is None else int(self.owner.max()) + 1
         self.batch_size = batch_size
         # one pool: the rows to explain, then the background rows; a masked row
         # is a per-column choice of pool row, so no Python loop over coalitions
@@ -60,12 +65,14 @@ class MaskedGame:
                     for j, name in enumerate(self.pool.columns)
                 }
             )
-        return self.pool[index, np.arange(self.m)]
+        return self.pool[index, np.arange(self.n_columns)]
 
     def values(self, rows, masks):
         """``v(S)`` for each query ``(rows[q], masks[q])``; masks is (Q, m) bool."""
         rows = np.asarray(rows)
         masks = np.asarray(masks, dtype=bool)
+        if self.owner is not None:
+            masks = masks[:, self.owner]  # players to columns
         nb = self.n_background
         out = np.empty(len(rows))
         per_call = max(1, self.batch_size // nb)
@@ -75,7 +82,7 @@ class MaskedGame:
             mk = masks[start : start + per_call]
             index = np.where(
                 mk[:, None, :], r[:, None, None], bg_index[None, :, None]
-            ).reshape(-1, self.m)
+            ).reshape(-1, self.n_columns)
             pred = np.asarray(self.f(self._take(index)), dtype=np.float64)
             out[start : start + len(r)] = pred.reshape(len(r), nb).mean(axis=1)
         return out

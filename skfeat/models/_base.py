@@ -37,6 +37,7 @@ from skfeat.models._fields import (
     check_field_input,
     integer_code_columns,
     resolve_categorical,
+    resolve_vector_features,
 )
 from skfeat.utils._batching import FieldDataset
 from skfeat.utils._sklearn_compat import (
@@ -58,6 +59,25 @@ from skfeat.utils._validation import (
 #: now on whenever a validation set exists or can be split off, so that a fit
 #: trains by the same rule at every data size (CV folds and refit alike).
 AUTO_EARLY_STOPPING_MIN_SAMPLES = 10_000
+
+
+def _is_auto(scoring):
+    return isinstance(scoring, str) and scoring == "auto"
+
+
+#: ``scoring="auto"`` monitors ROC AUC only when the validation rows hold at least
+#: this many rows of each class; below it the AUC moves in coarse steps and
+#: saturates (1.0 on a separable toy set after one epoch, stopping a fit whose
+#: loss still falls), and the loss is the smoother signal.
+AUTO_SCORING_MIN_CLASS_ROWS = 100
+
+
+def _rows(data, index):
+    """``data[index]`` for any array-like (lists, DataFrames, array wrappers)."""
+    try:
+        return _safe_indexing(data, index)
+    except (TypeError, KeyError, IndexError):
+        return np.asarray(data)[index]
 
 
 #: ``sparse_gradients="auto"`` turns sparse embedding gradients on for tables of at
@@ -137,6 +157,7 @@ class BaseFieldModel(BaseEstimator):
         "lr_schedule": [StrOptions({"plateau"}), None],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "numeric_bins": [Interval(Integral, 2, None, closed="left"), None],
+        "vector_features": [dict, None],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -275,7 +296,8 @@ class BaseFieldModel(BaseEstimator):
             return self
 
         n_samples = len(dataset)
-        scorer = self._resolve_scorer()
+        auto_scoring = _is_auto(getattr(self, "scoring", "loss"))
+        scorer = None if auto_scoring else self._resolve_scorer()
         early_stopping = self.early_stopping
         if early_stopping == "auto":
             # the same rule at every size: on whenever validation data exists or
@@ -285,14 +307,14 @@ class BaseFieldModel(BaseEstimator):
         valid_dataset = valid_raw = None
         if eval_set is not None:
             valid_dataset = self._eval_dataset(eval_set)
-            valid_raw = eval_set
         elif early_stopping:
             dataset, valid_dataset = self._split_validation(dataset, y)
-            if scorer is not None:
-                valid_raw = (
-                    _safe_indexing(X, self._valid_index),
-                    _safe_indexing(y_input, self._valid_index),
-                )
+        if auto_scoring and valid_dataset is not None:
+            scorer = self._auto_scorer(y, eval_set, sample_weight)
+        if scorer is not None and eval_set is not None:
+            valid_raw = eval_set
+        elif scorer is not None and valid_dataset is not None:
+            valid_raw = (_rows(X, self._valid_index), _rows(y_input, self._valid_index))
         scoring_callback = None
         if scorer is not None and valid_raw is not None:
             scoring_callback = ValidScoring(scorer, self, *valid_raw)
@@ -315,6 +337,25 @@ class BaseFieldModel(BaseEstimator):
     def _divergence_context(self):
         return _DivergenceContext(self)
 
+    def _auto_scorer(self, y, eval_set, sample_weight):
+        """``scoring="auto"``: ROC AUC for an unweighted binary classifier whose
+        validation rows hold at least ``AUTO_SCORING_MIN_CLASS_ROWS`` rows of
+        each class; None (the loss) otherwise."""
+        if (
+            sample_weight is not None
+            or not self._is_classifier_model()
+            or len(self.classes_) != 2
+        ):
+            return None
+        if eval_set is not None:
+            y_valid = self._encode_y(self._as_1d(eval_set[1], "y_val"), name="y_val")
+        else:
+            y_valid = np.asarray(y)[self._valid_index]
+        counts = np.bincount(np.asarray(y_valid, dtype=np.int64), minlength=2)
+        if counts.min() < AUTO_SCORING_MIN_CLASS_ROWS:
+            return None
+        return get_scorer("roc_auc")
+
     def _resolve_scorer(self):
         """The scorer of ``scoring``, or None for ``"loss"``."""
         scoring = getattr(self, "scoring", "loss")
@@ -322,13 +363,15 @@ class BaseFieldModel(BaseEstimator):
             return scoring
         if scoring == "loss":
             return None
+        if scoring == "auto":  # resolved in _fit, once the validation rows are known
+            return None
         try:
             return get_scorer(scoring)
         except ValueError as exc:
             raise ValueError(
-                f"scoring={scoring!r} is neither 'loss', a scikit-learn scorer name "
-                "(see sklearn.metrics.get_scorer_names()) nor a callable "
-                "scorer(estimator, X, y)."
+                f"scoring={scoring!r} is neither 'loss', 'auto', a scikit-learn "
+                "scorer name (see sklearn.metrics.get_scorer_names()) nor a "
+                "callable scorer(estimator, X, y)."
             ) from exc
 
     def _record_validation(self, early_stopping, valid_dataset, scoring_callback):
@@ -526,6 +569,12 @@ class BaseFieldModel(BaseEstimator):
         return y
 
     def _fit_encoders(self, X):
+        if sp.issparse(X) and getattr(self, "vector_features", None):
+            raise TypeError(
+                f"{type(self).__name__} got sparse input with vector_features; "
+                "vector fields need field-structured input (a DataFrame or a dense "
+                "array, one column per value)."
+            )
         if sp.issparse(X):
             self._input_kind_ = "sparse"
             self.is_categorical_ = np.zeros(X.shape[1], dtype=bool)
@@ -537,12 +586,21 @@ class BaseFieldModel(BaseEstimator):
             if hasattr(self, "feature_names_in_")
             else [f"x{j}" for j in range(X.shape[1])]
         )
+        groups = resolve_vector_features(
+            getattr(self, "vector_features", None),
+            X.shape[1],
+            getattr(self, "feature_names_in_", None),
+        )
+        self._in_vector = np.zeros(X.shape[1], dtype=bool)
+        for _, cols in groups:
+            self._in_vector[cols] = True
         self.is_categorical_ = resolve_categorical(
             X,
             self.categorical_features,
             X.shape[1],
             getattr(self, "feature_names_in_", None),
         )
+        self._check_vector_not_categorical(groups, names)
         self._set_feature_kinds(X)
         X = self._fit_binner(X, names)
         self.encoder_ = FieldEncoder(
@@ -551,8 +609,30 @@ class BaseFieldModel(BaseEstimator):
             self.min_frequency,
             encoding=getattr(self, "categorical_encoding", "vocabulary"),
             hash_buckets=getattr(self, "hash_buckets", None),
+            vector_groups=groups or None,
         ).fit(X)
         self.schema_ = self.encoder_.schema_
+
+    # set by _fit_encoders; the class default keeps models fitted before it working
+    _in_vector = None
+
+    def _check_vector_not_categorical(self, groups, names):
+        """A vector field's columns are numeric: refuse a categorical listing."""
+        if not groups:
+            return
+        cf = self.categorical_features
+        if cf is not None and not isinstance(cf, str):
+            clash = np.flatnonzero(self.is_categorical_ & self._in_vector)
+            if clash.size:
+                j = int(clash[0])
+                field = next(name for name, cols in groups if j in cols)
+                raise ValueError(
+                    f"Column {names[j]!r} is listed in categorical_features and in "
+                    f"vector_features[{field!r}]; a vector field's columns are "
+                    "numeric. Remove it from one of them."
+                )
+        # "from_dtype" and "all" apply to the columns outside the vector fields
+        self.is_categorical_ = self.is_categorical_ & ~self._in_vector
 
     # set by _fit_binner; class defaults keep models fitted before it working
     _binner = None
@@ -566,6 +646,11 @@ class BaseFieldModel(BaseEstimator):
         if n_bins is None or self.is_categorical_.all():
             return X
         self._binned = ~self.is_categorical_
+        if self._in_vector is not None:
+            self._binned = self._binned & ~self._in_vector
+        if not self._binned.any():
+            self._binned = np.zeros(X.shape[1], dtype=bool)
+            return X
         self._binner = NumericBinner(
             np.flatnonzero(self._binned), int(n_bins), names
         ).fit(X)
@@ -583,13 +668,20 @@ class BaseFieldModel(BaseEstimator):
         """Apply the integer-code rule and record ``feature_kinds_``."""
         codes = np.zeros(X.shape[1], dtype=bool)
         cf = self.categorical_features
+        in_vector = self._in_vector
+        if in_vector is None:
+            in_vector = np.zeros(X.shape[1], dtype=bool)
         if isinstance(cf, str) and cf == "from_dtype":
-            codes = integer_code_columns(X) & ~self.is_categorical_
+            codes = integer_code_columns(X) & ~self.is_categorical_ & ~in_vector
             self.is_categorical_ = self.is_categorical_ | codes
         self.feature_kinds_ = np.where(
-            codes,
-            "integer codes",
-            np.where(self.is_categorical_, "categorical", "numeric"),
+            in_vector,
+            "vector",
+            np.where(
+                codes,
+                "integer codes",
+                np.where(self.is_categorical_, "categorical", "numeric"),
+            ),
         ).astype(object)
 
     def _dataset(self, X, y, sample_weight):

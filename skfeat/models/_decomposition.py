@@ -20,7 +20,9 @@ class Decomposition:
              + sum_{i<j} pair_weights[i, j] * <embeddings[r, i], embeddings[r, j]>
              + remainder[r]
 
-    Field ``i`` is input column ``i`` of the estimator.
+    Field ``i`` is input column ``i`` of the estimator, or, for a model with
+    vector fields (``vector_features``), its ``i``-th field (``schema_.names``):
+    the columns of a vector field form one field.
 
     Attributes
     ----------

@@ -18,15 +18,20 @@ from skfeat.models._fm import (
     _COMMON_ATTRS_DOC,
     _COMMON_PARAMS_DOC,
     _SPARSE_GRADIENTS_DOC,
+    _with_bars_loop,
 )
 from skfeat.nn import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._mlp import _ACTIVATIONS
 from skfeat.utils._sklearn_compat import Interval, StrOptions
 from skfeat.utils._validation import PositiveIntSequence
 
-# the FM family's shared parameter text, with the deep models' learning rate
-_DEEP_COMMON_DOC = _COMMON_PARAMS_DOC.replace(
-    "learning_rate : float, default=0.01", "learning_rate : float, default=0.001"
+# the FM family's shared parameter text, with the deep models' learning rate and
+# FuxiCTR's loop as the defaults (issue 13: measured on Frappe_x1, Adult and
+# MovieLens-100K, docs/benchmarks.md)
+_DEEP_COMMON_DOC = _with_bars_loop(
+    _COMMON_PARAMS_DOC.replace(
+        "learning_rate : float, default=0.01", "learning_rate : float, default=0.001"
+    )
 )
 
 # sparse gradients and hashing: the FM family's text; the deep models' embedding
@@ -83,6 +88,7 @@ class _DeepBase(BaseFieldModel):
             batch_norm=bool(self.batch_norm),
             zero_ids=(UNKNOWN_ID,),
             sparse=getattr(self, "_sparse_gradients_", False),
+            vector_dims=self.schema_.vector_dims,
         )
 
     def _output_scale(self):
@@ -173,7 +179,10 @@ _DEEP_DOC = """{summary}
     Input is a DataFrame or dense array with one column per field (categorical or
     numeric); sparse input raises a ``TypeError``. The defaults follow the BARS
     Frappe_x1 configurations (embedding 10, three layers of 400, batch norm,
-    dropout 0.2, Adam with learning rate 1e-3, FuxiCTR embedding regularizer).
+    dropout 0.2, Adam with learning rate 1e-3, FuxiCTR embedding regularizer) and
+    FuxiCTR's training loop (early stopping on validation ROC AUC for binary
+    classifiers with patience 2, learning rate divided by 10 after each epoch
+    without improvement, gradient norm clipped at 10).
 
     Parameters
     ----------
@@ -236,8 +245,8 @@ class _MLPModelBase(_DeepBase):
         max_epochs=100,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=3,
-        tol=1e-4,
+        n_iter_no_change=2,
+        tol=1e-6,
         categorical_features="from_dtype",
         min_frequency=None,
         random_state=None,
@@ -245,13 +254,14 @@ class _MLPModelBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
-        scoring="loss",
-        lr_schedule=None,
-        clip_grad_norm=None,
+        scoring="auto",
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
         numeric_bins=None,
         sparse_gradients="auto",
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.hidden_units = hidden_units
@@ -282,6 +292,7 @@ class _MLPModelBase(_DeepBase):
         self.sparse_gradients = sparse_gradients
         self.categorical_encoding = categorical_encoding
         self.hash_buckets = hash_buckets
+        self.vector_features = vector_features
 
 
 class _DNNBase(_MLPModelBase):
@@ -306,7 +317,7 @@ class _WideDeepBase(_Decomposable, _MLPModelBase):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         n, m = linear.shape[:2]
         # the wide part is first order: no pair terms
         zeros = torch.zeros(n, m, 1, dtype=linear.dtype)
@@ -325,7 +336,7 @@ class _DeepFMBase(_Decomposable, _MLPModelBase):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         m = linear.shape[1]
         weights = torch.ones(m, m) - torch.eye(m)
         rest = module.deep_output(emb)[:, c]
@@ -360,8 +371,8 @@ class _DCNBase(_DeepBase):
         max_epochs=100,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=3,
-        tol=1e-4,
+        n_iter_no_change=2,
+        tol=1e-6,
         categorical_features="from_dtype",
         min_frequency=None,
         random_state=None,
@@ -369,13 +380,14 @@ class _DCNBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
-        scoring="loss",
-        lr_schedule=None,
-        clip_grad_norm=None,
+        scoring="auto",
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
         numeric_bins=None,
         sparse_gradients="auto",
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.cross_layers = cross_layers
@@ -409,6 +421,7 @@ class _DCNBase(_DeepBase):
         self.sparse_gradients = sparse_gradients
         self.categorical_encoding = categorical_encoding
         self.hash_buckets = hash_buckets
+        self.vector_features = vector_features
 
     def _check_architecture(self):
         if self.structure != "crossnet_only":
@@ -465,8 +478,8 @@ class _AutoIntBase(_DeepBase):
         max_epochs=100,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=3,
-        tol=1e-4,
+        n_iter_no_change=2,
+        tol=1e-6,
         categorical_features="from_dtype",
         min_frequency=None,
         random_state=None,
@@ -474,13 +487,14 @@ class _AutoIntBase(_DeepBase):
         device="cpu",
         callbacks=None,
         net_params=None,
-        scoring="loss",
-        lr_schedule=None,
-        clip_grad_norm=None,
+        scoring="auto",
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
         numeric_bins=None,
         sparse_gradients="auto",
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.attention_layers = attention_layers
@@ -519,6 +533,7 @@ class _AutoIntBase(_DeepBase):
         self.sparse_gradients = sparse_gradients
         self.categorical_encoding = categorical_encoding
         self.hash_buckets = hash_buckets
+        self.vector_features = vector_features
 
     def _check_architecture(self):
         if self.use_mlp:
@@ -533,7 +548,7 @@ class _AutoIntBase(_DeepBase):
     def _build_module(self, schema, n_outputs):
         kwargs = self._mlp_kwargs()
         if not self.use_mlp:
-            kwargs = {k: kwargs[k] for k in ("zero_ids", "sparse")}
+            kwargs = {k: kwargs[k] for k in ("zero_ids", "sparse", "vector_dims")}
         hidden = kwargs.pop("hidden_units", None)
         return AutoInt(
             schema.cardinalities,

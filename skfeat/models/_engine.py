@@ -239,10 +239,39 @@ def training_callbacks(
         callbacks.append(
             (
                 "clip_grad_norm",
-                GradientNormClipping(gradient_clip_value=float(clip_grad_norm)),
+                _SparseAwareGradientNormClipping(
+                    gradient_clip_value=float(clip_grad_norm)
+                ),
             )
         )
     return callbacks
+
+
+class _SparseAwareGradientNormClipping(GradientNormClipping):
+    """skorch's gradient-norm clipping, also for sparse embedding gradients.
+
+    ``torch.nn.utils.clip_grad_norm_`` has no sparse kernel; with
+    ``sparse_gradients`` on, the norm of a sparse gradient is taken over its
+    coalesced values and every gradient is scaled in place by the same factor
+    (``max_norm / (total_norm + 1e-6)`` when below 1, as torch does). Dense
+    gradients go through skorch's own callback unchanged.
+    """
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        params = [p for _, p in named_parameters]
+        grads = [p.grad for p in params if p.grad is not None]
+        if not any(g.is_sparse for g in grads):
+            return super().on_grad_computed(net, iter([(None, p) for p in params]))
+        norms = [
+            (g.coalesce().values() if g.is_sparse else g).detach().norm(2)
+            for g in grads
+        ]
+        total = torch.linalg.vector_norm(torch.stack(norms), 2)
+        coef = self.gradient_clip_value / (float(total) + 1e-6)
+        if coef < 1.0:
+            for g in grads:
+                g.mul_(coef)
+        return None
 
 
 _OPTIMIZERS = {

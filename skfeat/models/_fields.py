@@ -20,6 +20,14 @@ Categorical values are matched by value. When a column's values change type betw
 JSON request may give the same ids), they are matched through their text where that
 is unambiguous, with a warning; otherwise a warning says how many became unknown.
 Datetime columns are refused with a ``TypeError``: convert them explicitly.
+
+A *vector field* (``vector_features``) groups several numeric columns (a text or
+image embedding computed elsewhere) into one field. Each of its columns is
+standardised with ``StandardScaler`` as a numeric column is, under the same
+float32-range and clipping rules; a missing value (NaN) counts as that column's
+training mean, so a wholly missing vector embeds as the mean vector. The model
+embeds the whole vector by one learned projection, and the explainers play it as
+one player.
 """
 
 import numbers
@@ -58,8 +66,19 @@ class FieldSchema:
     n_numeric : int
         Number of numeric fields.
     order : ndarray of int
-        ``order[j]`` is the input column of the ``j``-th field of the module, whose
-        fields come as all categorical fields, then all numeric ones.
+        ``order[j]`` is the field (input column, without vector fields) of the
+        ``j``-th field of the module, whose fields come as all categorical
+        fields, then all numeric ones, then all vector ones.
+    vector : ndarray of bool or None
+        Whether each field is a vector field; ``None`` when there are none. With
+        vector fields, ``names`` and ``categorical`` describe the fields: one per
+        input column outside the vector fields, and one per vector field at the
+        position of its first column.
+    vector_dims : tuple of int
+        Length of each vector field, in module order (the order of the fields).
+    columns : tuple of tuple of int or None
+        The input columns of each field; ``None`` when field ``i`` is column
+        ``i``.
 
     Examples
     --------
@@ -78,6 +97,9 @@ class FieldSchema:
     categorical: np.ndarray
     cardinalities: list
     n_numeric: int
+    vector: np.ndarray | None = None
+    vector_dims: tuple = ()
+    columns: tuple | None = None
 
     @property
     def n_fields(self):
@@ -85,9 +107,27 @@ class FieldSchema:
 
     @property
     def order(self):
+        if self.vector is None:
+            return np.concatenate(
+                [np.flatnonzero(self.categorical), np.flatnonzero(~self.categorical)]
+            )
+        vector = np.asarray(self.vector, dtype=bool)
         return np.concatenate(
-            [np.flatnonzero(self.categorical), np.flatnonzero(~self.categorical)]
+            [
+                np.flatnonzero(self.categorical),
+                np.flatnonzero(~self.categorical & ~vector),
+                np.flatnonzero(vector),
+            ]
         )
+
+    def field_of_column(self, n_columns):
+        """``(n_columns,)`` array: the field each input column belongs to."""
+        if self.columns is None:
+            return np.arange(n_columns)
+        owner = np.empty(n_columns, dtype=np.int64)
+        for i, cols in enumerate(self.columns):
+            owner[list(cols)] = i
+        return owner
 
 
 def _is_categorical_dtype(dtype):
@@ -152,6 +192,89 @@ def resolve_categorical(X, categorical_features, n_features, feature_names):
     return mask
 
 
+def resolve_vector_features(vector_features, n_features, feature_names):
+    """Check ``vector_features`` and return its groups as ``[(name, [col, ...])]``.
+
+    ``vector_features`` maps a field name to a list of column names or indices.
+    The groups come sorted by their first (lowest) column; each keeps its columns
+    in the order given. Returns ``[]`` for ``None``.
+    """
+    if vector_features is None:
+        return []
+    if not isinstance(vector_features, dict):
+        raise TypeError(
+            "vector_features must be a dict mapping a field name to a list of "
+            f"columns, got {type(vector_features).__name__}."
+        )
+    names = None if feature_names is None else [str(c) for c in feature_names]
+    owner = {}
+    groups = []
+    for field, columns in vector_features.items():
+        if not isinstance(field, str):
+            raise TypeError(
+                f"vector_features keys are field names (str), got {field!r} of type "
+                f"{type(field).__name__}."
+            )
+        if isinstance(columns, str) or not hasattr(columns, "__iter__"):
+            raise TypeError(
+                f"vector_features[{field!r}] must be a list of column names or "
+                f"indices, got {columns!r}."
+            )
+        items = list(np.asarray(columns, dtype=object).ravel())
+        if not items:
+            raise ValueError(f"vector_features[{field!r}] lists no column.")
+        cols = []
+        for item in items:
+            if isinstance(item, str):
+                if names is None:
+                    raise ValueError(
+                        f"vector_features[{field!r}] names column {item!r}, but X has "
+                        "no column names; pass a DataFrame or use column indices."
+                    )
+                if item not in names:
+                    raise ValueError(
+                        f"vector_features[{field!r}] names column {item!r}, which is "
+                        "not a column of X."
+                    )
+                j = names.index(item)
+            elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
+                if not -n_features <= item < n_features:
+                    raise ValueError(
+                        f"vector_features[{field!r}] holds index {item}, out of "
+                        f"range for X with {n_features} columns."
+                    )
+                j = int(item) % n_features
+            else:
+                raise TypeError(
+                    f"vector_features[{field!r}] must hold column names (str) or "
+                    f"indices (int), got {item!r}."
+                )
+            label = repr(names[j]) if names is not None else f"index {j}"
+            if j in owner:
+                where = (
+                    "twice" if owner[j] == field else f"also in field {owner[j]!r}"
+                )
+                raise ValueError(
+                    f"vector_features[{field!r}] lists column {label}, {where}: a "
+                    "column belongs to at most one vector field."
+                )
+            owner[j] = field
+            cols.append(j)
+        groups.append((field, cols))
+    scalar_names = (
+        [names[j] for j in range(n_features) if j not in owner]
+        if names is not None
+        else [f"x{j}" for j in range(n_features) if j not in owner]
+    )
+    for field, _ in groups:
+        if field in scalar_names:
+            raise ValueError(
+                f"vector field name {field!r} is also the name of a column outside "
+                "the vector fields; give the vector field another name."
+            )
+    return sorted(groups, key=lambda g: min(g[1]))
+
+
 #: Under ``categorical_features="from_dtype"``, an integer column of a DataFrame is
 #: read as categorical codes (ids) when its distinct values repeat at least this
 #: many times on average (``n_distinct * INTEGER_CODE_MIN_REPEATS <= n_rows``).
@@ -201,33 +324,94 @@ class FieldEncoder:
         (see :func:`hash_categories`), the same in every process and platform.
     hash_buckets : int or None, default=None
         Buckets per categorical field with ``encoding="hash"``.
+    vector_groups : list of (str, list of int) or None, default=None
+        Vector fields: a name and the input columns of each (none of them
+        categorical). Their values come out as ``"vec"``, the fields side by side
+        in the order of their first column.
     """
 
     def __init__(
         self, categorical, names, min_frequency=None, encoding="vocabulary",
-        hash_buckets=None,
+        hash_buckets=None, vector_groups=None,
     ):  # fmt: skip
         self.categorical = categorical
         self.names = names
         self.min_frequency = min_frequency
         self.encoding = encoding
         self.hash_buckets = hash_buckets
+        self.vector_groups = vector_groups
+
+    def _column_kinds(self):
+        """``(categorical columns, numeric columns, vector columns)`` indices."""
+        categorical = np.asarray(self.categorical, dtype=bool)
+        groups = getattr(self, "vector_groups", None)
+        if not groups:
+            return (
+                np.flatnonzero(categorical),
+                np.flatnonzero(~categorical),
+                np.zeros(0, dtype=np.int64),
+            )
+        in_vector = np.zeros(len(categorical), dtype=bool)
+        vec_cols = np.concatenate([np.asarray(c, dtype=np.int64) for _, c in groups])
+        in_vector[vec_cols] = True
+        return (
+            np.flatnonzero(categorical & ~in_vector),
+            np.flatnonzero(~categorical & ~in_vector),
+            vec_cols,
+        )
+
+    def _schema(self, cardinalities, n_numeric):
+        groups = getattr(self, "vector_groups", None)
+        categorical = np.asarray(self.categorical, dtype=bool)
+        if not groups:
+            return FieldSchema(
+                names=list(self.names),
+                categorical=categorical,
+                cardinalities=cardinalities,
+                n_numeric=int(n_numeric),
+            )
+        first = {int(min(cols)): (name, cols) for name, cols in groups}
+        in_vector = np.zeros(len(categorical), dtype=bool)
+        for _, cols in groups:
+            in_vector[list(cols)] = True
+        names, kinds, vector, columns, dims = [], [], [], [], []
+        for j in range(len(categorical)):
+            if j in first:
+                name, cols = first[j]
+                names.append(name)
+                kinds.append(False)
+                vector.append(True)
+                columns.append(tuple(int(c) for c in cols))
+                dims.append(len(cols))
+            elif not in_vector[j]:
+                names.append(self.names[j])
+                kinds.append(bool(categorical[j]))
+                vector.append(False)
+                columns.append((j,))
+        return FieldSchema(
+            names=names,
+            categorical=np.asarray(kinds, dtype=bool),
+            cardinalities=cardinalities,
+            n_numeric=int(n_numeric),
+            vector=np.asarray(vector, dtype=bool),
+            vector_dims=tuple(dims),
+            columns=tuple(columns),
+        )
 
     def fit(self, X):
-        cat_cols = np.flatnonzero(self.categorical)
-        num_cols = np.flatnonzero(~self.categorical)
+        cat_cols, num_cols, vec_cols = self._column_kinds()
         self.ordinal_ = None
         self.scaler_ = None
+        self.vector_scaler_ = None
+        if vec_cols.size:
+            self.vector_scaler_ = StandardScaler().fit(self._vector_part(X))
         if self.encoding == "hash":
             if num_cols.size:
                 self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
             self.category_kinds_ = [None] * int(cat_cols.size)
-            self.schema_ = FieldSchema(
-                names=list(self.names),
-                categorical=np.asarray(self.categorical, dtype=bool),
-                cardinalities=[int(self.hash_buckets) + N_RESERVED_IDS]
-                * int(cat_cols.size),
-                n_numeric=int(num_cols.size),
+            self.schema_ = self._schema(
+                [int(self.hash_buckets) + N_RESERVED_IDS] * int(cat_cols.size),
+                num_cols.size,
             )
             return self
         if cat_cols.size:
@@ -292,19 +476,16 @@ class FieldEncoder:
             if self.ordinal_ is not None
             else []
         )
-        self.schema_ = FieldSchema(
-            names=list(self.names),
-            categorical=np.asarray(self.categorical, dtype=bool),
-            cardinalities=cardinalities,
-            n_numeric=int(num_cols.size),
-        )
+        self.schema_ = self._schema(cardinalities, num_cols.size)
         return self
 
     def transform(self, X):
-        """Return ``{"cat": int64 (n, n_cat), "num": float32 (n, n_num)}``."""
+        """Return ``{"cat": int64 (n, n_cat), "num": float32 (n, n_num)}``.
+
+        With vector fields, also ``"vec"``: float32 ``(n, sum of their lengths)``.
+        """
         n = X.shape[0]
-        cat_cols = np.flatnonzero(self.categorical)
-        num_cols = np.flatnonzero(~self.categorical)
+        cat_cols, num_cols, vec_cols = self._column_kinds()
         if cat_cols.size:
             if getattr(self, "encoding", "vocabulary") == "hash":
                 cat = np.empty((n, cat_cols.size), dtype=np.int64)
@@ -326,7 +507,59 @@ class FieldEncoder:
             ).astype(np.float32)
         else:
             num = np.zeros((n, 0), dtype=np.float32)
-        return {"cat": cat, "num": num}
+        if not vec_cols.size:
+            return {"cat": cat, "num": num}
+        vec = self.vector_scaler_.transform(self._vector_part(X))
+        vec = clip_model_input(
+            np.nan_to_num(vec, nan=0.0), self._vector_column_names()
+        ).astype(np.float32)
+        return {"cat": cat, "num": num, "vec": vec}
+
+    def _vector_column_names(self):
+        return [
+            f"{self.names[c]} (vector field {name!r})"
+            for name, cols in self.vector_groups
+            for c in cols
+        ]
+
+    def _vector_part(self, X):
+        """The vector fields' raw values, float64, checked column by column."""
+        parts = []
+        for name, cols in self.vector_groups:
+            cols = np.asarray(cols, dtype=np.int64)
+            try:
+                if hasattr(X, "iloc"):
+                    block = np.column_stack(
+                        [
+                            X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
+                            for j in cols
+                        ]
+                    )
+                else:
+                    block = np.asarray(X[:, cols], dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                bad = next(
+                    j for j in cols if _first_non_numeric(_column(X, j)) is not None
+                )
+                raise ValueError(
+                    f"Column {self.names[bad]!r} of vector field {name!r} holds "
+                    "non-numeric values (for example "
+                    f"{_first_non_numeric(_column(X, bad))!r}); a vector field's "
+                    "columns must be numbers."
+                ) from exc
+            if np.isinf(block).any():
+                bad = self.names[cols[np.flatnonzero(np.isinf(block).any(axis=0))[0]]]
+                raise ValueError(
+                    f"Input X contains infinity in column {bad!r} of vector field "
+                    f"{name!r}; only NaN is accepted as a missing value."
+                )
+            for i, j in enumerate(cols):
+                check_float32_range(
+                    block[:, i],
+                    f"Column {self.names[j]!r} of vector field {name!r}",
+                )
+            parts.append(block)
+        return np.concatenate(parts, axis=1)
 
     def _lookup_ids(self, part):
         """Ids of the categorical values, in time proportional to the rows.

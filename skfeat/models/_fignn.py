@@ -53,6 +53,7 @@ class _FiGNNBase(BaseFieldModel):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.gnn_layers = gnn_layers
@@ -79,6 +80,7 @@ class _FiGNNBase(BaseFieldModel):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _build_module(self, schema, n_outputs):
         return FiGNN(
@@ -90,6 +92,7 @@ class _FiGNNBase(BaseFieldModel):
             use_gru=self.use_gru,
             use_residual=self.use_residual,
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
         )
 
 

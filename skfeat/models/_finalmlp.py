@@ -82,6 +82,7 @@ class _FinalMLPBase(BaseFieldModel):
         device="cpu",
         callbacks=None,
         net_params=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.mlp1_hidden_units = mlp1_hidden_units
@@ -112,6 +113,7 @@ class _FinalMLPBase(BaseFieldModel):
         self.device = device
         self.callbacks = callbacks
         self.net_params = net_params
+        self.vector_features = vector_features
 
     def _fit(self, X, y, **kwargs):
         if not (kwargs.get("partial") and hasattr(self, "net_")):
@@ -176,6 +178,7 @@ class _FinalMLPBase(BaseFieldModel):
             fs2_context=self._context_fields(self.fs2_context, "fs2_context", schema),
             num_heads=int(self.num_heads),
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
         )
 
 
@@ -226,7 +229,9 @@ default="relu"
     fs1_context, fs2_context : list of str or int, default=None
         Columns (names or indices) whose embeddings feed each stream's gate;
         they get embedding tables of their own. ``None``: the gate's input is a
-        learned vector, so the gate is the same for every row.
+        learned vector, so the gate is the same for every row. With
+        ``vector_features`` they name fields: a vector field by its name (an
+        index counts fields, as in ``schema_.names``).
     num_heads : int, default=5
         Heads of the bilinear fusion; must divide the last width of both
         streams.

@@ -91,7 +91,9 @@ _COMMON_PARAMS_DOC = """
     scoring : str or callable, default="loss"
         What early stopping (and ``lr_schedule``) monitors on the validation data,
         as in ``HistGradientBoostingClassifier``: ``"loss"`` (the model's own loss,
-        lower is better), a scikit-learn scorer name (``"roc_auc"``,
+        lower is better), ``"auto"`` (``"roc_auc"`` for a binary classifier fitted
+        without ``sample_weight`` whose validation rows hold at least 100 rows of
+        each class, else ``"loss"``), a scikit-learn scorer name (``"roc_auc"``,
         ``"neg_log_loss"``, ``"accuracy"``, ``"r2"``...) or a callable
         ``scorer(estimator, X_val, y_val)`` (higher is better); the scorer sees
         this estimator and the validation rows as passed to ``fit``. The per-epoch
@@ -109,7 +111,45 @@ _COMMON_PARAMS_DOC = """
         embedding, plus a weight). An int ``k``: each numeric column is cut at its
         training quantiles into at most ``k`` bins, and the bin is embedded like a
         category (NaN gets the missing id), so non-monotone effects can be fitted.
+    vector_features : dict or None, default=None
+        Vector fields: ``{field_name: [column, ...]}`` groups numeric columns
+        (names or indices, e.g. the 384 columns of a sentence embedding computed
+        elsewhere) into one field. Each column is standardised in ``fit`` (per
+        dimension, as numeric columns are; a NaN counts as the training mean);
+        the field's embedding is a learned linear projection of the whole vector
+        to ``embed_dim``, plus a first-order term linear in the vector where the
+        model has first-order terms, and it interacts with the other fields like
+        any field. The explainers treat a vector field as one player named
+        ``field_name``. ``schema_.names`` lists the fields: a vector field sits at
+        the position of its first column. A column may belong to one vector field
+        only and not be listed in ``categorical_features``. See
+        :ref:`vector_fields`.
 """
+
+
+def _with_bars_loop(doc):
+    """The shared parameter text with FuxiCTR's loop as the defaults (issue 13)."""
+    for old, new in [
+        ("n_iter_no_change : int, default=3", "n_iter_no_change : int, default=2"),
+        ("tol : float, default=1e-4", "tol : float, default=1e-6"),
+        (
+            'scoring : str or callable, default="loss"',
+            'scoring : str or callable, default="auto"',
+        ),
+        (
+            'lr_schedule : {"plateau"} or None, default=None',
+            'lr_schedule : {"plateau"} or None, default="plateau"',
+        ),
+        (
+            "clip_grad_norm : float or None, default=None",
+            "clip_grad_norm : float or None, default=10.0",
+        ),
+    ]:
+        if old not in doc:
+            raise AssertionError(f"parameter text changed: {old!r}")
+        doc = doc.replace(old, new)
+    return doc
+
 
 _COMMON_ATTRS_DOC = """
     net_ : skorch.NeuralNet
@@ -127,8 +167,8 @@ _COMMON_ATTRS_DOC = """
     feature_kinds_ : ndarray of str of shape (n_features_in_,)
         How each column entered: ``"categorical"``, ``"integer codes"`` (an
         integer column made categorical by the ``"from_dtype"`` rule),
-        ``"numeric"`` or ``"binned numeric"`` (``numeric_bins``). Not set for
-        sparse input.
+        ``"numeric"``, ``"binned numeric"`` (``numeric_bins``) or ``"vector"``
+        (a column of a vector field). Not set for sparse input.
     schema_ : FieldSchema or None
         Field layout (names, kinds, cardinalities); ``None`` for sparse input.
     n_features_in_ : int
@@ -224,8 +264,8 @@ class _FMBase(_FMFamily):
         max_epochs=100,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=3,
-        tol=1e-4,
+        n_iter_no_change=2,
+        tol=1e-6,
         categorical_features="from_dtype",
         min_frequency=None,
         random_state=None,
@@ -236,10 +276,11 @@ class _FMBase(_FMFamily):
         sparse_gradients="auto",
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
-        scoring="loss",
-        lr_schedule=None,
-        clip_grad_norm=None,
+        scoring="auto",
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.alpha = alpha
@@ -265,6 +306,7 @@ class _FMBase(_FMFamily):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _build_module(self, schema, n_outputs):
         return FM(
@@ -273,6 +315,7 @@ class _FMBase(_FMFamily):
             self.embed_dim,
             n_outputs=n_outputs,
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
             sparse=getattr(self, "_sparse_gradients_", False),
         )
 
@@ -285,7 +328,7 @@ class _FMBase(_FMFamily):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         m = linear.shape[1]
         weights = torch.ones(m, m) - torch.eye(m)
         return linear[:, :, c], emb[:, :, c, :], weights, module.bias[c]
@@ -325,6 +368,7 @@ class _FwFMBase(_FMFamily):
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.linear_terms = linear_terms
@@ -351,6 +395,7 @@ class _FwFMBase(_FMFamily):
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _build_module(self, schema, n_outputs):
         return FwFM(
@@ -360,11 +405,12 @@ class _FwFMBase(_FMFamily):
             n_outputs=n_outputs,
             linear_terms=self.linear_terms,
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
             sparse=getattr(self, "_sparse_gradients_", False),
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"])
+        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
         weights = module.pair_weight_matrix()[c]
         return linear[:, :, c], emb, weights, module.bias[c]
 
@@ -460,7 +506,7 @@ class FwFMRegressor(FieldRegressorMixin, RegressorMixin, _FwFMBase):
 FMClassifier.__doc__ = _FM_DOC.format(
     summary="Factorization machine classifier (binary and multiclass).",
     formula="logit = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
+    common=_with_bars_loop(_COMMON_PARAMS_DOC) + _SPARSE_GRADIENTS_DOC,
     extra_attrs=_CLF_ATTRS,
     attrs=_COMMON_ATTRS_DOC,
     see_also="FMRegressor, FwFMClassifier",
@@ -471,12 +517,25 @@ FMClassifier.__doc__ = _FM_DOC.format(
     >>> clf.predict_proba(X.iloc[:2]).shape
     (2, 2)
     >>> round(clf.score(X, y), 2) > 0.6
-    True""",
+    True
+
+    A vector field (say a text embedding in columns ``text_0``, ``text_1``...)
+    is one field of the model and one player of its explanations:
+
+    >>> from skfeat.datasets import make_vector_field_classification
+    >>> X, y, truth = make_vector_field_classification(
+    ...     n_samples=2000, vector_dim=8, random_state=0)
+    >>> truth.vector_features["text"][:3]
+    ['text_0', 'text_1', 'text_2']
+    >>> clf = FMClassifier(embed_dim=8, max_epochs=10, random_state=0,
+    ...                    vector_features=truth.vector_features).fit(X, y)
+    >>> clf.schema_.names
+    ['category', 'f0', 'f1', 'f2', 'text']""",
 )
 FMRegressor.__doc__ = _FM_DOC.format(
     summary="Factorization machine regressor.",
     formula="y = b + sum_i w(x_i) + sum_{i<j} <v(x_i), v(x_j)>",
-    common=_COMMON_PARAMS_DOC + _SPARSE_GRADIENTS_DOC,
+    common=_with_bars_loop(_COMMON_PARAMS_DOC) + _SPARSE_GRADIENTS_DOC,
     extra_attrs="",
     attrs=_COMMON_ATTRS_DOC,
     see_also="FMClassifier, FwFMRegressor",

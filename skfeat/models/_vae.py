@@ -68,6 +68,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         lr_schedule=None,
         clip_grad_norm=None,
         numeric_bins=None,
+        vector_features=None,
     ):
         self.embed_dim = embed_dim
         self.user_features = user_features
@@ -97,12 +98,25 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
+        self.vector_features = vector_features
 
     def _column_groups(self, n):
         """Column indices of the user and item towers."""
         names = getattr(self, "feature_names_in_", None)
 
+        vectors = self.vector_features or {}
+
         def resolve(spec, what):
+            if vectors and not isinstance(spec, str):
+                # a vector field's name stands for all of its columns
+                items = np.asarray(spec, dtype=object).ravel().tolist()
+                if not any(isinstance(v, bool | np.bool_) for v in items):
+                    spec = [
+                        c
+                        for v in items
+                        for c in (vectors[v] if isinstance(v, str) and v in vectors
+                                  else [v])
+                    ]  # fmt: skip
             mask = resolve_categorical(None, spec, n, names)
             if not mask.any():
                 raise ValueError(f"{what} selects no column of X.")
@@ -134,11 +148,24 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
                 "tower_units must be a non-empty sequence of positive integers, got "
                 f"{self.tower_units!r}."
             )
-        user_cols, item_cols = self._column_groups(schema.n_fields)
+        n_columns = (
+            schema.n_fields if schema.columns is None else self.n_features_in_
+        )
+        user_cols, item_cols = self._column_groups(n_columns)
         # the embedding lists categorical fields first: map columns to positions
         position = np.empty(schema.n_fields, dtype=int)
         position[schema.order] = np.arange(schema.n_fields)
         self.user_columns_, self.item_columns_ = user_cols, item_cols
+        if schema.columns is not None:
+            # a vector field's columns go to a tower together
+            owner = schema.field_of_column(n_columns)
+            user_cols = np.unique(owner[user_cols])
+            if self.item_features is None:
+                item_cols = np.setdiff1d(np.arange(schema.n_fields), user_cols)
+            else:
+                item_cols = np.unique(owner[item_cols])
+            if not item_cols.size:
+                raise ValueError("item_features selects no field of X.")
         return SupervisedVAE(
             schema.cardinalities,
             schema.n_numeric,
@@ -152,6 +179,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
             warmup_steps=self.kl_warmup,
             dropout=self.dropout,
             zero_ids=(UNKNOWN_ID,),
+            vector_dims=schema.vector_dims,
         )
 
     def _latent(self, X):
@@ -161,7 +189,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         module = self.net_.module_
         module.eval()
         with torch.no_grad():
-            mu, log_var = module.encode(data["cat"], data["num"])
+            mu, log_var = module.encode(data["cat"], data["num"], data.get("vec"))
         return mu.double().cpu().numpy(), log_var.double().cpu().numpy()
 
     @property
@@ -218,7 +246,9 @@ _VAE_DOC = """Supervised variational interaction model ({kind}).
     ----------
     embed_dim : int, default=10
     user_features, item_features : array-like or None, default=None
-        Columns of each tower (names, indices or a mask).
+        Columns of each tower (names, indices or a mask); a vector field (see
+        ``vector_features``) may be named by its field name, and its columns
+        always go to one tower together.
     tower_units : tuple of int, default=(64,)
         Hidden widths of each tower.
     latent_dim : int, default=16

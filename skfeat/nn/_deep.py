@@ -37,6 +37,9 @@ class DNN(nn.Module):
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -51,20 +54,22 @@ class DNN(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids, sparse=sparse
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims, sparse=sparse,
+        )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.mlp = MLP(
             width, hidden_units, activation, dropout, batch_norm, self.n_outputs
         )
         glorot_init_(self)
 
-    def forward(self, cat, num):
-        emb = eval_dtype(self, self.embedding(cat, num))
+    def forward(self, cat, num, vec=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec))
         return squeeze_outputs(self.mlp(emb.flatten(1)), self.n_outputs)
 
 
@@ -92,6 +97,9 @@ class WideDeep(nn.Module):
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -106,6 +114,7 @@ class WideDeep(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -113,7 +122,7 @@ class WideDeep(nn.Module):
         # wide weights and deep embeddings side by side: one lookup, one backward
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs + self.embed_dim, init_std,
-            zero_ids, sparse=sparse,
+            zero_ids, vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
         width = self.embedding.n_fields * self.embed_dim
@@ -122,16 +131,16 @@ class WideDeep(nn.Module):
         )
         glorot_init_(self)
 
-    def field_terms(self, cat, num):
+    def field_terms(self, cat, num, vec=None):
         """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
-        both = eval_dtype(self, self.embedding(cat, num))
+        both = eval_dtype(self, self.embedding(cat, num, vec))
         return both[..., : self.n_outputs], both[..., self.n_outputs :]
 
     def wide_output(self, linear):
         return self.bias.to(linear.dtype) + linear.sum(dim=1)
 
-    def forward(self, cat, num):
-        linear, emb = self.field_terms(cat, num)
+    def forward(self, cat, num, vec=None):
+        linear, emb = self.field_terms(cat, num, vec)
         logits = self.wide_output(linear) + self.mlp(emb.flatten(1))
         return squeeze_outputs(logits, self.n_outputs)
 
@@ -159,6 +168,9 @@ class DeepFM(nn.Module):
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -173,12 +185,13 @@ class DeepFM(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.fm = FM(
             cardinalities, n_numeric, embed_dim, self.n_outputs, init_std, zero_ids,
-            sparse=sparse,
+            vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         width = self.fm.embedding.n_fields * self.n_outputs * int(embed_dim)
         self.mlp = MLP(
@@ -186,17 +199,17 @@ class DeepFM(nn.Module):
         )
         glorot_init_(self)
 
-    def field_terms(self, cat, num):
+    def field_terms(self, cat, num, vec=None):
         """Return the FM's ``(linear (n, m, C), embeddings (n, m, C, k))``."""
-        linear, emb = self.fm.field_terms(cat, num)
+        linear, emb = self.fm.field_terms(cat, num, vec)
         return eval_dtype(self, linear), eval_dtype(self, emb)
 
     def deep_output(self, emb):
         """The MLP's ``(n, C)`` logits from the FM embeddings."""
         return self.mlp(emb.flatten(1))
 
-    def forward(self, cat, num):
-        linear, emb = self.field_terms(cat, num)
+    def forward(self, cat, num, vec=None):
+        linear, emb = self.field_terms(cat, num, vec)
         fm = self.fm.bias.to(linear.dtype) + linear.sum(1) + pairwise_interaction(emb)
         return squeeze_outputs(fm + self.deep_output(emb), self.n_outputs)
 
@@ -229,6 +242,9 @@ class DCNv2(nn.Module):
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -244,6 +260,7 @@ class DCNv2(nn.Module):
         cross_layers=3, low_rank=None, structure="parallel", activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         if structure not in ("parallel", "stacked", "crossnet_only"):
@@ -251,8 +268,9 @@ class DCNv2(nn.Module):
         self.n_outputs = int(n_outputs)
         self.structure = structure
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids, sparse=sparse
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims, sparse=sparse,
+        )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.cross = CrossNetV2(width, cross_layers, low_rank)
         self.mlp = None
@@ -265,8 +283,8 @@ class DCNv2(nn.Module):
         self.output = Linear(out_width, self.n_outputs)
         glorot_init_(self)
 
-    def forward(self, cat, num):
-        x0 = eval_dtype(self, self.embedding(cat, num)).flatten(1)
+    def forward(self, cat, num, vec=None):
+        x0 = eval_dtype(self, self.embedding(cat, num, vec)).flatten(1)
         if self.structure == "parallel":
             h = torch.cat([self.cross(x0), self.mlp(x0)], dim=1)
         elif self.structure == "stacked":
@@ -309,6 +327,9 @@ class AutoInt(nn.Module):
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -325,6 +346,7 @@ class AutoInt(nn.Module):
         layer_norm=False, use_scale=False, attention_dropout=0.0, activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         if int(attention_layers) < 1:
@@ -333,8 +355,9 @@ class AutoInt(nn.Module):
             )
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids, sparse=sparse
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims, sparse=sparse,
+        )  # fmt: skip
         m = self.embedding.n_fields
         dims = [int(embed_dim)] + [int(attention_dim)] * int(attention_layers)
         self.attention = nn.Sequential(
@@ -360,8 +383,8 @@ class AutoInt(nn.Module):
             )  # fmt: skip
         glorot_init_(self)
 
-    def forward(self, cat, num):
-        emb = eval_dtype(self, self.embedding(cat, num))
+    def forward(self, cat, num, vec=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec))
         logits = self.output(self.attention(emb).flatten(1))
         if self.mlp is not None:
             logits = logits + self.mlp(emb.flatten(1))

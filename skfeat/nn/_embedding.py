@@ -1,16 +1,19 @@
-"""Field embeddings: one vector per field and row, categorical or numeric."""
+"""Field embeddings: one vector per field and row, categorical, numeric or vector."""
 
 import torch
 from torch import nn
 
 
 class FieldEmbedding(nn.Module):
-    """Embed categorical ids and numeric values into ``(n, m, dim)`` tensors.
+    """Embed categorical ids, numeric values and vectors into ``(n, m, dim)``.
 
     All categorical fields share one ``nn.Embedding`` table; field ``i`` owns rows
     ``offsets[i]:offsets[i] + cardinalities[i]``. A numeric field ``j`` owns one
-    vector ``v_j`` and embeds value ``x`` as ``x * v_j``. The output lists the
-    categorical fields first, then the numeric ones.
+    vector ``v_j`` and embeds value ``x`` as ``x * v_j``. A vector field ``g`` of
+    ``d_g`` values owns a ``(d_g, dim)`` matrix ``W_g`` and embeds its vector ``x``
+    as ``x @ W_g``: a learned linear projection, as a numeric field is a projection
+    of one value. The output lists the categorical fields first, then the numeric
+    ones, then the vector ones.
 
     Parameters
     ----------
@@ -25,6 +28,13 @@ class FieldEmbedding(nn.Module):
     zero_ids : sequence of int, default=()
         Ids (within each field) whose rows start at zero, e.g. the id for unknown
         categories, so that an unseen category contributes nothing.
+    sparse : bool, default=False
+        Sparse gradients for the categorical table.
+    vector_dims : sequence of int, default=()
+        Length of each vector field. Their values come as one ``vec`` tensor of
+        shape ``(n, sum(vector_dims))``, the fields side by side. ``W_g`` starts
+        ``N(0, init_std^2 / d_g)``, so that a standardised vector's embedding
+        starts at the scale of the other fields'.
 
     Examples
     --------
@@ -34,11 +44,18 @@ class FieldEmbedding(nn.Module):
     >>> out = emb(torch.tensor([[1, 2]]), torch.tensor([[0.3, -1.0]]))
     >>> out.shape  # (rows, 2 categorical + 2 numeric fields, dim)
     torch.Size([1, 4, 5])
+
+    A vector field of length 3 (say a text embedding) is one more field:
+
+    >>> emb = FieldEmbedding([4], 0, dim=5, vector_dims=[3])
+    >>> emb(torch.tensor([[1]]), torch.zeros(1, 0), torch.randn(1, 3)).shape
+    torch.Size([1, 2, 5])
     """
 
     def __init__(
-        self, cardinalities, n_numeric, dim, init_std=0.01, zero_ids=(), sparse=False
-    ):
+        self, cardinalities, n_numeric, dim, init_std=0.01, zero_ids=(), sparse=False,
+        vector_dims=(),
+    ):  # fmt: skip
         super().__init__()
         cardinalities = [int(c) for c in cardinalities]
         self.n_categorical = len(cardinalities)
@@ -56,17 +73,54 @@ class FieldEmbedding(nn.Module):
             for zid in zero_ids:
                 rows = self.offsets + int(zid)
                 self.table.weight[rows] = 0.0
+        # vector fields: created (and drawn from the RNG) only when there are any,
+        # so a model without them has the same parameters and initial values
+        self.vector_dims = tuple(int(d) for d in vector_dims)
+        if self.vector_dims:
+            self.vectors = nn.ParameterList(
+                nn.Parameter(torch.randn(d, self.dim) * (init_std / d**0.5))
+                for d in self.vector_dims
+            )
+
+    @property
+    def n_vector(self):
+        return len(getattr(self, "vector_dims", ()))
 
     @property
     def n_fields(self):
-        return self.n_categorical + self.n_numeric
+        return self.n_categorical + self.n_numeric + self.n_vector
 
-    def forward(self, cat, num):
+    def vector_embeddings(self, vec):
+        """``(n, n_vector, dim)`` projections of the vector fields.
+
+        In eval mode the products are taken in float64 and rounded back, so a
+        row's embedding does not depend on how many rows share the batch (as
+        BLAS float32 results can).
+        """
+        out = []
+        start = 0
+        for d, w in zip(self.vector_dims, self.vectors, strict=True):
+            x = vec[:, start : start + d]
+            start += d
+            if self.training:
+                out.append(x @ w)
+            else:
+                out.append((x.double() @ w.double()).to(w.dtype))
+        return torch.stack(out, dim=1)
+
+    def forward(self, cat, num, vec=None):
         parts = []
         if self.n_categorical:
             parts.append(self.table(cat + self.offsets))
         if self.n_numeric:
             parts.append(num.unsqueeze(-1) * self.numeric)
+        if self.n_vector:
+            if vec is None:
+                raise ValueError(
+                    f"This embedding has {self.n_vector} vector field(s) and needs "
+                    "their values as vec."
+                )
+            parts.append(self.vector_embeddings(vec))
         if len(parts) == 1:
             return parts[0]
         return torch.cat(parts, dim=1)

@@ -33,6 +33,9 @@ class FeatureGate(nn.Module):
     hidden_units : sequence of int
     init_std : float, default=1e-4
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Lengths of the model's vector fields (module fields after the numeric
+        ones); a context field may be one of them.
 
     Examples
     --------
@@ -46,11 +49,21 @@ class FeatureGate(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, context, out_features,
-        hidden_units, init_std=1e-4, zero_ids=(),
+        hidden_units, init_std=1e-4, zero_ids=(), vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         n_cat = len(cardinalities)
+        n_scalar = n_cat + int(n_numeric)
         context = [int(i) for i in context]
+        vector_dims = [int(d) for d in vector_dims]
+        starts = [sum(vector_dims[:g]) for g in range(len(vector_dims))]
+        vec_fields = [i - n_scalar for i in context if i >= n_scalar]
+        vec_cols = [
+            c for g in vec_fields for c in range(starts[g], starts[g] + vector_dims[g])
+        ]
+        self.register_buffer(
+            "vec_index", torch.tensor(vec_cols, dtype=torch.int64), persistent=False
+        )
         self.register_buffer(
             "cat_index",
             torch.tensor([i for i in context if i < n_cat], dtype=torch.int64),
@@ -58,7 +71,10 @@ class FeatureGate(nn.Module):
         )
         self.register_buffer(
             "num_index",
-            torch.tensor([i - n_cat for i in context if i >= n_cat], dtype=torch.int64),
+            torch.tensor(
+                [i - n_cat for i in context if n_cat <= i < n_scalar],
+                dtype=torch.int64,
+            ),
             persistent=False,
         )
         if context:
@@ -68,6 +84,7 @@ class FeatureGate(nn.Module):
                 embed_dim,
                 init_std,
                 zero_ids,
+                vector_dims=[vector_dims[g] for g in vec_fields],
             )
             self.context_bias = None
         else:
@@ -76,13 +93,15 @@ class FeatureGate(nn.Module):
         width = int(embed_dim) * max(1, len(context))
         self.mlp = MLP(width, hidden_units, "relu", 0.0, False, out_features)
 
-    def forward(self, cat, num):
+    def forward(self, cat, num, vec=None):
         if self.context_embedding is None:
             ctx = self.context_bias.expand(cat.shape[0], -1)
             ctx = eval_dtype(self, ctx)
         else:
             ctx = self.context_embedding(
-                cat.index_select(1, self.cat_index), num.index_select(1, self.num_index)
+                cat.index_select(1, self.cat_index),
+                num.index_select(1, self.num_index),
+                None if vec is None else vec.index_select(1, self.vec_index),
             )
             ctx = eval_dtype(self, ctx).flatten(1)
         return 2.0 * torch.sigmoid(self.mlp(ctx))
@@ -167,6 +186,9 @@ class FinalMLP(nn.Module):
         Embeddings start N(0, init_std); linear layers Glorot-normal with zero
         biases (FuxiCTR's initialisation).
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -183,13 +205,14 @@ class FinalMLP(nn.Module):
         mlp2_hidden_units, n_outputs=1, activation="relu", mlp1_dropout=0.0,
         mlp2_dropout=0.0, batch_norm=False, use_feature_selection=True,
         fs_hidden_units=(64,), fs1_context=(), fs2_context=(), num_heads=1,
-        init_std=1e-4, zero_ids=(),
+        init_std=1e-4, zero_ids=(), vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims,
+        )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.mlp1 = MLP(width, mlp1_hidden_units, activation, mlp1_dropout, batch_norm)
         self.mlp2 = MLP(width, mlp2_hidden_units, activation, mlp2_dropout, batch_norm)
@@ -197,22 +220,22 @@ class FinalMLP(nn.Module):
         if use_feature_selection:
             self.gate1 = FeatureGate(
                 cardinalities, n_numeric, embed_dim, fs1_context, width,
-                fs_hidden_units, init_std, zero_ids,
+                fs_hidden_units, init_std, zero_ids, vector_dims,
             )  # fmt: skip
             self.gate2 = FeatureGate(
                 cardinalities, n_numeric, embed_dim, fs2_context, width,
-                fs_hidden_units, init_std, zero_ids,
+                fs_hidden_units, init_std, zero_ids, vector_dims,
             )  # fmt: skip
         self.fusion = BilinearFusion(
             self.mlp1.out_features, self.mlp2.out_features, self.n_outputs, num_heads
         )
         glorot_init_(self)
 
-    def forward(self, cat, num):
-        emb = eval_dtype(self, self.embedding(cat, num)).flatten(1)
+    def forward(self, cat, num, vec=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec)).flatten(1)
         x1 = x2 = emb
         if self.gate1 is not None:
-            x1 = emb * self.gate1(cat, num)
-            x2 = emb * self.gate2(cat, num)
+            x1 = emb * self.gate1(cat, num, vec)
+            x2 = emb * self.gate2(cat, num, vec)
         logits = self.fusion(self.mlp1(x1), self.mlp2(x2))
         return squeeze_outputs(logits, self.n_outputs)

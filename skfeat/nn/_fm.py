@@ -50,6 +50,9 @@ class FM(nn.Module):
     zero_ids : sequence of int, default=()
     sparse : bool, default=False
         Sparse gradients for the embedding table.
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
 
     Examples
     --------
@@ -64,7 +67,7 @@ class FM(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, init_std=0.01,
-        zero_ids=(), sparse=False,
+        zero_ids=(), sparse=False, vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.embed_dim = int(embed_dim)
@@ -73,20 +76,24 @@ class FM(nn.Module):
         # one lookup and one (on a CPU, costly) embedding backward instead of two.
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs * (1 + self.embed_dim),
-            init_std, zero_ids, sparse=sparse,
+            init_std, zero_ids, sparse=sparse, vector_dims=vector_dims,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
-    def field_terms(self, cat, num):
-        """Return ``(linear (n, m, C), embeddings (n, m, C, k))`` per field."""
-        both = self.embedding(cat, num)
+    def field_terms(self, cat, num, vec=None):
+        """Return ``(linear (n, m, C), embeddings (n, m, C, k))`` per field.
+
+        A vector field's first-order term is a linear map of its vector (the
+        first ``C`` columns of its projection).
+        """
+        both = self.embedding(cat, num, vec)
         n, m = both.shape[:2]
         linear = both[..., : self.n_outputs]
         emb = both[..., self.n_outputs :].reshape(n, m, self.n_outputs, self.embed_dim)
         return linear, emb
 
-    def forward(self, cat, num):
-        linear, emb = self.field_terms(cat, num)
+    def forward(self, cat, num, vec=None):
+        linear, emb = self.field_terms(cat, num, vec)
         logits = self.bias + linear.sum(dim=1) + pairwise_interaction(emb)
         return _squeeze_outputs(logits, self.n_outputs)
 
@@ -112,6 +119,13 @@ class FwFM(nn.Module):
     zero_ids : sequence of int, default=()
     sparse : bool, default=False
         Sparse gradients for the embedding table.
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
+        With ``linear_terms="embedded"`` a vector field's first-order term is
+        the sum of the extra ``k`` columns of its projection (a linear map of the
+        vector), since ``<w, x @ W>`` with ``w`` taken from the projection would be
+        quadratic in ``x``.
 
     Examples
     --------
@@ -127,6 +141,7 @@ class FwFM(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1,
         linear_terms="embedded", init_std=0.01, zero_ids=(), sparse=False,
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.embed_dim = k = int(embed_dim)
@@ -139,7 +154,7 @@ class FwFM(nn.Module):
         # per-id first-order parameters sit beside the factors in one table
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, k + widths[linear_terms], init_std, zero_ids,
-            sparse=sparse,
+            sparse=sparse, vector_dims=vector_dims,
         )  # fmt: skip
         m = self.embedding.n_fields
         rows, cols = torch.triu_indices(m, m, offset=1)
@@ -164,10 +179,10 @@ class FwFM(nn.Module):
         R[:, self.pair_rows, self.pair_cols] = self.pair_weight
         return R + R.transpose(1, 2)
 
-    def field_terms(self, cat, num):
+    def field_terms(self, cat, num, vec=None):
         """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
         k = self.embed_dim
-        both = self.embedding(cat, num)
+        both = self.embedding(cat, num, vec)
         emb = both[..., :k]
         n, m = emb.shape[:2]
         if self.linear_terms == "per_feature":
@@ -175,18 +190,24 @@ class FwFM(nn.Module):
         elif self.linear_terms == "embedded":
             w = both[..., k:].reshape(n, m, self.n_outputs, k)
             n_cat = self.embedding.n_categorical
+            n_scalar = n_cat + self.embedding.n_numeric
             if self.embedding.n_numeric:
                 # a numeric field embeds as x * [v_i, w_i]; <x w_i, x v_i> would be
                 # quadratic in x, so its w_i is taken from the table unscaled
                 w_num = self.embedding.numeric[:, k:].reshape(-1, self.n_outputs, k)
-                w = torch.cat([w[:, :n_cat], w_num.expand(n, -1, -1, -1)], dim=1)
-            linear = (w * emb.unsqueeze(2)).sum(-1)
+                w = torch.cat(
+                    [w[:, :n_cat], w_num.expand(n, -1, -1, -1), w[:, n_scalar:]], dim=1
+                )
+            linear = (w[:, :n_scalar] * emb[:, :n_scalar].unsqueeze(2)).sum(-1)
+            if self.embedding.n_vector:
+                # a vector field: the sum of its extra columns, linear in x
+                linear = torch.cat([linear, w[:, n_scalar:].sum(-1)], dim=1)
         else:
             linear = torch.einsum("nmk,mck->nmc", emb, self.field_linear)
         return linear, emb
 
-    def forward(self, cat, num):
-        linear, emb = self.field_terms(cat, num)
+    def forward(self, cat, num, vec=None):
+        linear, emb = self.field_terms(cat, num, vec)
         # sum_{i<j} r_ij <e_i, e_j> = 1/2 sum_i <e_i, sum_j R_ij e_j>, R symmetric.
         # One (C m, m) x (m, n k) matrix product: gathering the m(m-1)/2 pairs, or
         # broadcasting an (n, m, m, k) product, is several times slower on a CPU.

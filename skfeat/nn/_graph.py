@@ -122,17 +122,22 @@ class FiGNN(nn.Module):
         attention and readout layers start Glorot-normal (FuxiCTR's choices; the
         GRU keeps torch's default, as in FuxiCTR).
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
     """
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, steps=3,
         use_gru=True, use_residual=True, init_std=1e-4, zero_ids=(),
+        vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims,
+        )  # fmt: skip
         m = self.embedding.n_fields
         self.graph = FieldGraphLayer(m, embed_dim, steps, use_gru, use_residual)
         # readout: a score per node and output, weighted by attention over nodes
@@ -141,8 +146,8 @@ class FiGNN(nn.Module):
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
         glorot_init_(self.graph.attention, self.node_score, self.node_weight)
 
-    def forward(self, cat, num):
-        emb = eval_dtype(self, self.embedding(cat, num))
+    def forward(self, cat, num, vec=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec))
         h = self.graph(emb)
         n, m, _ = h.shape
         scores = self.node_score(h)  # n, m, C

@@ -96,17 +96,21 @@ class SupervisedVAE(nn.Module):
     dropout : float, default=0.0
     init_std : float, default=0.01
     zero_ids : sequence of int, default=()
+    vector_dims : sequence of int, default=()
+        Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
+        their values come as ``vec`` after the numeric fields.
     """
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, user_fields, item_fields,
         tower_units, latent_dim, n_outputs=1, beta=1.0, warmup_steps=0,
-        dropout=0.0, init_std=0.01, zero_ids=(),
+        dropout=0.0, init_std=0.01, zero_ids=(), vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.embedding = FieldEmbedding(
-            cardinalities, n_numeric, embed_dim, init_std, zero_ids
-        )
+            cardinalities, n_numeric, embed_dim, init_std, zero_ids,
+            vector_dims=vector_dims,
+        )  # fmt: skip
         self.register_buffer("user_fields", torch.as_tensor(list(user_fields)))
         self.register_buffer("item_fields", torch.as_tensor(list(item_fields)))
         k = int(embed_dim)
@@ -124,9 +128,9 @@ class SupervisedVAE(nn.Module):
         self.register_buffer("steps", torch.zeros((), dtype=torch.int64))
         self._kl = None
 
-    def encode(self, cat, num):
+    def encode(self, cat, num, vec=None):
         """Return ``(mu, log_var)``, each ``(n, latent_dim)``."""
-        emb = self.embedding(cat, num)
+        emb = self.embedding(cat, num, vec)
         if not self.training:
             emb = emb.double()
         u = self.user_tower(emb[:, self.user_fields].flatten(1))
@@ -140,8 +144,8 @@ class SupervisedVAE(nn.Module):
             return self.beta
         return self.beta * min(1.0, float(self.steps) / self.warmup_steps)
 
-    def forward(self, cat, num):
-        mu, log_var = self.encode(cat, num)
+    def forward(self, cat, num, vec=None):
+        mu, log_var = self.encode(cat, num, vec)
         if self.training:
             z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var)
             self._kl = gaussian_kl(mu, log_var).mean()
