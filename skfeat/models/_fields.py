@@ -438,9 +438,10 @@ class FieldEncoder:
         the other fields. ``X`` gives the columns' layout (a row is enough);
         the numeric scaling is set by the caller.
         """
-        cat_cols = np.flatnonzero(self.categorical)
+        cat_cols, _, _ = self._column_kinds()
         self.ordinal_ = None
         self.scaler_ = None
+        self.vector_scaler_ = None  # a FileSource has no vector fields
         if self.encoding == "hash":
             return self.fit(X)
         sorted_categories = []
@@ -456,7 +457,7 @@ class FieldEncoder:
         return self._set_schema()
 
     def _set_schema(self):
-        num_cols = np.flatnonzero(~self.categorical)
+        _, num_cols, _ = self._column_kinds()
         cardinalities = []
         if self.ordinal_ is not None:
             try:
