@@ -106,7 +106,8 @@ def _fit_large_vocabulary(Model, n_ids, chunk=1_000_000):
         )
     train = FileSource(folder, target="click")
     est = Model(max_epochs=1, random_state=0, early_stopping=False,
-                categorical_features="all", batch_size=4096)  # fmt: skip
+                categorical_features="all", batch_size=4096, scoring="loss",
+                lr_schedule=None, clip_grad_norm=None)  # fmt: skip
     t0 = time.perf_counter()
     est.fit(train)
     fit_s = time.perf_counter() - t0
