@@ -128,3 +128,15 @@ def test_vocabulary_lookup_gives_the_ordinal_encoders_ids(case):
     part = encoder._categorical_part(X_new, np.array([0]))
     expected = encoder.ordinal_.transform(part) + N_RESERVED_IDS
     assert np.array_equal(ids, expected.astype(np.int64))
+
+
+@pytest.mark.parametrize("min_frequency", [None, 2])
+def test_missing_value_gets_the_missing_id_only_when_seen_in_fit(min_frequency):
+    # as OrdinalEncoder: missing in fit -> the missing id 0; never missing in
+    # fit -> the unknown id 1
+    fit = pd.DataFrame({"seen": ["a", None, "a", "b", "b"],
+                        "never": ["a", "a", "b", "b", "c"]})  # fmt: skip
+    encoder = FieldEncoder(np.array([True, True]), ["seen", "never"],
+                           min_frequency=min_frequency).fit(fit)  # fmt: skip
+    X_new = pd.DataFrame({"seen": [None, "zz"], "never": [np.nan, "zz"]})
+    assert encoder.transform(X_new)["cat"].tolist() == [[0, 1], [1, 1]]

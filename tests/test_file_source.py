@@ -68,6 +68,23 @@ def test_fit_from_files_equals_fit_in_memory_without_shuffle(tmp_path):
     assert streamed.decision_function(source).shape == (len(df),)
 
 
+def test_missing_categories_from_files_as_in_memory(tmp_path):
+    df = _frame(300)
+    df.loc[::7, "user"] = None
+    source = FileSource(_write(df, tmp_path / "d"), target="click", shuffle_buffer=0)
+    X, y = df.drop(columns="click"), df["click"].to_numpy()
+    streamed = FMClassifier(**KW).fit(source)
+    in_memory = FMClassifier(**KW, net_params={"iterator_train__shuffle": False})
+    in_memory.fit(X, y)
+    assert streamed.schema_.cardinalities == in_memory.schema_.cardinalities
+    ids = streamed.encoder_.transform(X)["cat"]
+    assert np.array_equal(ids, in_memory.encoder_.transform(X)["cat"])
+    assert (ids[::7, 0] == 0).all()  # the missing id: users were missing in fit
+    np.testing.assert_allclose(
+        streamed.predict_proba(X), in_memory.predict_proba(X), atol=1e-5
+    )
+
+
 def test_shuffle_mixes_files_and_is_reproducible(tmp_path):
     df = _frame()
     df["row"] = np.arange(len(df))
@@ -149,3 +166,98 @@ def test_errors(tmp_path):
         FileSource(tmp_path / "d", target="nope")
     with pytest.raises(ValueError, match="found no files"):
         FileSource(tmp_path / "empty*.parquet")
+
+
+def test_partial_fit_from_files_is_one_epoch_per_call(tmp_path):
+    df = _frame()
+    source = FileSource(_write(df, tmp_path / "d"), target="click", batch_rows=100,
+                        shuffle_buffer=0)  # fmt: skip
+    X, y = df.drop(columns="click"), df["click"].to_numpy()
+    kw = dict(batch_size=64, random_state=0, learning_rate=0.02)
+    streamed = FMClassifier(**kw)
+    in_memory = FMClassifier(**kw, net_params={"iterator_train__shuffle": False})
+    for _ in range(3):
+        streamed.partial_fit(source)  # classes come from the streaming pass
+        in_memory.partial_fit(X, y, classes=[0, 1])
+    assert streamed.n_iter_ == 3
+    assert streamed.schema_.cardinalities == in_memory.schema_.cardinalities
+    np.testing.assert_allclose(
+        streamed.predict_proba(X), in_memory.predict_proba(X), atol=1e-5
+    )
+    # a fit from files continues with partial_fit from files, and a wrong class
+    # leaves the model as it was
+    deep = DeepFMClassifier(max_epochs=2, early_stopping=False, random_state=0,
+                            hidden_units=(16,), batch_size=64)  # fmt: skip
+    deep.fit(source).partial_fit(source)
+    assert deep.n_iter_ == 3
+    assert roc_auc_score(y, deep.predict_proba(source)[:, 1]) > 0.75
+    with pytest.raises(ValueError, match="pass y=None"):
+        streamed.partial_fit(source, y)
+    on_array = FMClassifier(**kw).fit(X[["x"]].to_numpy(), y)
+    with pytest.raises(ValueError, match="fitted on an array without column"):
+        on_array.partial_fit(source)
+    bad = df.assign(click=df["click"] + 1)
+    before = streamed.predict_proba(X)
+    with pytest.raises(ValueError, match=r"labels \[2\]"):
+        streamed.partial_fit(FileSource(_write(bad, tmp_path / "b"), target="click"))
+    assert np.array_equal(streamed.predict_proba(X), before)
+    with pytest.raises(ValueError, match=r"labels \[2\]"):
+        FMClassifier().partial_fit(
+            FileSource(tmp_path / "b", target="click"), classes=[0, 1]
+        )
+
+
+def test_file_source_as_explainer_background(tmp_path):
+    from skfeat.explain import InteractionExplainer
+
+    df = _frame()
+    source = FileSource(_write(df, tmp_path / "d"), target="click", batch_rows=70)
+    X = df.drop(columns="click")
+    fm = FMClassifier(**KW).fit(X, df["click"])
+    # exact: the moments of every row, streamed
+    from_files = InteractionExplainer(fm, source).shap_values(X[:20]).values
+    in_memory = InteractionExplainer(fm, X).shap_values(X[:20]).values
+    np.testing.assert_allclose(from_files, in_memory, atol=1e-9)
+    # a deep remainder: a uniform sample of max_background rows, the very rows
+    # the in-memory explainer samples, with the large-background warning
+    deep = DeepFMClassifier(**KW, hidden_units=(8,)).fit(X, df["click"])
+    kw = dict(max_background=50, random_state=0, budget=64)
+    with pytest.warns(UserWarning, match="The background has 900 rows"):
+        a = InteractionExplainer(deep, source, **kw).shap_values(X[:3]).values
+    with pytest.warns(UserWarning, match="The background has 900 rows"):
+        b = InteractionExplainer(deep, X, **kw).shap_values(X[:3]).values
+    np.testing.assert_allclose(a, b, atol=1e-9)
+    rows = source.sample(50, random_state=0)
+    expected = X.iloc[np.sort(np.random.RandomState(0).choice(900, 50, replace=False))]
+    assert rows.equals(expected.reset_index(drop=True))
+
+
+def test_streamed_vocabulary_rule_matches_a_counter():
+    # counts merged batch by batch in pandas, then min_frequency and the cap with
+    # ties broken by the smaller text: the same set as a brute-force Counter
+    from collections import Counter
+
+    from skfeat.data._fit import _Counts, _keep
+
+    rng = np.random.RandomState(0)
+    for trial in range(60):
+        n = rng.randint(1, 300)
+        values = rng.zipf(1.5, n) % rng.randint(1, 60)
+        if trial % 3 == 1:
+            values = np.array([f"s{v}" for v in values], dtype=object)
+        elif trial % 3 == 2:
+            values = values.astype(float)
+        counts = _Counts()
+        for chunk in np.array_split(values, 3):
+            counts.add(pd.Series(chunk).value_counts())
+        min_frequency = [None, 2, 0.05][trial % 3]
+        cap = [None, 1, 3, 10][trial % 4]
+        items = list(Counter(values.tolist()).items())
+        if min_frequency is not None:
+            least = min_frequency if min_frequency >= 1 else min_frequency * n
+            items = [(v, c) for v, c in items if c >= least]
+        if cap is not None:
+            items = sorted(items, key=lambda vc: (-vc[1], str(vc[0])))[:cap]
+        expected = sorted(str(v) for v, _ in items)
+        got = _keep(counts.result(), min_frequency, n, cap)
+        assert sorted(str(v) for v in got) == expected

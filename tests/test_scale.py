@@ -189,3 +189,77 @@ def test_hashed_fm_has_no_vocabulary_and_learns():
     cat = clf.encoder_.transform(new)["cat"]
     assert cat[0, 0] == hash_categories(np.array(["never-seen"], dtype=object), 4096)[0]
     assert cat[0, 0] > 1
+
+
+# ------------------------------------------------------ the deep models
+def _deep_frame(n=1500, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({"a": rng.randint(0, 40, n).astype(str),
+                      "b": rng.randint(0, 40, n).astype(str),
+                      "x": rng.normal(size=n)})  # fmt: skip
+    w = rng.normal(size=40) * 2
+    logit = w[X["a"].astype(int)] - w[X["b"].astype(int)] + X["x"]
+    y = (rng.random_sample(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y
+
+
+DEEP_MODELS = ["DNNClassifier", "WideDeepClassifier", "DeepFMClassifier",
+               "DCNClassifier", "AutoIntClassifier"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", DEEP_MODELS)
+def test_deep_models_take_sparse_gradients(name):
+    import skfeat.models
+
+    cls = getattr(skfeat.models, name)
+    X, y = _deep_frame()
+    kw = dict(hidden_units=(32,), embed_dim=4, max_epochs=2, batch_size=256,
+              early_stopping=False, random_state=0)  # fmt: skip
+    # SGD without weight decay (nor clipping, whose norm sums in another
+    # order): the sparse update is the dense one
+    sgd = dict(kw, optimizer="sgd", alpha=0.0, learning_rate=0.1, clip_grad_norm=None)
+    sparse = cls(sparse_gradients=True, **sgd).fit(X, y)
+    dense = cls(sparse_gradients=False, **sgd).fit(X, y)
+    assert isinstance(sparse.net_.optimizer_, RowSparseOptimizer)
+    tables = [m for m in sparse.net_.module_.modules()
+              if isinstance(m, torch.nn.Embedding)]  # fmt: skip
+    assert tables and all(t.sparse for t in tables)
+    np.testing.assert_allclose(
+        sparse.predict_proba(X), dense.predict_proba(X), atol=1e-5
+    )
+    # lazy Adam with the default embedding L2 (alpha=0.05), hashed ids: learns,
+    # leaves the buckets no batch touched as initialised (the dense path's
+    # weight decay moves them) and updates the network densely
+    lazy_kw = dict(kw, max_epochs=6, learning_rate=0.01,
+                   categorical_encoding="hash", hash_buckets=512)  # fmt: skip
+    lazy = cls(sparse_gradients=True, **lazy_kw).fit(X[:1000], y[:1000])
+    assert roc_auc_score(y[1000:], lazy.predict_proba(X[1000:])[:, 1]) > 0.75
+    with lazy._seeded(lazy._seed_):
+        start = lazy._new_module().state_dict()
+    key = next(k for k in start if k.endswith("table.weight"))
+    trained = lazy.net_.module_.state_dict()
+    used = lazy.encoder_.transform(X[:1000])["cat"] + np.array([0, 514])
+    untouched = np.setdiff1d(np.arange(2 * 514), used)
+    assert untouched.size > 800
+    assert torch.equal(trained[key][untouched], start[key][untouched])
+    assert not torch.equal(trained[key][np.unique(used)], start[key][np.unique(used)])
+    mlp = [k for k in start if "mlp" in k and k.endswith("weight")]
+    assert mlp and not torch.equal(trained[mlp[0]], start[mlp[0]])
+    dense = cls(sparse_gradients=False, **lazy_kw).fit(X[:1000], y[:1000])
+    assert not torch.equal(dense.net_.module_.state_dict()[key][untouched],
+                           start[key][untouched])  # fmt: skip
+
+
+def test_deep_sparse_gradients_auto_and_hashing():
+    from skfeat.models import DeepFMClassifier
+
+    X, y = _deep_frame(600)
+    kw = dict(hidden_units=(16,), embed_dim=2, max_epochs=1, random_state=0,
+              early_stopping=False)  # fmt: skip
+    big = DeepFMClassifier(categorical_encoding="hash", hash_buckets=2**19, **kw)
+    big.fit(X, y)
+    assert big.schema_.cardinalities == [2**19 + 2] * 2
+    assert big._sparse_gradients_  # 2 x (2^19 + 2) rows >= 1,000,000: on
+    small = DeepFMClassifier(**kw).fit(X, y)
+    assert not small._sparse_gradients_
+    assert not isinstance(small.net_.optimizer_, RowSparseOptimizer)

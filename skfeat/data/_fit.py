@@ -6,8 +6,7 @@ batches" role of :class:`skfeat.utils.FieldDataset`: skfeat's
 the training engine keeps its one loop (and early stopping, callbacks, history).
 """
 
-import heapq
-from collections import Counter
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -130,7 +129,8 @@ class _Stats:
 
     def __init__(self, categorical, fraction, seed, classifier):
         self.categorical = categorical
-        self.counts = [Counter() for _ in range(int(categorical.sum()))]
+        self.counts = [_Counts() for _ in range(int(categorical.sum()))]
+        self.missing = [False] * int(categorical.sum())
         self.scaler = StandardScaler()
         self.fraction = fraction
         self.seed = seed
@@ -158,11 +158,13 @@ class _Stats:
             return
         cat_cols = np.flatnonzero(self.categorical)
         num_cols = np.flatnonzero(~self.categorical)
-        if cat_cols.size:
-            part = encoder._categorical_part(X, cat_cols)
-            for i in range(part.shape[1]):
-                counts = pd.Series(part[:, i], dtype=object).value_counts(dropna=True)
-                self.counts[i].update(dict(zip(counts.index, counts.to_numpy())))
+        for i, j in enumerate(cat_cols):
+            col = X.iloc[:, j]
+            self.missing[i] = self.missing[i] or bool(col.isna().any())
+            if not _is_plain_numeric(col.dtype):
+                # text, categorical, object: compared as objects, as in memory
+                col = pd.Series(encoder._categorical_part(X, [j])[:, 0], dtype=object)
+            self.counts[i].add(col.value_counts(dropna=True))
         if num_cols.size:
             with np.errstate(invalid="ignore", divide="ignore"):
                 # a column with no value yet in a batch: scikit-learn divides 0/0
@@ -179,22 +181,68 @@ class _Stats:
                 self.y_sq += float((yy * yy).sum())
 
 
-def _keep(counter, min_frequency, n_rows, max_categories):
-    items = [(v, c) for v, c in counter.items()]
+class _Counts:
+    """Counts per value of one field, merged in pandas (not a Python ``Counter``:
+    a 10,000,000-id field costs 16 bytes per id with integer values, and the
+    merge runs in C)."""
+
+    def __init__(self):
+        self.merged = None
+        self.parts = []
+        self.pending = 0
+
+    def add(self, counts):
+        counts = counts[counts.to_numpy() > 0]  # a categorical lists unseen ones
+        self.parts.append(counts)
+        self.pending += len(counts)
+        size = 0 if self.merged is None else len(self.merged)
+        if self.pending > max(1_000_000, size):
+            self._merge()
+
+    def _merge(self):
+        parts = ([] if self.merged is None else [self.merged]) + self.parts
+        self.parts, self.pending = [], 0
+        if not parts:
+            self.merged = pd.Series([], dtype=np.int64)
+            return
+        both = pd.concat(parts) if len(parts) > 1 else parts[0]
+        if len(parts) > 1:
+            both = both.groupby(level=0, sort=False).sum()
+        self.merged = both.astype(np.int64)
+
+    def result(self):
+        """The counts, as a Series indexed by value."""
+        self._merge()
+        return self.merged
+
+
+def _is_plain_numeric(dtype):
+    return isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+
+
+def _keep(counts, min_frequency, n_rows, max_categories):
+    """Values kept in the vocabulary: at least ``min_frequency`` rows, and the
+    ``max_categories`` most frequent (ties: the smaller text first)."""
+    values = counts.index
+    c = counts.to_numpy()
     if min_frequency is not None:
         least = min_frequency if min_frequency >= 1 else min_frequency * n_rows
-        items = [(v, c) for v, c in items if c >= least]
-    if max_categories is not None and len(items) > max_categories:
-        items = heapq.nsmallest(
-            int(max_categories), items, key=lambda vc: (-vc[1], str(vc[0]))
-        )
-    return [v for v, _ in items]
+        values, c = values[c >= least], c[c >= least]
+    if max_categories is not None and len(c) > max_categories:
+        k = int(max_categories)
+        kth = np.partition(c, len(c) - k)[len(c) - k]  # the k-th largest count
+        sure = c > kth
+        tied = np.flatnonzero(c == kth)
+        need = k - int(sure.sum())
+        text = np.array([str(v) for v in values[tied].tolist()])
+        chosen = tied[np.argsort(text, kind="stable")[:need]]
+        keep = np.flatnonzero(sure)
+        values = values[np.sort(np.concatenate([keep, chosen]))]
+    return values.tolist()
 
 
 def fit_from_source(est, source, eval_set=None):
     """Fit ``est`` (a skfeat field model) from ``source``; the body of ``fit``."""
-    from sklearn.utils import check_random_state
-
     from skfeat.models._base import AUTO_EARLY_STOPPING_MIN_SAMPLES
     from skfeat.utils._validation import check_device
 
@@ -202,84 +250,13 @@ def fit_from_source(est, source, eval_set=None):
     name = type(est).__name__
     if source.target is None:
         raise ValueError(f"{name}.fit needs a FileSource with a target column.")
-    names = list(source.feature_names_)
-    est.feature_names_in_ = np.asarray(names, dtype=object)
-    est.n_features_in_ = len(names)
-    first_X, _ = next(source.iter_frames(with_target=False))
-    est.is_categorical_ = resolve_categorical(
-        first_X, est.categorical_features, len(names), est.feature_names_in_
-    )
-    est._input_kind_ = "fields"
-    if getattr(est, "numeric_bins", None) is not None:
-        raise ValueError(
-            f"{name}: numeric_bins is not supported with a FileSource yet "
-            "(the bins need the whole column); leave it None."
-        )
-    if getattr(est, "vector_features", None):
-        raise ValueError(
-            f"{name}: vector_features is not supported with a FileSource yet; "
-            "fit on an in-memory DataFrame or array."
-        )
-    est._in_vector = None  # no vector fields (a stale mask from an earlier fit)
-    if hasattr(est, "_set_feature_kinds"):
-        est._set_feature_kinds(first_X)
-    est._seed_ = int(
-        check_random_state(est.random_state).randint(np.iinfo(np.int32).max)
-    )
     early_stopping = est.early_stopping
     if early_stopping == "auto":
         early_stopping = (
             eval_set is not None or source.n_rows > AUTO_EARLY_STOPPING_MIN_SAMPLES
         )
     fraction = est.validation_fraction if early_stopping and eval_set is None else 0
-    encoding = getattr(est, "categorical_encoding", "vocabulary")
-    encoder = FieldEncoder(
-        est.is_categorical_, names, None, encoding=encoding,
-        hash_buckets=getattr(est, "hash_buckets", None),
-    )  # fmt: skip
-    stats = _Stats(
-        est.is_categorical_, fraction, est._seed_, est._is_classifier_model()
-    )
-    hashing = encoding == "hash"
-    # with hashing the first pass needs the numeric columns and the target only
-    read = [c for c, cat in zip(names, est.is_categorical_) if not cat]
-    for b, (X, y) in enumerate(source.iter_frames(columns=read if hashing else None)):
-        stats.update(b, X, y, encoder, numeric_only=hashing)
-    n_rows = stats.n_train + stats.n_valid
-    # the encoder: fitted on one row per kept category, then given the streamed
-    # scaling (OrdinalEncoder sorts the categories as a fit in memory does)
-    if encoding == "hash":
-        encoder.fit(first_X.iloc[:1])
-    else:
-        kept = [
-            _keep(c, est.min_frequency, n_rows, source.max_categories)
-            for c in stats.counts
-        ]
-        width = max([len(k) for k in kept] + [1])
-        frame = {}
-        cat_cols = iter(kept)
-        for j, col in enumerate(names):
-            if est.is_categorical_[j]:
-                values = next(cat_cols)
-                column = np.empty(width, dtype=object)
-                column[:] = values[0] if values else "__skfeat_empty__"
-                column[: len(values)] = values
-                frame[col] = column
-            else:
-                frame[col] = np.zeros(width)
-        encoder.fit(pd.DataFrame(frame))
-    if (~est.is_categorical_).any():
-        encoder.scaler_ = stats.scaler
-    est.encoder_ = encoder
-    est.schema_ = encoder.schema_
-    if est._is_classifier_model():
-        est._check_y(np.asarray(sorted(stats.labels)), reset=True)
-    else:
-        mean = stats.y_sum / n_rows
-        std = max(stats.y_sq / n_rows - mean * mean, 0.0) ** 0.5
-        est._target_mean = mean
-        est._target_scale = std if std > 0 else 1.0
-    est._sparse_gradients_ = est._resolve_sparse_gradients()
+    stats = _prepare(est, source, fraction)
     train = SourceDataset(
         source, est, with_target=True, subset="train" if fraction else "all",
         fraction=fraction, seed=est._seed_, n_rows=stats.n_train,
@@ -311,14 +288,126 @@ def fit_from_source(est, source, eval_set=None):
     return est
 
 
+def partial_fit_from_source(est, source, classes=None):
+    """One epoch over all of ``source``; the body of ``partial_fit``.
+
+    The first call (no ``net_`` yet) builds the vocabulary, the numeric scaling
+    and the classes in one streaming pass over ``source``, as ``fit`` does;
+    later calls reuse them (categories first seen later map to the unknown id)
+    and only stream the rows, shuffled as in ``fit`` with a seed that changes
+    with every call.
+    """
+    name = type(est).__name__
+    if source.target is None:
+        raise ValueError(f"{name}.partial_fit needs a FileSource with a target column.")
+    first_call = not hasattr(est, "net_")
+    if first_call:
+        _prepare(est, source, 0.0, classes=classes)
+    else:
+        source = _matching(est, source)
+    train = SourceDataset(source, est, with_target=True)
+    with est._divergence_context():
+        est._partial_fit_epoch(train, first_call)
+    return est
+
+
+def _prepare(est, source, fraction, classes=None):
+    """The streaming pass: encoders, scaling, classes or target moments."""
+    from sklearn.utils import check_random_state
+
+    name = type(est).__name__
+    if hasattr(est, "_check_architecture"):
+        est._check_architecture()
+    names = list(source.feature_names_)
+    est.feature_names_in_ = np.asarray(names, dtype=object)
+    est.n_features_in_ = len(names)
+    first_X, _ = next(source.iter_frames(with_target=False))
+    est.is_categorical_ = resolve_categorical(
+        first_X, est.categorical_features, len(names), est.feature_names_in_
+    )
+    est._input_kind_ = "fields"
+    if getattr(est, "numeric_bins", None) is not None:
+        raise ValueError(
+            f"{name}: numeric_bins is not supported with a FileSource yet "
+            "(the bins need the whole column); leave it None."
+        )
+    if getattr(est, "vector_features", None):
+        raise ValueError(
+            f"{name}: vector_features is not supported with a FileSource yet; "
+            "fit on an in-memory DataFrame or array."
+        )
+    est._in_vector = None  # no vector fields (a stale mask from an earlier fit)
+    if hasattr(est, "_set_feature_kinds"):
+        est._set_feature_kinds(first_X)
+    est._seed_ = int(
+        check_random_state(est.random_state).randint(np.iinfo(np.int32).max)
+    )
+    encoding = getattr(est, "categorical_encoding", "vocabulary")
+    encoder = FieldEncoder(
+        est.is_categorical_, names, None, encoding=encoding,
+        hash_buckets=getattr(est, "hash_buckets", None),
+    )  # fmt: skip
+    stats = _Stats(
+        est.is_categorical_, fraction, est._seed_, est._is_classifier_model()
+    )
+    hashing = encoding == "hash"
+    # with hashing the first pass needs the numeric columns and the target only
+    read = [c for c, cat in zip(names, est.is_categorical_) if not cat]
+    for b, (X, y) in enumerate(source.iter_frames(columns=read if hashing else None)):
+        stats.update(b, X, y, encoder, numeric_only=hashing)
+    n_rows = stats.n_train + stats.n_valid
+    # the encoder: each field's kept categories sorted by its own OrdinalEncoder
+    # (as a fit in memory sorts them), then given the streamed scaling
+    if encoding == "hash":
+        with warnings.catch_warnings():
+            # its scaler (fitted on one row, maybe NaN) is replaced just below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            encoder.fit(first_X.iloc[:1])
+    else:
+        # a field with missing values keeps NaN as a category, as in memory
+        # (the missing id is then its own, else missing values share unknown's)
+        kept = [
+            _keep(c.result(), est.min_frequency, n_rows, source.max_categories)
+            + ([np.nan] if missing else [])
+            for c, missing in zip(stats.counts, stats.missing)
+        ]
+        stats.counts = None  # free the counts before the tables are built
+        encoder.fit_categories(first_X.iloc[:1], kept)
+    if (~est.is_categorical_).any():
+        encoder.scaler_ = stats.scaler
+    est.encoder_ = encoder
+    est.schema_ = encoder.schema_
+    if est._is_classifier_model():
+        labels = np.asarray(sorted(stats.labels))
+        est._check_y(labels, reset=True, classes=classes)
+    else:
+        mean = stats.y_sum / n_rows
+        std = max(stats.y_sq / n_rows - mean * mean, 0.0) ** 0.5
+        est._target_mean = mean
+        est._target_scale = std if std > 0 else 1.0
+    est._sparse_gradients_ = est._resolve_sparse_gradients()
+    return stats
+
+
 def source_dataset(est, source):
     """The prediction dataset of ``source`` for a fitted ``est``."""
+    return SourceDataset(_matching(est, source), est, with_target=False)
+
+
+def _matching(est, source):
+    """``source`` with the columns of ``fit``, in their order."""
+    if not hasattr(est, "feature_names_in_"):
+        raise ValueError(
+            f"{type(est).__name__} was fitted on an array without column names, "
+            "so a FileSource's columns cannot be matched to its fields; fit it on "
+            "a DataFrame or a FileSource."
+        )
     missing = [c for c in est.feature_names_in_ if c not in source.feature_names_]
     if missing:
         raise ValueError(f"The FileSource lacks the columns {missing} seen in fit.")
     if list(source.feature_names_) != list(est.feature_names_in_):
         source = _reordered(source, list(est.feature_names_in_))
-    return SourceDataset(source, est, with_target=False)
+    return source
 
 
 def _reordered(source, names):

@@ -178,6 +178,55 @@ class FileSource:
         y = None if self.target is None else np.concatenate([p[1] for p in parts])
         return X, y
 
+    def sample(self, n, *, random_state=None):
+        """Read a uniform sample of ``n`` rows' features, without replacement.
+
+        The rows are those ``numpy`` would pick from the whole table in memory:
+        ``check_random_state(random_state).choice(n_rows, n, replace=False)``,
+        sorted, so a sample from files equals the sample of ``to_pandas()``.
+        One streaming pass; only the sampled rows are kept.
+
+        Parameters
+        ----------
+        n : int
+            Rows to read (all of them when ``n >= n_rows``).
+        random_state : int, RandomState instance or None, default=None
+
+        Returns
+        -------
+        X : DataFrame of shape (min(n, n_rows), n_features)
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import pandas as pd
+        >>> from skfeat.data import FileSource
+        >>> folder = tempfile.mkdtemp()
+        >>> pd.DataFrame({"a": range(100), "y": 0}).to_parquet(
+        ...     os.path.join(folder, "part.parquet"))
+        >>> FileSource(folder, target="y").sample(3, random_state=0)["a"].tolist()
+        [2, 26, 86]
+        """
+        import pandas as pd
+        from sklearn.utils import check_random_state
+
+        total = self.n_rows
+        n = min(int(n), total)
+        rng = check_random_state(random_state)
+        index = np.sort(rng.choice(total, size=n, replace=False))
+        parts, start = [], 0
+        for X, _ in self.iter_frames(with_target=False):
+            stop = start + len(X)
+            lo, hi = np.searchsorted(index, [start, stop])
+            if hi > lo:
+                parts.append(X.iloc[index[lo:hi] - start])
+            start = stop
+            if hi == n:
+                break
+        if not parts:
+            return next(self.iter_frames(with_target=False))[0].iloc[:0]
+        return pd.concat(parts, ignore_index=True)
+
     def __len__(self):
         return self.n_rows
 

@@ -35,19 +35,24 @@ def summarise_background(background, max_background, random_state):
     n = background.shape[0]
     if max_background is None or n <= max_background:
         return background
+    warn_large_background(n, max_background)
+    rng = check_random_state(random_state)
+    idx = np.sort(rng.choice(n, size=max_background, replace=False))
+    if isinstance(background, pd.DataFrame):
+        return background.iloc[idx]
+    return background[idx]
+
+
+def warn_large_background(n, max_background, stacklevel=5):
+    """The warning of a background larger than ``max_background``."""
     warnings.warn(
         f"The background has {n} rows; the model-agnostic estimators evaluate "
         f"every coalition on every background row, so a uniform sample of "
         f"{max_background} rows is used (max_background). Pass a smaller "
         "background (50-200 rows, e.g. a sample or k-means centroids) to choose it.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
-    rng = check_random_state(random_state)
-    idx = np.sort(rng.choice(n, size=max_background, replace=False))
-    if isinstance(background, pd.DataFrame):
-        return background.iloc[idx]
-    return background[idx]
 
 
 def _evaluator(model, f, background, output, remainder, dtype):

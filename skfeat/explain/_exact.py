@@ -79,11 +79,11 @@ def background_moments(decompose, background, batch_size):
     ``remainder_mean`` is None when the decomposition has no remainder.
     """
     acc = _MomentAccumulator()
-    n = background.shape[0]
+    n = 0
     bias = weights = names = None
     remainder_sum = None
-    for start in range(0, n, batch_size):
-        part = _rows(background, slice(start, start + batch_size))
+    for part in _chunks(background, batch_size):
+        n += part.shape[0]
         dec = decompose(part)
         acc.update(dec.linear, dec.embeddings)
         if dec.remainder is not None:
@@ -97,6 +97,17 @@ def background_moments(decompose, background, batch_size):
         list(names),
         remainder_mean,
     )
+
+
+def _chunks(background, batch_size):
+    """``batch_size`` rows at a time, from a table or streamed from a FileSource."""
+    if hasattr(background, "iter_frames"):
+        for frame, _ in background.iter_frames(with_target=False):
+            for start in range(0, len(frame), batch_size):
+                yield frame.iloc[start : start + batch_size]
+        return
+    for start in range(0, background.shape[0], batch_size):
+        yield _rows(background, slice(start, start + batch_size))
 
 
 def _rows(data, index):

@@ -11,11 +11,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from skfeat.data._source import is_source
 from skfeat.explain._estimate import (
     MAX_ENUMERATION_FIELDS,
     default_budget,
     estimate_game,
     summarise_background,
+    warn_large_background,
 )
 from skfeat.explain._exact import (
     background_moments,
@@ -62,7 +64,11 @@ class InteractionExplainer:
     background : DataFrame or array-like of shape (n_background, n_features)
         Rows that masked columns take their values from. With the exact method
         it enters only through its means and pairwise moments (computed in
-        chunks), so the whole training set can serve.
+        chunks), so the whole training set can serve. A
+        :class:`~skfeat.data.FileSource` is accepted too: the closed form
+        streams all of its rows; the rest (the model-agnostic methods and a
+        deep model's remainder) uses a uniform sample of ``max_background``
+        rows read from the files, with a warning when that is fewer than all.
     method : {"auto", "exact", "enumeration", "regression", "sampling", \
 "hybrid"}, default="auto"
         ``"exact"``: closed form for models whose output is at most second order
@@ -238,7 +244,18 @@ class InteractionExplainer:
                 FutureWarning,
                 stacklevel=3,
             )
-        self._background = _as_table(self.background, "background")
+        source = self.background if is_source(self.background) else None
+        if source is not None:
+            # the closed form streams every row of the files (its moments); the
+            # model-agnostic estimators use a uniform sample, read in one pass
+            if self.max_background is None:
+                self._background = source.to_pandas()[0]
+            else:
+                self._background = source.sample(
+                    self.max_background, random_state=self.random_state
+                )
+        else:
+            self._background = _as_table(self.background, "background")
         if self._background.shape[0] == 0:
             raise ValueError("background must hold at least one row.")
         self._f = _output_function(self.model, self.output)
@@ -275,7 +292,9 @@ class InteractionExplainer:
         remainder = None
         if can_exact:
             moments, bias, weights, names, remainder = background_moments(
-                self._decompose, self._background, self.batch_size
+                self._decompose,
+                self._background if source is None else source,
+                self.batch_size,
             )
             if remainder is not None and self.method == "exact":
                 raise ValueError(
@@ -304,6 +323,8 @@ class InteractionExplainer:
         self._game_background = summarise_background(
             self._background, self.max_background, self.random_state
         )
+        if source is not None and self._background.shape[0] < source.n_rows:
+            warn_large_background(source.n_rows, self.max_background, stacklevel=4)
         if not can_exact:
             self.feature_names = player_names or _feature_names(
                 self._background, self.model

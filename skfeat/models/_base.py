@@ -210,20 +210,27 @@ class BaseFieldModel(BaseEstimator):
         with _RestoreOnError(self):
             return self._fit(X, y, sample_weight=sample_weight, eval_set=eval_set)
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the current state.
 
         The first call fits the field encoders on its data; later calls reuse them,
         so categories first seen in a later call map to the unknown id. No early
         stopping is done.
 
+        With a :class:`~skfeat.data.FileSource` as ``X`` (and ``y=None``) each
+        call is one shuffled epoch over all of its files; the first call builds
+        the vocabulary, scaling and classes in a streaming pass over it, as
+        ``fit`` does, so ``classes`` is optional there.
+
         Parameters
         ----------
         X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+            or FileSource
         y : array-like of shape (n_samples,)
+            Required unless ``X`` is a ``FileSource``.
         classes : array-like of shape (n_classes,), default=None
             All classes that can appear in ``y``. Required by classifiers on the
-            first call, ignored afterwards.
+            first call (unless ``X`` is a ``FileSource``), ignored afterwards.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
@@ -234,6 +241,16 @@ class BaseFieldModel(BaseEstimator):
         if first_call:
             self._validate_params()
         check_device(self.device)
+        if is_source(X):
+            if y is not None or sample_weight is not None:
+                raise ValueError(
+                    "With a FileSource as X, the target is its target column: "
+                    "pass y=None and no sample_weight."
+                )
+            from skfeat.data._fit import partial_fit_from_source
+
+            with _RestoreOnError(self):
+                return partial_fit_from_source(self, X, classes)
         with _RestoreOnError(self):
             return self._fit(
                 X,

@@ -415,15 +415,49 @@ class FieldEncoder:
             )
             return self
         if cat_cols.size:
-            self.ordinal_ = OrdinalEncoder(
-                handle_unknown="use_encoded_value",
-                unknown_value=-1,
-                encoded_missing_value=-2,
-                min_frequency=self.min_frequency,
-                dtype=np.float64,
-            ).fit(self._categorical_part(X, cat_cols))
+            self.ordinal_ = self._new_ordinal().fit(self._categorical_part(X, cat_cols))
         if num_cols.size:
             self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
+        return self._set_schema()
+
+    def _new_ordinal(self):
+        return OrdinalEncoder(
+            handle_unknown="use_encoded_value",
+            unknown_value=-1,
+            encoded_missing_value=-2,
+            min_frequency=self.min_frequency,
+            dtype=np.float64,
+        )
+
+    def fit_categories(self, X, categories):
+        """Fit on each categorical field's list of categories, one at a time.
+
+        The result of a streaming pass (no ``min_frequency`` left to apply):
+        each list is sorted by its own ``OrdinalEncoder`` (as a fit in memory
+        sorts it), so no table as wide as the largest vocabulary is built for
+        the other fields. ``X`` gives the columns' layout (a row is enough);
+        the numeric scaling is set by the caller.
+        """
+        cat_cols, _, _ = self._column_kinds()
+        self.ordinal_ = None
+        self.scaler_ = None
+        self.vector_scaler_ = None  # a FileSource has no vector fields
+        if self.encoding == "hash":
+            return self.fit(X)
+        sorted_categories = []
+        for values in categories:
+            column = np.empty((max(len(values), 1), 1), dtype=object)
+            column[:, 0] = "__skfeat_empty__"
+            column[: len(values), 0] = values
+            sorted_categories.append(self._new_ordinal().fit(column).categories_[0])
+        if cat_cols.size:
+            first = np.array([[c[0] for c in sorted_categories]], dtype=object)
+            self.ordinal_ = self._new_ordinal().fit(first)
+            self.ordinal_.categories_ = sorted_categories
+        return self._set_schema()
+
+    def _set_schema(self):
+        _, num_cols, _ = self._column_kinds()
         cardinalities = []
         if self.ordinal_ is not None:
             try:
@@ -555,6 +589,25 @@ class FieldEncoder:
     def _build_lookup(self):
         ordinal = self.ordinal_
         cats = ordinal.categories_
+        infrequent = getattr(ordinal, "infrequent_categories_", None)
+        if infrequent is None or all(i is None for i in infrequent):
+            # no infrequent category: a category's code is its position, so the
+            # table needs no probe through OrdinalEncoder.transform (which costs
+            # a minute for a 10,000,000-id field). As there, a missing value
+            # gets the missing id when the field had missing values in fit
+            # (NaN is then its last category), else the unknown id.
+            return [
+                (
+                    pd.Index(np.asarray(c, dtype=object), dtype=object),
+                    np.append(
+                        np.arange(N_RESERVED_IDS, len(c) + N_RESERVED_IDS),
+                        UNKNOWN_ID,
+                    ).astype(np.int64),
+                    MISSING_ID if len(c) and _is_nan(c[-1]) else UNKNOWN_ID,
+                    UNKNOWN_ID,
+                )
+                for c in cats
+            ]
         width = max(len(c) for c in cats) + 2
         # one transform of every category (and of a missing and an unseen value)
         # per field; the other fields hold their first category meanwhile

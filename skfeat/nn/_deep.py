@@ -34,6 +34,9 @@ class DNN(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
@@ -50,13 +53,14 @@ class DNN(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
         vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims,
+            vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.mlp = MLP(
@@ -90,6 +94,9 @@ class WideDeep(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
@@ -106,6 +113,7 @@ class WideDeep(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
         vector_dims=(),
     ):  # fmt: skip
         super().__init__()
@@ -114,7 +122,7 @@ class WideDeep(nn.Module):
         # wide weights and deep embeddings side by side: one lookup, one backward
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs + self.embed_dim, init_std,
-            zero_ids, vector_dims=vector_dims,
+            zero_ids, vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
         width = self.embedding.n_fields * self.embed_dim
@@ -157,6 +165,9 @@ class DeepFM(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
@@ -173,13 +184,14 @@ class DeepFM(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
         vector_dims=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.fm = FM(
             cardinalities, n_numeric, embed_dim, self.n_outputs, init_std, zero_ids,
-            vector_dims=vector_dims,
+            vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         width = self.fm.embedding.n_fields * self.n_outputs * int(embed_dim)
         self.mlp = MLP(
@@ -227,6 +239,9 @@ class DCNv2(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
@@ -244,6 +259,7 @@ class DCNv2(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         cross_layers=3, low_rank=None, structure="parallel", activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
         vector_dims=(),
     ):  # fmt: skip
         super().__init__()
@@ -253,7 +269,7 @@ class DCNv2(nn.Module):
         self.structure = structure
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims,
+            vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.cross = CrossNetV2(width, cross_layers, low_rank)
@@ -308,6 +324,9 @@ class AutoInt(nn.Module):
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+    sparse : bool, default=False
+        Sparse gradients for the embedding table (pair it with an optimizer
+        that accepts them, such as skfeat's row-sparse one).
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
@@ -326,6 +345,7 @@ class AutoInt(nn.Module):
         attention_layers=3, num_heads=2, attention_dim=40, residual=True,
         layer_norm=False, use_scale=False, attention_dropout=0.0, activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
+        sparse=False,
         vector_dims=(),
     ):  # fmt: skip
         super().__init__()
@@ -336,7 +356,7 @@ class AutoInt(nn.Module):
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims,
+            vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         m = self.embedding.n_fields
         dims = [int(embed_dim)] + [int(attention_dim)] * int(attention_layers)
