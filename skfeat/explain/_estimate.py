@@ -108,6 +108,7 @@ def estimate_game(
     dtype,
     verbose,
     owner=None,
+    stats=None,
 ):
     """Lundberg's SHAP values and interaction matrix with standard errors.
 
@@ -115,7 +116,8 @@ def estimate_game(
     decomposition, which is then the game's output (control variate).
 
     Returns ``phi (n, m), phi_se (n, m), values (n, m, m), se (n, m, m)``; the
-    standard errors are 0 exactly where the estimate is exact.
+    standard errors are 0 exactly where the estimate is exact. ``stats``: a
+    dict that receives ``"model_rows"``, the model rows evaluated.
     """
     if remainder is not None:
         f = remainder
@@ -127,6 +129,8 @@ def estimate_game(
     if method == "enumeration":
         masks = all_masks(m)
         V = game.table(masks, desc="enumeration")
+        if stats is not None:
+            stats["model_rows"] = game.model_rows
         phi, sii = enumerate_indices(V, masks)
         values = 0.5 * sii
         idx = np.arange(m)
@@ -134,6 +138,8 @@ def estimate_game(
         return phi, np.zeros_like(phi), values, np.zeros_like(values)
     design = make_design(m, budget, rng)
     V = game.table(design.masks, desc="regression")
+    if stats is not None:
+        stats["model_rows"] = game.model_rows
     est, se = regression_estimate(V, design)
     if not design.exact:
         # an estimate is never reported as exact: floor at rounding level
