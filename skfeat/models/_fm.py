@@ -57,7 +57,9 @@ _COMMON_PARAMS_DOC = """
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     n_iter_no_change : int, default=3
-        Patience of early stopping, in epochs.
+        Patience of early stopping, in epochs. A fit never stops before epoch 5
+        (with little data the validation value often stalls for a few epochs
+        before the interactions are learnt).
     tol : float, default=1e-4
         Least improvement that counts: relative for ``scoring="loss"``, absolute
         for a scorer (as ``HistGradientBoostingClassifier``'s ``tol``).
