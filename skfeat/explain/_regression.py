@@ -342,9 +342,9 @@ def _interpolating_pair_var(var, bias, df, floor=0.2):
     surrogate misses a quarter of the few sampled pairs, so the unbiased
     estimate ``est`` is far noisier than the estimate ``theta`` (fitted on all
     of them): measured on the benchmark's models, its error was about 3 times
-    ``theta``'s, and ``max(|b|, s)`` covered 99-100% at 2 standard errors.
+    ``theta``'s, and ``max(|b|, s)`` covered 98-100% at 2 standard errors.
     There ``b = est - theta`` is mostly the correction's own noise, nearly
-    uncorrelated with ``theta``'s error (correlation 0.3 there, and it only
+    uncorrelated with ``theta``'s error (correlation 0.2-0.4 there, and it only
     makes what follows conservative), so by the decomposition of variance
     ``Var(est) = MSE(theta) + E b^2``: ``theta``'s mean squared error is the
     share ``kappa = 1 - sum b^2 / sum s^2`` (pooled over a row's pairs) of
@@ -358,7 +358,7 @@ def _interpolating_pair_var(var, bias, df, floor=0.2):
     coalitions than terms the folds' fits are close to the full one, ``b``
     is no longer uncorrelated with ``theta``'s error (the decomposition
     covered only 0.86-0.92 of the pairs at ``m = 10``, budget 512), and
-    ``max(|b|, s)`` covered 0.95-0.98 (``docs/benchmarks.md``): it is kept
+    ``max(|b|, s)`` covered 0.95-0.99 (``docs/benchmarks.md``): it is kept
     there.
     """
     from scipy.stats import t as student_t
