@@ -34,8 +34,10 @@ release year from ``release_date``, ``"unknown"`` where missing). Split: a fixed
 random 80/20 split of the rows (``numpy.random.RandomState(0).permutation``),
 80,000 train and 20,000 test rows; test AUC. The ``timestamp`` is dropped.
 ``--data movielens-rating`` has the same rows and fields with the rating (1-5)
-as a regression target, for ``--model fm`` and ``--model deepfm``
-(``FMRegressor``, ``DeepFMRegressor``); it reports the test RMSE.
+as a regression target, for ``--model fm``, ``--model deepfm`` and ``--model fignn``
+(``FMRegressor``, ``DeepFMRegressor``, ``FiGNNRegressor``); it reports the test RMSE.
+The output's ``valid_curve`` is the monitored validation value after each epoch
+(``validation_score_``: the AUC, or the negated loss).
 
 ``--model hgb`` is scikit-learn's ``HistGradientBoostingClassifier()``
 (with ``categorical_features="from_dtype"`` on category columns; a category
@@ -73,6 +75,7 @@ from skfeat.models import (
     DeepFMRegressor,
     DNNClassifier,
     FiGNNClassifier,
+    FiGNNRegressor,
     FMClassifier,
     FMRegressor,
     FwFMClassifier,
@@ -92,7 +95,7 @@ MODELS = {
 
 
 # --data movielens-rating: the same fields, the 1-5 rating as a regression target
-REGRESSORS = {"fm": FMRegressor, "deepfm": DeepFMRegressor}
+REGRESSORS = {"fm": FMRegressor, "deepfm": DeepFMRegressor, "fignn": FiGNNRegressor}
 
 
 def _root():
@@ -237,14 +240,16 @@ def main():
         "--model", choices=sorted(MODELS) + ["hgb", "logreg"], default="fm"
     )
     parser.add_argument("--read", choices=["category", "csv"], default="category")
-    parser.add_argument("--params", default="{}", help="JSON overrides")
+    parser.add_argument(
+        "--params", default="{}", help="JSON overrides (random_state too; default 0)"
+    )
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     X_tr, y_tr, X_te, y_te = load(args.data, args.read)
     params = json.loads(args.params)
     if args.model == "hgb":
-        est = HistGradientBoostingClassifier(random_state=0, **params)
+        est = HistGradientBoostingClassifier(**{"random_state": 0, **params})
         if args.data == "adult":  # string columns: HGB needs category dtype
             for col in X_tr.select_dtypes(exclude="number").columns:
                 cats = pd.unique(pd.concat([X_tr[col], X_te[col]]))
@@ -259,9 +264,9 @@ def main():
             **{f"logisticregression__{k}": v for k, v in params.items()}
         )
     elif args.data == "movielens-rating":
-        est = REGRESSORS[args.model](random_state=0, **params)
+        est = REGRESSORS[args.model](**{"random_state": 0, **params})
     else:
-        est = MODELS[args.model](random_state=0, **params)
+        est = MODELS[args.model](**{"random_state": 0, **params})
     t0 = time.perf_counter()
     est.fit(X_tr, y_tr)
     wall = time.perf_counter() - t0
@@ -281,6 +286,10 @@ def main():
         **score,
         "fit_seconds": round(wall, 1),
         "epochs": getattr(est, "n_iter_", None),
+        # the monitored value after each epoch (AUC, or the negated loss)
+        "valid_curve": [
+            round(float(v), 4) for v in getattr(est, "validation_score_", [])
+        ],
         "torch_threads": torch.get_num_threads(),
         "machine": platform.machine(),
     }

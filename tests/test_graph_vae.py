@@ -42,6 +42,32 @@ def test_fignn_learns_planted_interactions(planted):
     assert auc >= oracle - 0.02, (auc, oracle)
 
 
+def test_fignn_defaults_are_the_bars_loop_from_a_learning_rate_of_002():
+    # issue 13 (helper fignn13): at 1e-3 the plateau schedule stopped Fi-GNN far
+    # below its BARS figure on Frappe_x1; the defaults start at 0.02, monitor the
+    # validation AUC of a binary classifier and divide the rate by 10 after each
+    # epoch without a gain
+    X, y, _ = make_interaction_classification(
+        n_samples=4000,
+        n_fields=4,
+        cardinality=6,
+        interactions=[(0, 1), (2, 3)],
+        random_state=0,
+    )
+    clf = FiGNNClassifier(embed_dim=8, gnn_layers=2, max_epochs=6, random_state=0)
+    clf.fit(X, y)
+    history = clf.net_.history
+    assert "valid_score" in history[-1]  # 400 validation rows: AUC
+    lrs = np.asarray(history[:, "event_lr"])
+    assert lrs[0] == pytest.approx(0.02)
+    scores = clf.validation_score_
+    for epoch in range(1, len(lrs)):
+        gained = scores[epoch - 1] > scores[: epoch - 1].max(initial=-np.inf) + 1e-6
+        expected = lrs[epoch - 1] if gained else lrs[epoch - 1] / 10
+        assert lrs[epoch] == pytest.approx(expected), (epoch, lrs, scores)
+    assert lrs.min() < lrs[0]  # the schedule acted on this run
+
+
 VAE_FAST = dict(
     latent_dim=8,
     tower_units=(32,),
