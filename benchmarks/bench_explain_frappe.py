@@ -12,7 +12,7 @@ The error is measured on the first 20 explained rows against exact enumeration
 of all 1,024 coalitions in float64.
 
 Run with ``SKFEAT_DATA=/work/shared/data python benchmarks/bench_explain_frappe.py
-[--threads N] [--hidden 64,64] [--rows N] [--model dcn]``. The output
+[--threads N] [--hidden 64,64] [--rows N] [--model dcn] [--head-chunk N]``. The output
 also gives the model rows evaluated: only distinct masked rows are run, out of
 ``rows x budget x 100`` (see ``InteractionExplainer.n_model_rows_``).
 """
@@ -41,8 +41,17 @@ def main():
         "--model", choices=["deepfm", "dcn"], default="deepfm",
         help="dcn: DCN-v2 (no MLP split; the generic field-model path)",
     )  # fmt: skip
+    parser.add_argument(
+        "--head-chunk", type=int, default=None,
+        help="model rows per call of the distinct-row tables (default 4,096; "
+        "32768 was the per-call size before)",
+    )  # fmt: skip
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.head_chunk is not None:
+        from skfeat.explain import _game
+
+        _game._HEAD_CHUNK = args.head_chunk
     hidden = tuple(int(h) for h in args.hidden.split(","))
     X_train, y_train, X_valid, _, source = frappe_or_synthetic()
     start = time.perf_counter()

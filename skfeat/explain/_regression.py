@@ -341,11 +341,12 @@ def _interpolating_pair_var(var, bias, df, floor=0.2):
     128: 112 enumerated, 8 sampled pairs, 176 terms) every cross-fitted
     surrogate misses a quarter of the few sampled pairs, so the unbiased
     estimate ``est`` is far noisier than the estimate ``theta`` (fitted on all
-    of them): measured on the benchmark's models, its error was about 3 times
-    ``theta``'s, and ``max(|b|, s)`` covered 98-100% at 2 standard errors.
+    of them), and ``max(|b|, s)`` covered 98-100% at 2 standard errors in
+    ``benchmarks/bench_explain_shapiq.py`` (an earlier table in
+    ``docs/benchmarks.md``).
     There ``b = est - theta`` is mostly the correction's own noise, nearly
-    uncorrelated with ``theta``'s error (correlation 0.2-0.4 there, and it only
-    makes what follows conservative), so by the decomposition of variance
+    uncorrelated with ``theta``'s error (a positive correlation only makes
+    what follows conservative), so by the decomposition of variance
     ``Var(est) = MSE(theta) + E b^2``: ``theta``'s mean squared error is the
     share ``kappa = 1 - sum b^2 / sum s^2`` (pooled over a row's pairs) of
     the variance of ``est``. ``kappa`` is floored at ``floor`` (it is a
@@ -356,10 +357,10 @@ def _interpolating_pair_var(var, bias, df, floor=0.2):
     coverage of a perfectly scaled but noisy ``s`` would be only 0.88).
     The floor is the one number chosen by looking at those cases. With more
     coalitions than terms the folds' fits are close to the full one, ``b``
-    is no longer uncorrelated with ``theta``'s error (the decomposition
-    covered only 0.86-0.92 of the pairs at ``m = 10``, budget 512), and
-    ``max(|b|, s)`` covered 0.95-0.99 (``docs/benchmarks.md``): it is kept
-    there.
+    is no longer uncorrelated with ``theta``'s error (in a diagnosis not
+    kept in ``benchmarks/``, the decomposition under-covered the pairs at
+    ``m = 10``, budget 512), and ``max(|b|, s)`` covers 0.93-0.99 there
+    (``docs/benchmarks.md``): it is kept.
     """
     from scipy.stats import t as student_t
 
