@@ -146,6 +146,16 @@ def test_csv_deepfm_early_stopping_and_eval_file(tmp_path):
     fm = FMClassifier(max_epochs=4, early_stopping=True, random_state=0,
                       validation_fraction=0.2).fit(train)  # fmt: skip
     assert fm.net_.history[-1, "valid_batch_count"] >= 1
+    # the default early stopping follows the in-memory rule at every size (the
+    # files used to turn it on only above 10,000 rows), and the fitted model
+    # keeps no validation rows; partial_fit then continues without them
+    fm = FMClassifier(max_epochs=4, random_state=0).fit(train)
+    assert fm.do_early_stopping_ and fm.validation_score_.shape == (fm.n_iter_,)
+    assert fm.net_.history[-1, "valid_batch_count"] >= 1
+    assert fm.net_.train_split is None
+    fm.partial_fit(train)
+    assert fm.n_iter_ == len(fm.net_.history)
+    assert "valid_loss" not in fm.net_.history[-1]
 
 
 def test_hashed_fit_from_files(tmp_path):

@@ -383,3 +383,36 @@ def test_a_stall_in_the_first_epochs_does_not_end_a_deep_fit():
             assert clf.n_iter_ > 5 and auc > 0.8, (seed, clf.n_iter_, auc)
     finally:
         torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("scoring", ["auto", "loss", "roc_auc"])
+def test_partial_fit_after_fit_trains_one_epoch_without_validation(scoring):
+    # fit() leaves a net whose callbacks read the validation rows (early stopping,
+    # the scorer, a plateau schedule on them); partial_fit used to crash there
+    # (the scorer's estimator was gone) or run them on stale validation rows
+    X, y = _planted(3000)
+    clf = FMClassifier(max_epochs=6, scoring=scoring, **FAST).fit(X, y)
+    fitted = clf.n_iter_
+    lr = clf.net_.optimizer_.param_groups[0]["lr"]
+    before = clf.decision_function(X[:5])
+    clf.partial_fit(X, y).partial_fit(X, y)
+    assert clf.n_iter_ == fitted + 2
+    assert "valid_loss" not in clf.net_.history[-1]
+    assert "valid_score" not in clf.net_.history[-1]
+    # continues from the fitted state, at the learning rate the fit ended with
+    assert clf.net_.optimizer_.param_groups[0]["lr"] <= lr
+    assert not np.array_equal(clf.decision_function(X[:5]), before)
+    assert clf.validation_score_.shape == (fitted,)
+    assert roc_auc_score(y, clf.predict_proba(X)[:, 1]) > 0.8
+
+
+def test_a_fitted_model_does_not_keep_its_validation_rows():
+    import pickle
+
+    X, y = _planted(6000)
+    with_holdout = FMClassifier(max_epochs=2, **FAST).fit(X, y)
+    assert with_holdout.do_early_stopping_
+    assert with_holdout.net_.train_split is None
+    without = FMClassifier(max_epochs=2, early_stopping=False, **FAST).fit(X, y)
+    # 600 validation rows of 4 float32 columns would add about 10 kB
+    assert len(pickle.dumps(with_holdout)) < len(pickle.dumps(without)) + 2_000

@@ -8,7 +8,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 
 from skfeat.compress._common import check_field_model
-from skfeat.models._base import AUTO_EARLY_STOPPING_MIN_SAMPLES
+from skfeat.models._engine import forget_validation
 
 #: fitted preprocessing state a student takes over from its teacher
 _PREPROCESSING_ATTRS = (
@@ -159,11 +159,7 @@ def distill(
 
     dataset = targets(X, y, "y")
     n_samples = len(dataset)
-    early_stopping = model.early_stopping
-    if early_stopping == "auto":
-        early_stopping = (
-            eval_set is not None or n_samples > AUTO_EARLY_STOPPING_MIN_SAMPLES
-        )
+    early_stopping = model._resolve_early_stopping(n_samples, eval_set)
     valid_dataset = None
     if eval_set is not None:
         if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
@@ -196,6 +192,7 @@ def distill(
         net.fit(dataset, None)
     # later partial_fit calls train on labels again, with the usual loss
     net.criterion_ = model._criterion()
+    forget_validation(net)
     model.net_ = net
     model.n_iter_ = len(net.history)
     return model

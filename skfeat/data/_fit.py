@@ -243,18 +243,14 @@ def _keep(counts, min_frequency, n_rows, max_categories):
 
 def fit_from_source(est, source, eval_set=None):
     """Fit ``est`` (a skfeat field model) from ``source``; the body of ``fit``."""
-    from skfeat.models._base import AUTO_EARLY_STOPPING_MIN_SAMPLES
+    from skfeat.models._engine import forget_validation
     from skfeat.utils._validation import check_device
 
     check_device(est.device)
     name = type(est).__name__
     if source.target is None:
         raise ValueError(f"{name}.fit needs a FileSource with a target column.")
-    early_stopping = est.early_stopping
-    if early_stopping == "auto":
-        early_stopping = (
-            eval_set is not None or source.n_rows > AUTO_EARLY_STOPPING_MIN_SAMPLES
-        )
+    early_stopping = est._resolve_early_stopping(source.n_rows, eval_set)
     fraction = est.validation_fraction if early_stopping and eval_set is None else 0
     stats = _prepare(est, source, fraction)
     train = SourceDataset(
@@ -285,6 +281,8 @@ def fit_from_source(est, source, eval_set=None):
         with est._divergence_context():
             est.net_.fit(train, None)
     est.n_iter_ = len(est.net_.history)
+    est._record_validation(early_stopping, valid, None)
+    forget_validation(est.net_)
     return est
 
 

@@ -29,7 +29,13 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from skfeat.data._source import is_source
 from skfeat.exceptions import DivergenceError
 from skfeat.models._binning import NumericBinner
-from skfeat.models._engine import ValidScoring, check_finite_parameters, make_net
+from skfeat.models._engine import (
+    ValidScoring,
+    check_finite_parameters,
+    continue_without_validation,
+    forget_validation,
+    make_net,
+)
 from skfeat.models._fields import (
     UNKNOWN_ID,
     FieldEncoder,
@@ -298,12 +304,7 @@ class BaseFieldModel(BaseEstimator):
         n_samples = len(dataset)
         auto_scoring = _is_auto(getattr(self, "scoring", "loss"))
         scorer = None if auto_scoring else self._resolve_scorer()
-        early_stopping = self.early_stopping
-        if early_stopping == "auto":
-            # the same rule at every size: on whenever validation data exists or
-            # can be split off (at least one row on each side)
-            n_valid = int(np.ceil(self.validation_fraction * n_samples))
-            early_stopping = eval_set is not None or 1 <= n_valid < n_samples
+        early_stopping = self._resolve_early_stopping(n_samples, eval_set)
         valid_dataset = valid_raw = None
         if eval_set is not None:
             valid_dataset = self._eval_dataset(eval_set)
@@ -332,7 +333,18 @@ class BaseFieldModel(BaseEstimator):
                 self.net_.fit(dataset, None)
         self.n_iter_ = len(self.net_.history)
         self._record_validation(early_stopping, valid_dataset, scoring_callback)
+        forget_validation(self.net_)
+        self.__dict__.pop("_valid_index", None)
         return self
+
+    def _resolve_early_stopping(self, n_samples, eval_set):
+        """``early_stopping`` as a bool: ``"auto"`` follows the same rule at every
+        data size, on whenever validation data exists or can be split off (at
+        least one row on each side), in memory, from files and in ``distill``."""
+        if self.early_stopping != "auto":
+            return self.early_stopping
+        n_valid = int(np.ceil(self.validation_fraction * n_samples))
+        return eval_set is not None or 1 <= n_valid < n_samples
 
     def _divergence_context(self):
         return _DivergenceContext(self)
@@ -398,6 +410,9 @@ class BaseFieldModel(BaseEstimator):
                 )
                 self.net_.initialize()
             self.n_iter_ = 0
+        else:
+            # a net trained by fit() carries the callbacks of its validation data
+            continue_without_validation(self.net_)
         # a different, reproducible seed for every epoch
         with self._seeded(self._seed_ + self.n_iter_ + 1):
             net = self.net_

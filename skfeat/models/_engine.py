@@ -251,18 +251,7 @@ def training_callbacks(
         )
     if lr_schedule == "plateau":
         plateau_monitor = monitor if has_validation else "train_loss"
-        callbacks.append(
-            (
-                "lr_schedule",
-                LRScheduler(
-                    policy="ReduceLROnPlateau",
-                    monitor=plateau_monitor,
-                    mode="max" if plateau_monitor == "valid_score" else "min",
-                    threshold_mode="abs",
-                    **PLATEAU_SCHEDULE,
-                ),
-            )
-        )
+        callbacks.append(("lr_schedule", _plateau_schedule(plateau_monitor)))
     if clip_grad_norm is not None:
         callbacks.append(
             (
@@ -273,6 +262,55 @@ def training_callbacks(
             )
         )
     return callbacks
+
+
+def _plateau_schedule(monitor):
+    return LRScheduler(
+        policy="ReduceLROnPlateau",
+        monitor=monitor,
+        mode="max" if monitor == "valid_score" else "min",
+        threshold_mode="abs",
+        **PLATEAU_SCHEDULE,
+    )
+
+
+def forget_validation(net):
+    """Drop the validation rows a trained net holds (in ``train_split``).
+
+    A fitted model needs none of them to predict, and a pickled model should not
+    carry them (with a 10% holdout they were a quarter of a small FM's pickle).
+    """
+    net.train_split = None
+
+
+def continue_without_validation(net):
+    """Give a net that ``fit`` trained the callbacks of one without validation data.
+
+    ``partial_fit`` trains one epoch on the rows it is given: no early stopping,
+    no validation score (their data is gone, see :func:`forget_validation`), and a
+    plateau schedule, if any, watches the training loss from the current learning
+    rate on, as in a net that ``partial_fit`` built. The user's callbacks stay.
+    Does nothing to a net that already has no validation callbacks.
+    """
+    net.train_split = None
+    names = {name for name, _ in net.callbacks_}
+    schedule = dict(net.callbacks_).get("lr_schedule")
+    on_validation = schedule is not None and schedule.monitor != "train_loss"
+    if not (names & {"valid_score", "early_stopping"} or on_validation):
+        return
+    kept = [
+        cb
+        for cb in net.callbacks
+        if not (isinstance(cb, tuple) and cb[0] in _VALIDATION_CALLBACKS)
+    ]
+    if schedule is not None:
+        kept.append(("lr_schedule", _plateau_schedule("train_loss")))
+    net.callbacks = kept
+    net.initialize_callbacks()
+
+
+#: the callbacks of skfeat's loop that read the validation data
+_VALIDATION_CALLBACKS = ("valid_score", "early_stopping", "lr_schedule")
 
 
 class _SparseAwareGradientNormClipping(GradientNormClipping):
