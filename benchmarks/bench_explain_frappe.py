@@ -1,6 +1,7 @@
 """Time to explain 1,000 Frappe_x1 rows of a DeepFM, and the error achieved.
 
-A DeepFM (embedding 10, the default MLP 400-400-400 with batch norm; one epoch
+A DeepFM (``--embed-dim``, default 10, the recorded runs' size; the default MLP
+400-400-400 with batch norm; one epoch
 on the train split) is explained on 1,000 rows of the valid split against a
 100-row background from the train split, with the explainer's defaults
 (``budget=None``: 512 coalitions per row for Frappe's 10 fields, float32,
@@ -12,7 +13,8 @@ The error is measured on the first 20 explained rows against exact enumeration
 of all 1,024 coalitions in float64.
 
 Run with ``SKFEAT_DATA=/work/shared/data python benchmarks/bench_explain_frappe.py
-[--threads N] [--hidden 64,64] [--rows N] [--model dcn] [--head-chunk N]``. The output
+[--threads N] [--hidden 64,64] [--embed-dim 32] [--rows N] [--model dcn]
+[--head-chunk N]``. The output
 also gives the model rows evaluated: only distinct masked rows are run, out of
 ``rows x budget x 100`` (see ``InteractionExplainer.n_model_rows_``).
 """
@@ -36,6 +38,11 @@ def main():
         help="MLP widths (the estimators' default, BARS's size; 64,64 was the "
         "earlier sessions' setting)",
     )  # fmt: skip
+    parser.add_argument(
+        "--embed-dim", type=int, default=10,
+        help="embedding size (10: the recorded runs; 32: the deep models' default "
+        "since the seventh session)",
+    )  # fmt: skip
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument(
         "--model", choices=["deepfm", "dcn"], default="deepfm",
@@ -57,10 +64,11 @@ def main():
     start = time.perf_counter()
     Model = {"deepfm": DeepFMClassifier, "dcn": DCNClassifier}[args.model]
     model = Model(
-        hidden_units=hidden, max_epochs=1, batch_size=4096, random_state=0
-    ).fit(X_train, y_train)
+        embed_dim=args.embed_dim, hidden_units=hidden, max_epochs=1,
+        batch_size=4096, random_state=0,
+    ).fit(X_train, y_train)  # fmt: skip
     print(
-        f"{source}: {Model.__name__} {hidden} fitted in "
+        f"{source}: {Model.__name__} embed_dim={args.embed_dim} {hidden} fitted in "
         f"{time.perf_counter() - start:.0f} s"
     )
     background = X_train.sample(100, random_state=0)

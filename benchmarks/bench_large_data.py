@@ -110,6 +110,9 @@ def main():
         # the loop the recorded numbers were measured with (before issue 13's
         # defaults: no clipping, constant learning rate)
         scoring="loss", lr_schedule=None, clip_grad_norm=None,
+        # the embedding size of the recorded runs (the deep models' default was
+        # 10 then, 32 since the seventh session; FM's is 10)
+        embed_dim=10,
     )  # fmt: skip
     clf = Model(**params)
     source = FileSource(files, target="click", shuffle_buffer=262_144)

@@ -3,7 +3,10 @@
     python -m benchmarks.bench_latency --model fm
     python -m benchmarks.bench_latency --model deepfm
     python -m benchmarks.bench_latency --model fm --n-ids 10000000
+    python -m benchmarks.bench_latency --model deepfm --embed-dim 10
 
+``--embed-dim`` sets the embedding size (default: the model's default; the runs
+recorded before the seventh session had 10, then every model's default).
 
 Fits the model for one epoch on 20,000 rows of Frappe-shaped synthetic data (10
 categorical fields with Frappe_x1's cardinalities; latency does not depend on the
@@ -36,20 +39,33 @@ from skfeat.models import DeepFMClassifier, FMClassifier
 MODELS = {"fm": FMClassifier, "deepfm": DeepFMClassifier}
 
 
+def _with_embed_dim(Model, embed_dim):
+    def make(**params):
+        return Model(embed_dim=embed_dim, **params)
+
+    return make
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", choices=sorted(MODELS), default="fm")
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--n-ids", type=int, default=None)
+    parser.add_argument("--embed-dim", type=int, default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     extra = {}
     if args.n_ids is None:
         X, y, _, _, source = frappe_or_synthetic(n_train=20_000, n_valid=1)
-        est = MODELS[args.model](max_epochs=1, random_state=0).fit(X, y)
+        Model = MODELS[args.model]
+        if args.embed_dim is not None:
+            Model = _with_embed_dim(Model, args.embed_dim)
+        est = Model(max_epochs=1, random_state=0).fit(X, y)
     else:
-        est, X, extra = _fit_large_vocabulary(MODELS[args.model], args.n_ids)
+        # the large-vocabulary runs were recorded with embedding size 10
+        Model = _with_embed_dim(MODELS[args.model], args.embed_dim or 10)
+        est, X, extra = _fit_large_vocabulary(Model, args.n_ids)
         source = f"synthetic, {args.n_ids:,} ids in field 'item', fitted from files"
     t0 = time.perf_counter()
     est.predict_proba(X.iloc[[0]])
@@ -67,6 +83,7 @@ def main():
         json.dumps(
             {
                 "model": type(est).__name__,
+                "embed_dim": est.embed_dim,
                 "data": source,
                 "calls": args.calls,
                 "median_ms": round(float(np.median(times)), 3),
