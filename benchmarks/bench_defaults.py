@@ -34,8 +34,9 @@ release year from ``release_date``, ``"unknown"`` where missing). Split: a fixed
 random 80/20 split of the rows (``numpy.random.RandomState(0).permutation``),
 80,000 train and 20,000 test rows; test AUC. The ``timestamp`` is dropped.
 ``--data movielens-rating`` has the same rows and fields with the rating (1-5)
-as a regression target, for ``--model fm``, ``--model deepfm`` and ``--model fignn``
-(``FMRegressor``, ``DeepFMRegressor``, ``FiGNNRegressor``); it reports the test RMSE.
+as a regression target, for ``--model fm``, ``fwfm``, ``deepfm`` and ``fignn``
+(``FMRegressor``, ``FwFMRegressor``, ``DeepFMRegressor``, ``FiGNNRegressor``); it
+reports the test RMSE.
 The output's ``valid_curve`` is the monitored validation value after each epoch
 (``validation_score_``: the AUC, or the negated loss).
 
@@ -79,6 +80,7 @@ from skfeat.models import (
     FMClassifier,
     FMRegressor,
     FwFMClassifier,
+    FwFMRegressor,
     WideDeepClassifier,
 )
 
@@ -95,7 +97,12 @@ MODELS = {
 
 
 # --data movielens-rating: the same fields, the 1-5 rating as a regression target
-REGRESSORS = {"fm": FMRegressor, "deepfm": DeepFMRegressor, "fignn": FiGNNRegressor}
+REGRESSORS = {
+    "fm": FMRegressor,
+    "fwfm": FwFMRegressor,
+    "deepfm": DeepFMRegressor,
+    "fignn": FiGNNRegressor,
+}
 
 
 def _root():
