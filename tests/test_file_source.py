@@ -155,6 +155,9 @@ def test_csv_deepfm_early_stopping_and_eval_file(tmp_path):
     assert fm.net_.train_split is None
     fm.partial_fit(train)
     assert fm.n_iter_ == len(fm.net_.history)
+    # a scorer cannot run on streamed validation rows: said, not silently dropped
+    with pytest.warns(UserWarning, match="scoring='roc_auc' is not used"):
+        FMClassifier(max_epochs=1, scoring="roc_auc", random_state=0).fit(train)
     assert "valid_loss" not in fm.net_.history[-1]
 
 

@@ -251,6 +251,18 @@ def fit_from_source(est, source, eval_set=None):
     if source.target is None:
         raise ValueError(f"{name}.fit needs a FileSource with a target column.")
     early_stopping = est._resolve_early_stopping(source.n_rows, eval_set)
+    scoring = getattr(est, "scoring", "loss")
+    loss_or_auto = isinstance(scoring, str) and scoring in ("loss", "auto")
+    if early_stopping and not loss_or_auto:
+        # a scorer needs the validation rows as a table; from files they are
+        # streamed, so the validation loss is what is monitored
+        warnings.warn(
+            f"scoring={scoring!r} is not used in a fit from a FileSource: early "
+            "stopping and lr_schedule monitor the validation loss (as with "
+            "scoring='loss', which 'auto' also means here).",
+            UserWarning,
+            stacklevel=3,
+        )
     fraction = est.validation_fraction if early_stopping and eval_set is None else 0
     stats = _prepare(est, source, fraction)
     train = SourceDataset(
