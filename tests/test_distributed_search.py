@@ -26,7 +26,9 @@ HANG_LIMIT = 300  # seconds: a stuck cluster aborts the run instead of hanging C
 
 @pytest.fixture(scope="module")
 def data():
-    X, y, _ = make_interaction_classification(n_samples=1200, random_state=0)
+    # the recipe's own size: on 1,200 rows two epochs leave every candidate near
+    # AUC 0.60 (HistGradientBoosting: 0.645), too close to the floor below
+    X, y, _ = make_interaction_classification(n_samples=2000, random_state=0)
     return X, y
 
 
@@ -116,7 +118,8 @@ def test_grid_search_on_dask_equals_local(
     with joblib.parallel_backend("dask"):
         search = make_search(list(X.columns)).fit(X, y)
     _assert_same_search(search, local_search)
-    assert search.best_score_ > 0.6
+    # 0.686 on this box; HistGradientBoostingClassifier gets 0.70 with the same cv
+    assert search.best_score_ > 0.65
 
 
 def test_cross_validate_on_dask_equals_local(dask_client, data, watchdog):
