@@ -70,7 +70,11 @@ def _fit(name, m):
         n_samples=3000, n_fields=m, random_state=m
     )
     model = MODELS[name]()
-    model.set_params(max_epochs=3, random_state=0, learning_rate=0.01)
+    # validation_fraction: the deep models' default when the figures in
+    # docs/benchmarks.md were recorded (5% since issue 13's eighth session)
+    model.set_params(
+        max_epochs=3, random_state=0, learning_rate=0.01, validation_fraction=0.1
+    )
     return model.fit(X.iloc[:2500], y[:2500]), X
 
 

@@ -6,6 +6,7 @@ submodules, such as ``skfeat.utils.discovery``) and checks for a numpydoc
 examples as doctests (``--doctest-modules`` in ``pyproject.toml``).
 """
 
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -93,3 +94,38 @@ def test_known_missing_are_still_public():
     names = {q for q, _ in PUBLIC}
     stale = sorted(set(KNOWN_MISSING) - names)
     assert not stale, f"remove from KNOWN_MISSING (no longer public): {stale}"
+
+
+def _stated_default(doc, name):
+    """The ``default=...`` a numpydoc parameter line states, or None."""
+    match = re.search(rf"^{re.escape(name)} : .*?default=(.+?)\\?$", doc, re.M)
+    if match is None:
+        return None
+    text = match.group(1).strip()
+    power = re.fullmatch(r"(\d+)\*\*(\d+)", text)  # hash_buckets=2**20
+    if power:
+        return int(power[1]) ** int(power[2])
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text  # not a literal (e.g. a name): compared as text below
+
+
+@pytest.mark.parametrize(
+    "cls", [obj for _, obj in PUBLIC if inspect.isclass(obj)], ids=lambda c: c.__name__
+)
+def test_documented_defaults_match_the_signature(cls):
+    # the docstrings of the model families are assembled from shared text with
+    # per-family replacements; a default changed in the signature alone would
+    # leave the text stating the old one
+    doc = inspect.getdoc(cls) or ""
+    wrong = {}
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        if param.default is inspect.Parameter.empty:
+            continue
+        stated = _stated_default(doc, name)
+        if stated is None:
+            continue
+        if stated != param.default and str(stated) != str(param.default):
+            wrong[name] = (stated, param.default)
+    assert not wrong, f"{cls.__name__}: docstring states {wrong} (stated, actual)"

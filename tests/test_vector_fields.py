@@ -467,9 +467,11 @@ def test_default_models_are_unchanged():
          "-0x1.1ab8860000000p-5", "0x1.9a103c0000000p-2"],
     ]  # fmt: skip
     _assert_one_of(fm.decision_function(X.iloc[:4]), recorded)
+    # and the deep models' holdout then (5% since issue 13)
     deep = DeepFMClassifier(
-        embed_dim=4, hidden_units=(8,), max_epochs=2, random_state=0, **old_loop
-    ).fit(X, y)
+        embed_dim=4, hidden_units=(8,), max_epochs=2, validation_fraction=0.1,
+        random_state=0, **old_loop,
+    ).fit(X, y)  # fmt: skip
     recorded = [
         ["-0x1.bd8e234a9027ap-8", "-0x1.7169d6a82a922p-8",
          "0x1.bbdb1bf5d2bb0p-9", "0x1.f6953d75c6d14p-9"],
