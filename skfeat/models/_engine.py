@@ -278,7 +278,7 @@ def forget_validation(net):
     """Drop the validation rows a trained net holds (in ``train_split``).
 
     A fitted model needs none of them to predict, and a pickled model should not
-    carry them (with a 10% holdout they were a quarter of a small FM's pickle).
+    carry them (``tests/test_training.py`` checks the pickle's size).
     """
     net.train_split = None
 
