@@ -164,10 +164,13 @@ def test_ddp_fm_explains_exactly(ddp_models):
 # need no second process are checked here.
 
 
-def test_one_process_job_matches_the_union_encoders():
-    """Encoders merged from shard statistics equal encoders fitted on all rows."""
-    from skfeat.distributed._encoders import local_field_stats, merged_encoder
-    from skfeat.models._fields import FieldEncoder
+@pytest.mark.parametrize("numeric_bins", [None, 6])
+def test_merged_shard_statistics_give_the_in_memory_encoder(numeric_bins):
+    """Encoders built from merged shard statistics equal encoders fitted on all
+    rows: column kinds (integer ids included), vocabulary, rare and missing ids,
+    bins and scaling."""
+    from skfeat._fields import FieldStatistics
+    from skfeat._fields._kinds import ColumnProfile, resolve_kinds
 
     X, _, _ = make_interaction_classification(
         n_samples=900,
@@ -180,20 +183,31 @@ def test_one_process_job_matches_the_union_encoders():
     X = X.copy()
     X.iloc[::7, 0] = np.nan  # missing categories
     X.iloc[::5, 3] = np.nan  # missing numbers
-    categorical = np.array([name.startswith("f") for name in X.columns])
-    assert categorical.sum() == 5
+    X["code"] = np.random.RandomState(0).randint(0, 9, len(X))  # integer ids
     names = list(X.columns)
+    options = dict(categorical_features="from_dtype", numeric_bins=numeric_bins)
+    profile = ColumnProfile.from_frame(X, names, np.array(names))
+    kinds = resolve_kinds(profile, **options)
+    assert kinds.codes[names.index("code")]
     for min_frequency in [None, 40, 0.05]:
-        whole = FieldEncoder(categorical, names, min_frequency).fit(X)
-        parts = shard(X, rank=0, world_size=3) + shard(X, rank=1, world_size=3)
-        parts += shard(X, rank=2, world_size=3)
-        stats = [
-            local_field_stats(FieldEncoder(categorical, names, min_frequency), part)
-            for part in parts
-        ]
-        merged = merged_encoder(categorical, names, min_frequency, stats)
-        assert merged.schema_ == whole.schema_
-        got, want = merged.transform(X), whole.transform(X)
+        new = dict(min_frequency=min_frequency, encoding="vocabulary",
+                   hash_buckets=None, n_bins=numeric_bins)  # fmt: skip
+        whole = kinds.new_encoder(names, **new).fit(X)
+        parts = [shard(X, rank=r, world_size=3)[0] for r in range(3)]
+        stats = []
+        for part in parts:
+            s = FieldStatistics.for_frame(
+                part, names, np.array(names), categorical_features="from_dtype",
+                encoding="vocabulary", numeric_bins=numeric_bins, classifier=None,
+                seed=0,
+            )  # fmt: skip
+            stats.append(s.update(part))
+        merged = stats[0].merge(stats[1]).merge(stats[2])
+        merged_kinds = resolve_kinds(merged.profile(), **options)
+        np.testing.assert_array_equal(merged_kinds.feature_kinds, kinds.feature_kinds)
+        encoder = merged.to_encoder(merged_kinds, **new)
+        assert encoder.schema_ == whole.schema_
+        got, want = encoder.transform(X), whole.transform(X)
         np.testing.assert_array_equal(got["cat"], want["cat"])
         np.testing.assert_allclose(got["num"], want["num"], rtol=1e-6, atol=1e-6)
 

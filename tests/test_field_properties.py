@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from skfeat._fields._encoder import FieldEncoder
 from skfeat.models import FMClassifier
-from skfeat.models._fields import FieldEncoder
 
 CATEGORIES = st.one_of(
     st.none(),
@@ -118,7 +118,7 @@ def test_vocabulary_lookup_gives_the_ordinal_encoders_ids(case):
     # the hash lookup (time in the batch, not the vocabulary) must reproduce the
     # ids of the fitted OrdinalEncoder exactly: categories, rare ones, missing
     # and unseen values
-    from skfeat.models._fields import N_RESERVED_IDS
+    from skfeat._fields._encoder import N_RESERVED_IDS
 
     fit, new, min_frequency = case
     encoder = FieldEncoder(np.array([True]), ["c"], min_frequency=min_frequency)

@@ -100,19 +100,29 @@ def test_shuffle_mixes_files_and_is_reproducible(tmp_path):
     # a shuffled block spans files: the first batch holds rows of two files
     rows_source = FileSource(folder, target="click", batch_rows=50,
                              shuffle_buffer=600, columns=["row"])  # fmt: skip
-    from skfeat.data._fit import SourceDataset
+    from skfeat.data._stream import SourceDataset
 
     est = FMClassifier(categorical_features=None, **KW).fit(df[["row"]], df["click"])
     import torch
 
     torch.manual_seed(0)
     batches = list(
-        SourceDataset(rows_source, est, with_target=True).iter_batches(256, True)
+        SourceDataset(rows_source, _encoder_of(est), with_target=True).iter_batches(
+            256, True
+        )
     )
     assert sum(len(yb) for _, yb in batches) == len(df)
     first = batches[0][0]["num"][:, 0].numpy() * est.encoder_.scaler_.scale_[0]
     first = np.rint(first + est.encoder_.scaler_.mean_[0]).astype(int)
     assert len(np.unique(first // 300)) >= 2  # 300 rows per file
+
+
+def _encoder_of(est):
+    def encode(X, y):
+        yt = None if y is None else np.asarray(y, dtype=np.float32)
+        return est._dataset(X.reset_index(drop=True), yt, None)
+
+    return encode
 
 
 def test_vocabulary_caps_hold(tmp_path):
@@ -250,7 +260,7 @@ def test_streamed_vocabulary_rule_matches_a_counter():
     # ties broken by the smaller text: the same set as a brute-force Counter
     from collections import Counter
 
-    from skfeat.data._fit import _Counts, _keep
+    from skfeat._fields._stats import _keep, _merge_counts
 
     rng = np.random.RandomState(0)
     for trial in range(60):
@@ -260,9 +270,9 @@ def test_streamed_vocabulary_rule_matches_a_counter():
             values = np.array([f"s{v}" for v in values], dtype=object)
         elif trial % 3 == 2:
             values = values.astype(float)
-        counts = _Counts()
-        for chunk in np.array_split(values, 3):
-            counts.add(pd.Series(chunk).value_counts())
+        counts = _merge_counts(
+            [pd.Series(chunk).value_counts() for chunk in np.array_split(values, 3)]
+        )
         min_frequency = [None, 2, 0.05][trial % 3]
         cap = [None, 1, 3, 10][trial % 4]
         items = list(Counter(values.tolist()).items())
@@ -272,5 +282,5 @@ def test_streamed_vocabulary_rule_matches_a_counter():
         if cap is not None:
             items = sorted(items, key=lambda vc: (-vc[1], str(vc[0])))[:cap]
         expected = sorted(str(v) for v, _ in items)
-        got = _keep(counts.result(), min_frequency, n, cap)
+        got = _keep(counts, min_frequency, n, cap)
         assert sorted(str(v) for v in got) == expected

@@ -141,7 +141,7 @@ def test_a_pickle_payload_in_the_json_is_never_unpickled(saved, tmp_path):
     payload = pickle.dumps(_Payload(str(marker))).hex()
 
     def inject(doc):
-        doc["root"]["state"]["classes_"] = {"__pickle__": payload}
+        doc["root"]["fitted"]["classes_"] = {"__pickle__": payload}
         return doc
 
     _rewrite_header(saved, inject)
@@ -209,3 +209,74 @@ def test_compressed_models_are_refused_at_save_time(tmp_path):
     with pytest.raises(TypeError, match="compressed embedding tables"):
         save(quantize_embeddings(clf, bits=8), tmp_path / "q.safetensors")
     assert not (tmp_path / "q.safetensors").exists()
+
+
+# ------------------------------------------------------------ file format
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+def test_files_written_in_format_1_still_load():
+    """Files written by skfeat before format 2 (committed fixtures) load and
+    predict exactly as when they were saved."""
+    from skfeat.datasets import make_interaction_classification
+
+    X, _, _ = make_interaction_classification(
+        n_samples=400, n_fields=6, n_numeric=2, random_state=0
+    )
+    expected = np.load(FIXTURES / "format1_expected.npz")
+    fm = load(FIXTURES / "fm_classifier_format1.skfeat")
+    np.testing.assert_array_equal(fm.predict_proba(X.iloc[:20]), expected["fm"])
+    deep = load(FIXTURES / "deepfm_regressor_format1.skfeat")
+    np.testing.assert_array_equal(deep.predict(X.iloc[:20]), expected["deep"])
+
+
+def _header(path):
+    import json
+
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+        return json.loads(f.metadata()["skfeat"]), tensors
+
+
+def _rewrite(path, header, tensors):
+    import json
+
+    from safetensors.torch import save_file
+
+    save_file(tensors, str(path), metadata={"skfeat": json.dumps(header)})
+
+
+def test_format_2_stores_parameters_and_declared_state_only(tmp_path):
+    X = np.random.RandomState(0).normal(size=(80, 3))
+    clf = FMClassifier(max_epochs=2, random_state=0).fit(X, X[:, 0] > 0)
+    clf.note_ = "not declared"  # an attribute the class does not declare
+    path = tmp_path / "fm.skfeat"
+    save(clf, path)
+    header, tensors = _header(path)
+    assert header["format_version"] == 2
+    root = header["root"]
+    assert set(root["params"]) == set(clf.get_params())
+    assert set(root["fitted"]) <= set(type(clf).__skfeat_fitted_state__)
+    assert "note_" not in root["fitted"] and "state" not in root
+    again = load(path)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_a_file_with_unknown_state_is_refused_by_name(tmp_path):
+    X = np.random.RandomState(0).normal(size=(80, 3))
+    clf = FMClassifier(max_epochs=2, random_state=0).fit(X, X[:, 0] > 0)
+    path = tmp_path / "fm.skfeat"
+    save(clf, path)
+    header, tensors = _header(path)
+    header["root"]["fitted"]["_renamed_later"] = 1
+    _rewrite(path, header, tensors)
+    match = r"fitted attributes \['_renamed_later'\].*save it again"
+    with pytest.raises(ValueError, match=match):
+        load(path)
+    header["root"]["fitted"].pop("_renamed_later")
+    header["root"]["params"]["gone_param"] = 1
+    _rewrite(path, header, tensors)
+    with pytest.raises(ValueError, match=r"parameters \['gone_param'\]"):
+        load(path)

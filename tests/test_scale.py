@@ -151,7 +151,7 @@ PINNED = [940, 620, 940, 0, 28, 28, 0, 28, 467]
 
 def _ids_in_subprocess(seed):
     code = (
-        "import numpy as np; from skfeat._hashing import hash_categories; "
+        "import numpy as np; from skfeat._fields._hashing import hash_categories; "
         "v = np.array(['a', 'b', 'a', None, 3, '3', np.nan, 3.0, 'ünï'], dtype=object);"
         "print(hash_categories(v, 1000).tolist())"
     )

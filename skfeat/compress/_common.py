@@ -18,7 +18,7 @@ def check_field_model(estimator, what):
             f"FMClassifier), got {type(estimator).__name__}."
         )
     check_is_fitted(estimator)
-    if getattr(estimator, "_input_kind_", None) != "fields":
+    if estimator.input_kind_ != "fields":
         raise TypeError(
             f"{what} needs a model fitted on field input (a DataFrame or dense "
             f"array); {type(estimator).__name__} was fitted on sparse input."

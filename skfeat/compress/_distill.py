@@ -5,24 +5,9 @@ from numbers import Real
 import numpy as np
 import torch
 from sklearn.base import clone, is_classifier
-from sklearn.utils import check_random_state
 
 from skfeat.compress._common import check_field_model
-from skfeat.models._engine import forget_validation
-
-#: fitted preprocessing state a student takes over from its teacher
-_PREPROCESSING_ATTRS = (
-    "n_features_in_",
-    "feature_names_in_",
-    "is_categorical_",
-    "_input_kind_",
-    "encoder_",
-    "schema_",
-    "classes_",
-    "_label_encoder",
-    "_target_mean",
-    "_target_scale",
-)
+from skfeat.models import FitVariant
 
 
 class SoftTargetLoss(torch.nn.Module):
@@ -135,77 +120,98 @@ def distill(
     if y is None and teacher_weight < 1:
         raise ValueError("distill needs y when teacher_weight < 1.")
 
-    model = clone(student).set_params(
-        categorical_features=teacher.categorical_features,
-        min_frequency=teacher.min_frequency,
-    )
-    model._validate_params()
-    for name in _PREPROCESSING_ATTRS:
-        if hasattr(teacher, name):
-            setattr(model, name, getattr(teacher, name))
-    model._seed_ = int(
-        check_random_state(model.random_state).randint(np.iinfo(np.int32).max)
-    )
+    options = {
+        name: value
+        for name, value in teacher.get_params().items()
+        if name in _FIELD_PARAMS and name in student.get_params()
+    }
+    missing = [
+        name
+        for name in _FIELD_PARAMS
+        if name in teacher.get_params()
+        and name not in student.get_params()
+        and teacher.get_params()[name] not in (None, "vocabulary")
+    ]
+    if missing:
+        raise ValueError(
+            f"The teacher {type(teacher).__name__} encodes its fields with "
+            f"{ {m: teacher.get_params()[m] for m in missing} }, which the student "
+            f"{type(student).__name__} does not take; choose a student with these "
+            "parameters."
+        )
+    model = clone(student).set_params(**options)
+    variant = _Distillation(teacher, teacher_weight, temperature, is_classifier(model))
+    return model.fit_variant(variant, X, y, eval_set=eval_set)
 
-    def targets(X_part, y_part, name):
-        X_part = model._check_X(X_part, reset=False)
-        soft = _teacher_targets(teacher, X_part, temperature)
-        if teacher_weight < 1:
-            hard = model._encode_y(model._as_1d(y_part, name), name=name)
-            if is_classifier(model) and soft.ndim == 2:
-                hard = np.eye(soft.shape[1], dtype=np.float32)[hard]
-            soft = teacher_weight * soft + (1 - teacher_weight) * hard
-        return model._dataset(X_part, soft.astype(np.float32), None)
 
-    dataset = targets(X, y, "y")
-    n_samples = len(dataset)
-    early_stopping = model._resolve_early_stopping(n_samples, eval_set)
-    valid_dataset = None
-    if eval_set is not None:
-        if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
-            raise ValueError("eval_set must be a tuple (X_val, y_val).")
-        valid_dataset = targets(eval_set[0], eval_set[1], "y_val")
-    elif early_stopping:
-        # stratify on the hard labels where there are any
-        strata = dataset.y if y is None else model._encode_y(model._as_1d(y))
-        dataset, valid_dataset = model._split_validation(dataset, strata)
+#: estimator parameters that decide the field encoding: a student takes the
+#: teacher's, so that refitting a clone reproduces the same encoding
+_FIELD_PARAMS = (
+    "categorical_features",
+    "min_frequency",
+    "numeric_bins",
+    "vector_features",
+    "categorical_encoding",
+    "hash_buckets",
+)
 
-    loss = (
-        SoftTargetLoss(temperature)
-        if is_classifier(model)
-        else torch.nn.MSELoss(reduction="none")
-    )
-    with model._seeded(model._seed_):
-        module = model._new_module()
-        # the soft-target loss goes in through net_params, which is restored
-        net_params = model.net_params
-        model.net_params = {**(net_params or {}), "criterion": loss}
-        try:
-            net = model._new_net(
-                module,
-                batch_size=model._resolve_batch_size(n_samples),
-                valid_dataset=valid_dataset,
-                early_stopping=bool(early_stopping) and valid_dataset is not None,
-            )
-        finally:
-            model.net_params = net_params
-        net.fit(dataset, None)
-    # later partial_fit calls train on labels again, with the usual loss
-    net.criterion_ = model._criterion()
-    forget_validation(net)
-    model.net_ = net
-    model.n_iter_ = len(net.history)
-    return model
+
+class _Distillation(FitVariant):
+    """Distillation as a fit variant: the teacher's field encoding and classes
+    are taken over as they are, the targets are the teacher's soft outputs
+    mixed with the labels, and the loss is the soft-target loss."""
+
+    name = "distill"
+
+    def __init__(self, teacher, teacher_weight, temperature, classifier):
+        self.teacher = teacher
+        self.teacher_weight = teacher_weight
+        self.temperature = temperature
+        self.classifier = classifier
+
+    def fields_from(self):
+        return self.teacher
+
+    def targets(self, X, y):
+        soft = _teacher_targets(self.teacher, X, self.temperature)
+        w = self.teacher_weight
+        if w < 1:
+            if self.classifier:
+                hard = _one_hot(self.teacher.classes_, np.asarray(y), soft.ndim)
+            else:
+                hard = np.asarray(y, dtype=np.float64)
+            soft = w * soft + (1 - w) * hard
+        return soft
+
+    def criterion(self, default):
+        if self.classifier:
+            return SoftTargetLoss(self.temperature)
+        return default
+
+
+def _one_hot(classes, y, ndim):
+    """Labels as the soft targets' form: P(positive) (binary) or one-hot rows."""
+    y = np.ravel(y)
+    unseen = np.setdiff1d(np.unique(y), classes)
+    if unseen.size:
+        raise ValueError(
+            f"y contains labels {unseen.tolist()} that are not among the "
+            f"teacher's classes {classes.tolist()}."
+        )
+    codes = np.searchsorted(classes, y)
+    if ndim == 1:
+        return codes.astype(np.float64)
+    return np.eye(len(classes))[codes]
 
 
 def _teacher_targets(teacher, X, temperature):
-    """Teacher outputs as float32 targets: tempered probabilities, or scaled values."""
-    raw = teacher._raw_output(X)
-    if is_classifier(teacher):
-        z = raw / temperature
-        if z.ndim == 1:
+    """Teacher outputs as targets: tempered probabilities, or predicted values."""
+    if not is_classifier(teacher):
+        return np.asarray(teacher.predict(X), dtype=np.float64)
+    z = np.asarray(teacher.decision_function(X), dtype=np.float64) / temperature
+    if z.ndim == 1:
+        with np.errstate(over="ignore"):
             return 1.0 / (1.0 + np.exp(-z))
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
-    return raw  # the standardised target scale the student trains in
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

@@ -5,6 +5,7 @@ from numbers import Real
 import numpy as np
 import torch
 
+from skfeat._fields._encoder import N_RESERVED_IDS, UNKNOWN_ID
 from skfeat.compress._common import (
     check_field_model,
     copy_model,
@@ -13,7 +14,6 @@ from skfeat.compress._common import (
     refresh_optimizer,
     table_bits,
 )
-from skfeat.models._fields import N_RESERVED_IDS, UNKNOWN_ID
 from skfeat.nn._compressed import CompressedEmbedding
 
 
@@ -88,8 +88,7 @@ def prune_embeddings(
     if criterion == "frequency":
         if X is None:
             raise ValueError("criterion='frequency' needs X to count the ids.")
-        Xc = estimator._check_X(X, reset=False)
-        cat = estimator.encoder_.transform(Xc)["cat"]
+        cat = estimator.encode_inputs(X)["cat"].numpy()
         counts = [
             np.bincount(cat[:, j], minlength=c) for j, c in enumerate(cardinalities)
         ]

@@ -57,9 +57,11 @@ class FileSource:
       equals the in-memory fit given
       ``net_params={"iterator_train__shuffle": False}`` (up to float rounding of
       the numeric scaling, which is accumulated batch by batch).
-    * A ``validation_fraction`` split draws each row's membership from the fit's
-      seed and its record batch, so it is reproducible but not the split an
-      in-memory fit makes.
+    * A ``validation_fraction`` holdout draws each row's membership from the
+      fit's seed and the row's place in its file (:meth:`holdout`): the same
+      rows every epoch, but not the split an in-memory fit makes.
+    * Column kinds, the vocabulary, bins and scaling come from statistics over
+      every file, by the rules of a fit in memory on the same rows.
 
     Examples
     --------
@@ -149,17 +151,29 @@ class FileSource:
         columns : list of str or None, default=None
             Read only these feature columns (default: all of them).
         """
-        files = self.files_
-        if file_order is not None:
-            files = [files[i] for i in file_order]
+        for _, _, frame, y in self.iter_blocks(
+            with_target=with_target, file_order=file_order, columns=columns
+        ):
+            yield frame, y
+
+    def iter_blocks(self, *, with_target=True, file_order=None, columns=None):
+        """Yield ``(file_index, batch_index, X, y)`` per record batch.
+
+        ``file_index`` is the file's place in ``files_`` (whatever
+        ``file_order`` is) and ``batch_index`` the record batch's place in its
+        file: together they name a block of rows for good (see :meth:`holdout`).
+        Parameters as in :meth:`iter_frames`.
+        """
+        order = range(len(self.files_)) if file_order is None else file_order
         cols = list(self.feature_names_ if columns is None else columns)
         read_target = with_target and self.target is not None
         if read_target:
             cols = cols + [self.target]
-        for path in files:
-            scanner = self._dataset([path]).scanner(
+        for file_index in order:
+            scanner = self._dataset([self.files_[file_index]]).scanner(
                 columns=cols, batch_size=int(self.batch_rows)
             )
+            batch_index = 0
             for batch in scanner.to_batches():
                 if batch.num_rows == 0:
                     continue
@@ -167,7 +181,30 @@ class FileSource:
                 y = None
                 if read_target:
                     y = frame.pop(self.target).to_numpy()
-                yield frame, y
+                yield int(file_index), batch_index, frame, y
+                batch_index += 1
+
+    @staticmethod
+    def holdout(n, fraction, seed, file_index, batch_index):
+        """The validation rows of a record batch: a boolean mask of ``n`` rows.
+
+        Row ``i`` of record batch ``batch_index`` of file ``file_index`` is held
+        out when a generator seeded with ``(seed, file_index, batch_index)``
+        draws below ``fraction`` for it: the same rows in every epoch, whatever
+        order the files are read in.
+        """
+        if fraction <= 0:
+            return np.zeros(n, dtype=bool)
+        rng = np.random.default_rng([int(seed), int(file_index), int(batch_index)])
+        return rng.random(n) < fraction
+
+    def select(self, columns):
+        """A copy of this source whose feature columns are ``columns``, in order."""
+        import copy
+
+        out = copy.copy(self)
+        out.feature_names_ = list(columns)
+        return out
 
     def to_pandas(self):
         """Read the whole table into memory: ``(X, y)`` (``y`` None without target)."""

@@ -7,7 +7,8 @@ each sets the ``RANK``/``WORLD_SIZE``/``MASTER_ADDR`` environment that
 the estimator's own, with three changes:
 
 * the field encoders, the classes and the target scaling are fitted on the union of
-  the shards by exchanging statistics, never rows (:mod:`._encoders`);
+  the shards by exchanging statistics, never rows
+  (:class:`~skfeat._fields.FieldStatistics`);
 * the module is wrapped in :class:`~torch.nn.parallel.DistributedDataParallel`
   after the skorch net is initialised, so every backward pass averages the
   gradients of all processes (one dense all-reduce, bucketed, overlapping the
@@ -23,18 +24,12 @@ import math
 import os
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 import torch.distributed as dist
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import _safe_indexing
 
-from skfeat.distributed._encoders import (
-    _merge_moments,
-    local_field_stats,
-    merged_encoder,
-)
-from skfeat.models._base import BaseFieldModel
-from skfeat.models._fields import FieldEncoder
-from skfeat.utils._sklearn_compat import _check_sample_weight
+from skfeat.models import BaseFieldModel, FitVariant
 
 
 class _DataParallel(torch.nn.parallel.DistributedDataParallel):
@@ -224,100 +219,71 @@ def fit_distributed(estimator, X, y, *, sample_weight=None, backend=None):
             "fit_distributed trains skfeat models (subclasses of "
             f"skfeat.models.BaseFieldModel), got {type(estimator).__name__}."
         )
-    if estimator.early_stopping is True:
-        raise ValueError(
-            "fit_distributed trains for max_epochs epochs and does not early-stop; "
-            "pass an estimator with early_stopping=False (or 'auto')."
-        )
     if backend is None:
         backend = _default_backend(estimator.device)
     with _ProcessGroup(backend):
         return _fit(estimator, X, y, sample_weight)
 
 
+class DataParallel(FitVariant):
+    """The fit steps of a data-parallel fit (one object per process).
+
+    The field encoders, classes and target scaling come from the statistics of
+    every shard, merged (all-gathered, then merged in rank order, so every
+    process builds the same encoder); the seed is rank 0's; each step takes
+    ``batch_size / world_size`` rows per process; the module is wrapped in
+    :class:`~torch.nn.parallel.DistributedDataParallel` for the training loop.
+    """
+
+    name = "fit_distributed"
+    early_stopping = False
+    from_statistics = True
+
+    def __init__(self, device):
+        self.device = torch.device(device)
+        self.rank = dist.get_rank()
+        self.world_size = dist.get_world_size()
+        self._seed = 0
+
+    def merge_statistics(self, statistics):
+        shards = _gather(statistics)
+        merged = shards[0]
+        for other in shards[1:]:
+            merged = merged.merge(other)
+        return merged
+
+    def total_rows(self, n_rows):
+        return sum(_gather(int(n_rows)))
+
+    def batch_size(self, batch_size):
+        return max(1, math.ceil(batch_size / self.world_size))
+
+    def seed(self, seed):
+        self._seed = _gather(seed)[0]  # rank 0's, for random_state=None too
+        return self._seed
+
+    def train(self, net, train, valid):
+        net.initialize()
+        device_ids = [self.device] if self.device.type == "cuda" else None
+        _ignore_empty_parameters(net.module_)
+        # DDP broadcasts rank 0's parameters and buffers to every process here
+        wrapped = _DataParallel(net.module_, device_ids=device_ids)
+        net.module_ = wrapped
+        try:
+            # each process shuffles its own shard in its own, reproducible
+            # order; join() lets a process with fewer batches finish
+            with torch.random.fork_rng(devices=device_ids or []), wrapped.join():
+                torch.manual_seed(self._seed + self.rank + 1)
+                net.partial_fit(train, None)
+        finally:
+            net.module_ = wrapped.module
+
+
 def _fit(est, X, y, sample_weight):
-    est._validate_params()
-    rank, world_size = dist.get_rank(), dist.get_world_size()
-    name = type(est).__name__
-    if y is None:
-        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
-    X = est._check_X(X, reset=True)
-    y = est._as_1d(y)
-    if _num_samples(X) != len(y):
-        raise ValueError(
-            f"X and y have inconsistent numbers of samples: "
-            f"{_num_samples(X)} and {len(y)}."
-        )
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-
-    # targets: classes, or the target scaling, of the union of the shards
-    if est._is_classifier_model():
-        classes = np.unique(np.concatenate(_gather(np.unique(y))))
-        y_enc = est._check_y(y, reset=True, classes=classes)
-    else:
-        est._check_y(y, reset=True)  # validates, sets this shard's scaling
-        y64 = np.asarray(y, dtype=np.float64)
-        moments = (len(y64), float(y64.mean()), float(((y64 - y64.mean()) ** 2).sum()))
-        total = (0, 0.0, 0.0)
-        for m in _gather(moments):
-            total = _merge_moments(total, m)
-        scale = math.sqrt(total[2] / total[0])
-        est._target_mean = total[1]
-        est._target_scale = scale if scale > 0 else 1.0
-        y_enc = est._encode_y(y64)
-
-    # field encoders of the union of the shards
-    if getattr(est, "vector_features", None):
-        raise ValueError(
-            "fit_distributed does not support vector_features yet; fit in one "
-            "process."
-        )
-    est._fit_encoders(X)
-    kinds = _gather(est._input_kind_)
+    kinds = _gather("sparse" if sp.issparse(X) else "dense")
     if len(set(kinds)) > 1:
         raise TypeError(
             "fit_distributed needs the same kind of X (dense or sparse) in every "
             f"process, got {kinds}."
         )
-    if est._input_kind_ == "fields":
-        names = list(est.encoder_.names)
-        local = FieldEncoder(est.is_categorical_, names, est.min_frequency)
-        est.encoder_ = merged_encoder(
-            est.is_categorical_,
-            names,
-            est.min_frequency,
-            _gather(local_field_stats(local, X)),
-        )
-        est.schema_ = est.encoder_.schema_
-    seed = int(check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
-    est._seed_ = _gather(seed)[0]  # rank 0's, for random_state=None too
-
-    dataset = est._dataset(X, y_enc, sample_weight)
-    n_total = sum(_gather(len(dataset)))
-    batch_size = max(1, math.ceil(est._resolve_batch_size(n_total) / world_size))
-
-    device = torch.device(est.device)
-    with est._seeded(est._seed_):
-        module = est._new_module()
-        est.net_ = est._new_net(
-            module, batch_size=batch_size, valid_dataset=None, early_stopping=False
-        )
-        est.net_.initialize()
-    net = est.net_
-    device_ids = [device] if device.type == "cuda" else None
-    _ignore_empty_parameters(net.module_)
-    # DDP broadcasts rank 0's parameters and buffers to every process here
-    wrapped = _DataParallel(net.module_, device_ids=device_ids)
-    net.module_ = wrapped
-    try:
-        # each process shuffles its own shard in its own, reproducible order;
-        # join() lets a process with fewer batches finish without a deadlock
-        with est._seeded(est._seed_ + rank + 1), wrapped.join():
-            net.partial_fit(dataset, None)
-    finally:
-        net.module_ = wrapped.module
-    est.n_iter_ = len(net.history)
-    return est
+    return est.fit_variant(DataParallel(est.device), X, y, sample_weight=sample_weight)

@@ -161,10 +161,7 @@ class FieldModelFunction:
         self.n_cat = len(model.schema_.cardinalities)
         self.n_num = int(model.schema_.n_numeric)
         self.vector_dims = tuple(getattr(model.schema_, "vector_dims", ()))
-        self.scale, self.shift = 1.0, 0.0
-        if hasattr(model, "_target_scale"):
-            self.scale = float(model._target_scale)
-            self.shift = float(model._target_mean)
+        self.scale, self.shift = model.output_scale()
 
     @staticmethod
     def applies(model):
@@ -174,14 +171,11 @@ class FieldModelFunction:
             isinstance(model, BaseFieldModel)
             and hasattr(model, "schema_")
             and hasattr(model, "encoder_")
-            and not getattr(model, "_fitted_sparse", False)
+            and model.input_kind_ == "fields"
         )
 
     def encode(self, X):
-        Xc = self.model._check_X(_model_input(self.model, X), reset=False)
-        return {
-            k: torch.as_tensor(v) for k, v in self.model.encoder_.transform(Xc).items()
-        }
+        return self.model.encode_inputs(_model_input(self.model, X))
 
     def select(self, x, b):
         """For each module input, (x rows, background rows, player of each column).
@@ -207,7 +201,7 @@ class FieldModelFunction:
         module.eval()
         with torch.no_grad(), eval_precision(self.dtype):
             if self.part == "remainder":
-                out = self.model._module_terms(module, inputs, self.c)[-1]
+                out = self.model.remainder_of_inputs(inputs, self.c)
                 return out.double().numpy() * self.scale
             if "vec" in inputs:
                 out = module(inputs["cat"], inputs["num"], inputs["vec"])
@@ -259,7 +253,7 @@ class MLPSplitFunction:
         self.c = output_index
         self.dtype = dtype
         self.order = np.asarray(model.schema_.order)
-        self.scale = float(getattr(model, "_target_scale", 1.0))
+        self.scale = model.output_scale()[0]
         layers = model.net_.module_.mlp.layers
         self.first, self.rest = layers[0], layers[1:]
 
@@ -270,7 +264,7 @@ class MLPSplitFunction:
         return (
             part == "remainder"
             and FieldModelFunction.applies(model)
-            and hasattr(model, "_module_terms")
+            and hasattr(model, "decompose")
             and mlp is not None
             and hasattr(mlp, "layers")
             and isinstance(mlp.layers[0], torch.nn.Linear)
@@ -283,10 +277,7 @@ class MLPSplitFunction:
         model = self.model
         module = model.net_.module_
         module.eval()
-        Xc = model._check_X(_model_input(model, X), reset=False)
-        inputs = {
-            k: torch.as_tensor(v) for k, v in model.encoder_.transform(Xc).items()
-        }
+        inputs = model.encode_inputs(_model_input(model, X))
         with torch.no_grad(), eval_precision(torch.float64):
             emb = module.field_terms(
                 inputs["cat"], inputs["num"], inputs.get("vec")

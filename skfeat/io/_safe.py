@@ -21,9 +21,11 @@ import pandas as pd
 import sklearn
 import torch
 
-#: Version of the file layout. A later skfeat reads every earlier version; a file
+#: Version of the file layout. 1: an object's attributes as they were; 2: a
+#: model's parameters and its declared fitted state (``__skfeat_fitted_state__``).
+#: Both are read (``tests/test_io.py`` loads files written in format 1); a file
 #: with a newer version is refused with a message that says so.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _FORMAT_NAME = "skfeat-safe"
 
 _NUMPY_TYPES = {
@@ -57,12 +59,13 @@ def _allowed_classes():
         StandardScaler,
     )
 
-    from skfeat.models._fields import FieldEncoder, FieldSchema
+    from skfeat._fields import FieldEncoder, FieldSchema, NumericBinner
     from skfeat.utils.discovery import all_estimators
 
     classes = [
         FieldEncoder,
         FieldSchema,
+        NumericBinner,
         OrdinalEncoder,
         OneHotEncoder,
         StandardScaler,
@@ -74,7 +77,20 @@ def _allowed_classes():
         FrozenEstimator,
     ]
     classes += [cls for _, cls in all_estimators()]
-    return {_qualname(cls): cls for cls in classes}
+    allowed = {_qualname(cls): cls for cls in classes}
+    # the module paths these classes were saved under before they moved
+    allowed.update(_moved_classes())
+    return allowed
+
+
+def _moved_classes():
+    from skfeat._fields import FieldEncoder, FieldSchema, NumericBinner
+
+    return {
+        "skfeat.models._fields.FieldEncoder": FieldEncoder,
+        "skfeat.models._fields.FieldSchema": FieldSchema,
+        "skfeat.models._binning.NumericBinner": NumericBinner,
+    }
 
 
 def _qualname(cls):
@@ -182,6 +198,7 @@ class _Writer:
                 "save safely (only skfeat estimators and the scikit-learn helpers "
                 "they use). Set it to None or use pickle/joblib for this object."
             )
+        declared = getattr(type(obj), "__skfeat_fitted_state__", None)
         state = dict(vars(obj))
         for transient in getattr(type(obj), "_transient_attributes", ()):
             state.pop(transient, None)
@@ -189,7 +206,18 @@ class _Writer:
         out = {"__object__": name}
         if net is not None:
             out["net"] = self._encode_net(net, where)
-        out["state"] = {k: self.encode(v, f"{where}.{k}") for k, v in state.items()}
+        if declared is None:
+            out["state"] = {
+                k: self.encode(v, f"{where}.{k}") for k, v in state.items()
+            }
+            return out
+        # a model: its parameters and its declared fitted state, nothing else,
+        # so that a private rename cannot silently change the file format
+        params = obj.get_params(deep=False)
+        out["params"] = {k: self.encode(v, f"{where}.{k}") for k, v in params.items()}
+        out["fitted"] = {
+            k: self.encode(state[k], f"{where}.{k}") for k in declared if k in state
+        }
         return out
 
     def _encode_net(self, net, where):
@@ -297,6 +325,29 @@ class _Reader:
             return self._object(node)
         raise self._bad(f"unknown tag {tag!r}")
 
+    def _declared_state(self, cls, name, node):
+        """Parameters and declared fitted attributes of a model (format 2)."""
+        params, fitted = node.get("params"), node.get("fitted")
+        if not isinstance(params, dict) or not isinstance(fitted, dict):
+            raise self._bad(f"the parameters or fitted state of {name} are missing")
+        known = set(cls._get_param_names())
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise self._bad(
+                f"it gives {name} the parameters {unknown}, which it does not take; "
+                "the file was written by another skfeat version: load it there and "
+                "save it again with this one"
+            )
+        declared = set(getattr(cls, "__skfeat_fitted_state__", ()))
+        extra = sorted(set(fitted) - declared)
+        if extra:
+            raise self._bad(
+                f"it gives {name} the fitted attributes {extra}, which it does not "
+                "declare; the file was written by another skfeat version: load it "
+                "there and save it again with this one"
+            )
+        return {**params, **fitted}  # decoded by the caller
+
     def _numpy_type(self, name):
         if name not in _NUMPY_TYPES:
             raise self._bad(f"unknown numpy type {name!r}")
@@ -310,7 +361,10 @@ class _Reader:
                 f"it asks for class {name!r}, which is not a class skfeat.io loads "
                 "(skfeat estimators and the scikit-learn helpers they use)"
             )
-        state = node.get("state")
+        if "params" in node:
+            state = self._declared_state(cls, name, node)
+        else:  # format 1: the object's attributes as they were
+            state = node.get("state")
         if not isinstance(state, dict):
             raise self._bad(f"the state of {name} is missing")
         obj = object.__new__(cls)
@@ -331,7 +385,7 @@ class _Reader:
             optim = (
                 None if net.get("optimizer") is None else self.decode(net["optimizer"])
             )
-            restore = getattr(obj, "_restore_net", None)
+            restore = getattr(obj, "rebuild_net", None)
             if restore is None:
                 raise self._bad(f"{name} holds weights but cannot restore them")
             restore(weights, optim, int(net["batch_size"]))

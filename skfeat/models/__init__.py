@@ -1,5 +1,6 @@
 """scikit-learn estimators wrapping skfeat's torch modules."""
 
+from skfeat._fields import FieldSchema
 from skfeat.models._base import BaseFieldModel
 from skfeat.models._decomposition import Decomposition
 from skfeat.models._deep import (
@@ -14,7 +15,6 @@ from skfeat.models._deep import (
     WideDeepClassifier,
     WideDeepRegressor,
 )
-from skfeat.models._fields import FieldSchema
 from skfeat.models._fignn import FiGNNClassifier, FiGNNRegressor
 from skfeat.models._finalmlp import FinalMLPClassifier, FinalMLPRegressor
 from skfeat.models._fm import (
@@ -26,6 +26,7 @@ from skfeat.models._fm import (
 from skfeat.models._lightgcn import LightGCN
 from skfeat.models._multvae import MultVAE
 from skfeat.models._vae import VAEClassifier, VAERegressor
+from skfeat.models._variant import FitVariant
 
 __all__ = [
     "AutoIntClassifier",
@@ -44,6 +45,7 @@ __all__ = [
     "FiGNNRegressor",
     "FieldSchema",
     "FinalMLPClassifier",
+    "FitVariant",
     "FinalMLPRegressor",
     "FwFMClassifier",
     "FwFMRegressor",

@@ -20,36 +20,28 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import (
     _safe_indexing,
     assert_all_finite,
-    check_random_state,
     column_or_1d,
 )
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from skfeat._fields import UNKNOWN_ID, FieldStatistics
+from skfeat._fields._encoder import check_dense_array, check_field_input
+from skfeat._fields._kinds import ColumnProfile, resolve_kinds
 from skfeat.data._source import is_source
 from skfeat.exceptions import DivergenceError
-from skfeat.models._binning import NumericBinner
 from skfeat.models._engine import (
-    ValidScoring,
     check_finite_parameters,
     continue_without_validation,
     forget_validation,
     make_net,
 )
-from skfeat.models._fields import (
-    UNKNOWN_ID,
-    FieldEncoder,
-    check_dense_array,
-    check_field_input,
-    integer_code_columns,
-    resolve_categorical,
-    resolve_vector_features,
-)
+from skfeat.models._training_data import prediction_dataset, training_data
+from skfeat.models._variant import FitVariant
 from skfeat.utils._batching import FieldDataset
 from skfeat.utils._sklearn_compat import (
     Interval,
     StrOptions,
-    _check_sample_weight,
     _fit_context,
     validate_data,
 )
@@ -57,7 +49,6 @@ from skfeat.utils._validation import (
     MAX_ABS_MODEL_INPUT,
     check_device,
     check_float32_range,
-    normalized_sample_weight,
 )
 
 #: Kept for backward compatibility only: ``early_stopping="auto"`` no longer
@@ -135,6 +126,35 @@ class BaseFieldModel(BaseEstimator):
 
     _accepts_sparse = False
 
+    #: the fitted state :func:`skfeat.io.save` writes (with ``get_params()`` and
+    #: the net's weights); subclasses with more fitted state extend it
+    __skfeat_fitted_state__ = (
+        "n_features_in_",
+        "feature_names_in_",
+        "_input_kind_",
+        "is_categorical_",
+        "feature_kinds_",
+        "_in_vector",
+        "_binned",
+        "_binner",
+        "encoder_",
+        "schema_",
+        "classes_",
+        "_label_encoder",
+        "_target_mean",
+        "_target_scale",
+        "_seed_",
+        "_sparse_gradients_",
+        "n_iter_",
+        "validation_score_",
+        "do_early_stopping_",
+        "epsilon_",
+        "delta_",
+        "noise_multiplier_",
+        "sample_rate_",
+        "pruned_fraction_",
+    )
+
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -202,19 +222,39 @@ class BaseFieldModel(BaseEstimator):
         self : object
             Fitted estimator.
         """
-        check_device(self.device)
-        if is_source(X):
-            if y is not None or sample_weight is not None:
-                raise ValueError(
-                    "With a FileSource as X, the target is its target column: "
-                    "pass y=None and no sample_weight."
-                )
-            from skfeat.data._fit import fit_from_source
+        return self._fit(X, y, sample_weight=sample_weight, eval_set=eval_set)
 
-            with _RestoreOnError(self):
-                return fit_from_source(self, X, eval_set)
-        with _RestoreOnError(self):
-            return self._fit(X, y, sample_weight=sample_weight, eval_set=eval_set)
+    def fit_variant(
+        self, variant, X, y=None, *, sample_weight=None, eval_set=None, classes=None
+    ):
+        """Fit through the one fit path, with the hooks of a fit variant.
+
+        This is how :func:`~skfeat.distributed.fit_distributed`,
+        :func:`~skfeat.privacy.fit_private` and :func:`~skfeat.compress.distill`
+        fit: each passes a :class:`~skfeat.models.FitVariant` that changes a few
+        steps (where statistics come from, the targets, the training loop) and
+        inherits the rest (checks, field encoding, seeding, divergence check,
+        restore-on-error, fitted attributes).
+
+        Parameters
+        ----------
+        variant : FitVariant
+            The hooks.
+        X, y, sample_weight, eval_set
+            As in :meth:`fit`.
+        classes : array-like or None, default=None
+            All class labels (classifiers), when ``y`` may lack some.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(
+            X, y, sample_weight=sample_weight, eval_set=eval_set, variant=variant,
+            classes=classes,
+        )  # fmt: skip
 
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the current state.
@@ -243,99 +283,86 @@ class BaseFieldModel(BaseEstimator):
         -------
         self : object
         """
-        first_call = not hasattr(self, "net_")
-        if first_call:
+        if not hasattr(self, "net_"):
             self._validate_params()
-        check_device(self.device)
-        if is_source(X):
-            if y is not None or sample_weight is not None:
-                raise ValueError(
-                    "With a FileSource as X, the target is its target column: "
-                    "pass y=None and no sample_weight."
-                )
-            from skfeat.data._fit import partial_fit_from_source
-
-            with _RestoreOnError(self):
-                return partial_fit_from_source(self, X, classes)
-        with _RestoreOnError(self):
-            return self._fit(
-                X,
-                y,
-                sample_weight=sample_weight,
-                partial=True,
-                classes=classes,
-            )
+        return self._fit(
+            X, y, sample_weight=sample_weight, partial=True, classes=classes
+        )
 
     def _fit(
-        self, X, y, *, sample_weight=None, eval_set=None, partial=False, classes=None
-    ):
-        first_call = not (partial and hasattr(self, "net_"))
-        name = type(self).__name__
-        if y is None:
-            raise ValueError(
-                f"{name} requires y to be passed, but the target y is None."
-            )
-        X = self._check_X(X, reset=first_call)
-        y_input = y
-        y = self._check_y(y, reset=first_call, classes=classes, partial=partial)
-        if _num_samples(X) != len(y):
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: "
-                f"{_num_samples(X)} and {len(y)}."
-            )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-            sample_weight = normalized_sample_weight(sample_weight)
-        if first_call:
-            self._fit_encoders(X)
-            self._sparse_gradients_ = self._resolve_sparse_gradients()
-            self._seed_ = int(
-                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            )
-        dataset = self._dataset(X, y, sample_weight)
+        self, X, y, *, sample_weight=None, eval_set=None, partial=False,
+        classes=None, variant=None,
+    ):  # fmt: skip
+        """The one fit path: prepare -> datasets -> train -> record.
 
-        if partial:
-            with self._divergence_context():
-                self._partial_fit_epoch(dataset, first_call)
-            return self
-
-        n_samples = len(dataset)
-        auto_scoring = _is_auto(getattr(self, "scoring", "loss"))
-        scorer = None if auto_scoring else self._resolve_scorer()
-        early_stopping = self._resolve_early_stopping(n_samples, eval_set)
-        valid_dataset = valid_raw = None
-        if eval_set is not None:
-            valid_dataset = self._eval_dataset(eval_set)
-        elif early_stopping:
-            dataset, valid_dataset = self._split_validation(dataset, y)
-        if auto_scoring and valid_dataset is not None:
-            scorer = self._auto_scorer(y, eval_set, sample_weight)
-        if scorer is not None and eval_set is not None:
-            valid_raw = eval_set
-        elif scorer is not None and valid_dataset is not None:
-            valid_raw = (_rows(X, self._valid_index), _rows(y_input, self._valid_index))
-        scoring_callback = None
-        if scorer is not None and valid_raw is not None:
-            scoring_callback = ValidScoring(scorer, self, *valid_raw)
-
-        with self._seeded(self._seed_):
-            module = self._new_module()
-            self.net_ = self._new_net(
-                module,
-                batch_size=self._resolve_batch_size(n_samples),
-                valid_dataset=valid_dataset,
-                early_stopping=bool(early_stopping) and valid_dataset is not None,
-                scoring_callback=scoring_callback,
+        Every way of fitting goes through here: in memory or from files
+        (:mod:`._training_data`), and the variants of :class:`FitVariant`. The
+        whole call is atomic (:class:`_RestoreOnError`).
+        """
+        check_device(self.device)
+        variant = FitVariant() if variant is None else variant
+        with _RestoreOnError(self):
+            data = training_data(self, X, y, sample_weight, variant)
+            first_call = not (partial and hasattr(self, "net_"))
+            # 1. prepare: checks, fields, targets, seed
+            if first_call:
+                self._check_architecture()
+            data.prepare(
+                first_call=first_call, classes=classes, partial=partial,
+                eval_set=eval_set,
+            )  # fmt: skip
+            # 2. datasets: training rows and a validation holdout chosen once
+            early_stopping = not partial and self._early_stopping_of(
+                variant, data.n_rows, eval_set
             )
-            with self._divergence_context():
-                self.net_.fit(dataset, None)
-        self.n_iter_ = len(self.net_.history)
-        self._record_validation(early_stopping, valid_dataset, scoring_callback)
-        forget_validation(self.net_)
-        self.__dict__.pop("_valid_index", None)
+            train, valid, scoring = data.datasets(
+                early_stopping=early_stopping, eval_set=eval_set, partial=partial
+            )
+            if partial:
+                with self._divergence_context():
+                    self._partial_fit_epoch(train, first_call)
+                return self
+            # 3. train
+            n_rows = variant.total_rows(data.n_rows)
+            with self._seeded(self._seed_):
+                module = self._new_module()
+                self.net_ = self._new_net(
+                    module,
+                    batch_size=variant.batch_size(self._resolve_batch_size(n_rows)),
+                    valid_dataset=valid,
+                    early_stopping=bool(early_stopping) and valid is not None,
+                    scoring_callback=scoring,
+                    criterion=variant.criterion(self._criterion()),
+                )
+                with self._divergence_context():
+                    variant.train(self.net_, train, valid)
+            # 4. record
+            self.net_.criterion_ = self._criterion()  # partial_fit trains on labels
+            self.n_iter_ = len(self.net_.history)
+            self._record_validation(early_stopping, valid, scoring)
+            forget_validation(self.net_)
+            self.__dict__.pop("_valid_index", None)
+            variant.finish(self)
         return self
+
+    def _check_architecture(self):
+        """Raise clear errors for settings the constraints cannot express
+        (subclasses extend it); runs before anything is fitted."""
+
+    def _early_stopping_of(self, variant, n_samples, eval_set):
+        """Whether this fit early-stops, refusing what ``variant`` cannot do."""
+        if not variant.early_stopping:
+            if self.early_stopping is True or eval_set is not None:
+                raise ValueError(
+                    f"{variant.name} trains for max_epochs epochs and does not "
+                    "early-stop; pass an estimator with early_stopping=False (or "
+                    "'auto') and no eval_set."
+                )
+            return False
+        return bool(self._resolve_early_stopping(n_samples, eval_set))
+
+    def _scoring_is_auto(self):
+        return _is_auto(getattr(self, "scoring", "loss"))
 
     def _resolve_early_stopping(self, n_samples, eval_set):
         """``early_stopping`` as a bool: ``"auto"`` follows the same rule at every
@@ -423,8 +450,82 @@ class BaseFieldModel(BaseEstimator):
                 net.notify("on_train_end", X=dataset, y=None)
         self.n_iter_ += 1
 
+    # ------------------------------------------- protocol for other packages
+    # skfeat.explain, skfeat.compress and skfeat.io read a fitted model through
+    # these methods only, never through its private attributes.
+    @property
+    def input_kind_(self):
+        """``"fields"`` (a DataFrame or dense array, one column per field) or
+        ``"sparse"`` (libFM-style rows): the kind of input the model was fitted on."""
+        check_is_fitted(self)
+        return self._input_kind_
+
+    def encode_inputs(self, X):
+        """The torch module's inputs for ``X``: the fitted field encoding.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        inputs : dict of str to Tensor
+            ``"cat"``: int64 ids ``(n, n_categorical)``; ``"num"``: float32
+            standardised values ``(n, n_numeric)``; with vector fields also
+            ``"vec"``. Fields come in ``schema_.order``.
+        """
+        check_is_fitted(self)
+        Xc = self._check_X(X, reset=False)
+        if self._binner is not None:  # a model whose encoder does not bin
+            Xc = self._binner.transform(Xc)
+        return {k: torch.as_tensor(v) for k, v in self._encode(Xc).items()}
+
+    def output_scale(self):
+        """``(scale, shift)`` with ``prediction = scale * module output + shift``.
+
+        ``(1.0, 0.0)`` for classifiers (the module outputs logits); a regressor's
+        target standardisation otherwise.
+        """
+        check_is_fitted(self)
+        if self._is_classifier_model():
+            return 1.0, 0.0
+        return float(self._target_scale), float(self._target_mean)
+
+    def remainder_of_inputs(self, inputs, output_index=0):
+        """The remainder of :meth:`decompose` (the part beyond the pairwise
+        terms, e.g. DeepFM's network) on encoded ``inputs``, in module output
+        units (multiply by ``output_scale()[0]`` for prediction units).
+
+        Parameters
+        ----------
+        inputs : dict of str to Tensor
+            As returned by :meth:`encode_inputs`.
+        output_index : int, default=0
+            The output (class) for multiclass models.
+
+        Returns
+        -------
+        remainder : Tensor of shape (n_samples,)
+        """
+        if not hasattr(self, "_module_terms"):
+            raise TypeError(f"{type(self).__name__} has no decomposition.")
+        return self._module_terms(self.net_.module_, inputs, output_index)[-1]
+
+    def rebuild_net(self, weights, optimizer_state, batch_size):
+        """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`).
+
+        Parameters
+        ----------
+        weights : dict of str to Tensor
+            The module's state dict.
+        optimizer_state : dict or None
+            The optimizer's state dict.
+        batch_size : int
+            The net's batch size.
+        """
+        self._restore_net(weights, optimizer_state, batch_size)
+
     def _restore_net(self, weights, optimizer_state, batch_size):
-        """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`)."""
         with self._seeded(self._seed_):
             module = self._new_module()
         self.net_ = self._new_net(
@@ -467,11 +568,12 @@ class BaseFieldModel(BaseEstimator):
         valid_dataset,
         early_stopping,
         scoring_callback=None,
+        criterion=None,
     ):
         callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or [])]
         return make_net(
             module,
-            self._criterion(),
+            self._criterion() if criterion is None else criterion,
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
             alpha=self.alpha,
@@ -520,12 +622,15 @@ class BaseFieldModel(BaseEstimator):
         valid_idx = torch.from_numpy(np.sort(valid_idx))
         return dataset.take(train_idx), dataset.take(valid_idx)
 
-    def _eval_dataset(self, eval_set):
+    def _check_eval_set(self, eval_set):
         if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
-            raise ValueError(
-                "eval_set must be a tuple (X_val, y_val), got "
-                f"{type(eval_set).__name__}."
-            )
+            what = type(eval_set).__name__
+            if isinstance(eval_set, (tuple, list)):
+                what = f"a {what} of length {len(eval_set)}"
+            raise ValueError(f"eval_set must be a tuple (X_val, y_val), got {what}.")
+
+    def _eval_dataset(self, eval_set):
+        self._check_eval_set(eval_set)
         X_val, y_val = eval_set
         X_val = self._check_X(X_val, reset=False)
         y_val = self._encode_y(self._as_1d(y_val, "y_val"), name="y_val")
@@ -584,6 +689,7 @@ class BaseFieldModel(BaseEstimator):
         return y
 
     def _fit_encoders(self, X):
+        """Decide the column kinds of the in-memory ``X`` and fit the encoder."""
         if sp.issparse(X) and getattr(self, "vector_features", None):
             raise TypeError(
                 f"{type(self).__name__} got sparse input with vector_features; "
@@ -595,109 +701,107 @@ class BaseFieldModel(BaseEstimator):
             self.is_categorical_ = np.zeros(X.shape[1], dtype=bool)
             self.schema_ = None
             return
-        self._input_kind_ = "fields"
-        names = (
-            list(self.feature_names_in_)
-            if hasattr(self, "feature_names_in_")
-            else [f"x{j}" for j in range(X.shape[1])]
+        names = self._column_names(X.shape[1])
+        profile = ColumnProfile.from_frame(
+            X, names, getattr(self, "feature_names_in_", None)
         )
-        groups = resolve_vector_features(
-            getattr(self, "vector_features", None),
-            X.shape[1],
-            getattr(self, "feature_names_in_", None),
+        kinds = self._resolve_column_kinds(profile)
+        self.encoder_ = self._new_encoder(kinds, names).fit(X)
+        self._set_fields(kinds)
+
+    def _column_names(self, n_columns):
+        if hasattr(self, "feature_names_in_"):
+            return list(self.feature_names_in_)
+        return [f"x{j}" for j in range(n_columns)]
+
+    def _resolve_column_kinds(self, profile):
+        return resolve_kinds(
+            profile,
+            categorical_features=self.categorical_features,
+            vector_features=getattr(self, "vector_features", None),
+            numeric_bins=getattr(self, "numeric_bins", None),
         )
-        self._in_vector = np.zeros(X.shape[1], dtype=bool)
-        for _, cols in groups:
-            self._in_vector[cols] = True
-        self.is_categorical_ = resolve_categorical(
-            X,
-            self.categorical_features,
-            X.shape[1],
-            getattr(self, "feature_names_in_", None),
-        )
-        self._check_vector_not_categorical(groups, names)
-        self._set_feature_kinds(X)
-        X = self._fit_binner(X, names)
-        self.encoder_ = FieldEncoder(
-            self.is_categorical_ | self._binned,
+
+    def _new_encoder(self, kinds, names):
+        return kinds.new_encoder(
             names,
-            self.min_frequency,
+            min_frequency=self.min_frequency,
             encoding=getattr(self, "categorical_encoding", "vocabulary"),
             hash_buckets=getattr(self, "hash_buckets", None),
-            vector_groups=groups or None,
-        ).fit(X)
+            n_bins=getattr(self, "numeric_bins", None),
+        )
+
+    def _set_fields(self, kinds):
+        """The fitted attributes of the column kinds (the encoder is set)."""
+        self._input_kind_ = "fields"
+        self.is_categorical_ = kinds.categorical
+        self.feature_kinds_ = kinds.feature_kinds
+        self._in_vector = kinds.vector if kinds.groups else None
+        self._binned = kinds.binned
+        self._binner = None  # the encoder bins (its ``binner_``)
         self.schema_ = self.encoder_.schema_
 
-    # set by _fit_encoders; the class default keeps models fitted before it working
+    def _new_statistics(self, X):
+        """Empty :class:`FieldStatistics` for columns laid out as ``X``."""
+        if sp.issparse(X):
+            names = [f"x{j}" for j in range(X.shape[1])]
+            X = np.zeros((0, X.shape[1]))
+        else:
+            names = self._column_names(X.shape[1])
+        return FieldStatistics.for_frame(
+            X,
+            names,
+            getattr(self, "feature_names_in_", None),
+            categorical_features=self.categorical_features,
+            encoding=getattr(self, "categorical_encoding", "vocabulary"),
+            numeric_bins=getattr(self, "numeric_bins", None),
+            classifier=self._is_classifier_model(),
+            seed=0,
+        )
+
+    def _fit_fields_from_statistics(self, stats, X, classes, max_categories=None):
+        """Fields and targets from the statistics of all rows (files, shards)."""
+        if sp.issparse(X):
+            self._input_kind_ = "sparse"
+            self.is_categorical_ = np.zeros(X.shape[1], dtype=bool)
+            self.schema_ = None
+        else:
+            kinds = self._resolve_column_kinds(stats.profile())
+            self.encoder_ = stats.to_encoder(
+                kinds,
+                min_frequency=self.min_frequency,
+                encoding=getattr(self, "categorical_encoding", "vocabulary"),
+                hash_buckets=getattr(self, "hash_buckets", None),
+                n_bins=getattr(self, "numeric_bins", None),
+                max_categories=max_categories,
+            )
+            self._set_fields(kinds)
+        if self._is_classifier_model():
+            self._check_y(stats.classes(), reset=True, classes=classes)
+        else:
+            self._target_mean, self._target_scale = stats.target_scale()
+
+    def _take_fields(self, fitted):
+        """Take over a fitted model's field encoding and targets, as they are."""
+        for name in _FIELD_STATE:
+            if name in fitted.__dict__:
+                setattr(self, name, copy.deepcopy(fitted.__dict__[name]))
+            else:
+                self.__dict__.pop(name, None)
+
+    def _finish_fields(self):
+        """What follows from the fields: sparse or dense gradients."""
+        self._sparse_gradients_ = self._resolve_sparse_gradients()
+
+    # set by _set_fields; class defaults keep models fitted before them working
     _in_vector = None
-
-    def _check_vector_not_categorical(self, groups, names):
-        """A vector field's columns are numeric: refuse a categorical listing."""
-        if not groups:
-            return
-        cf = self.categorical_features
-        if cf is not None and not isinstance(cf, str):
-            clash = np.flatnonzero(self.is_categorical_ & self._in_vector)
-            if clash.size:
-                j = int(clash[0])
-                field = next(name for name, cols in groups if j in cols)
-                raise ValueError(
-                    f"Column {names[j]!r} is listed in categorical_features and in "
-                    f"vector_features[{field!r}]; a vector field's columns are "
-                    "numeric. Remove it from one of them."
-                )
-        # "from_dtype" and "all" apply to the columns outside the vector fields
-        self.is_categorical_ = self.is_categorical_ & ~self._in_vector
-
-    # set by _fit_binner; class defaults keep models fitted before it working
     _binner = None
     _binned = False
-
-    def _fit_binner(self, X, names):
-        """Quantile-bin the numeric columns when ``numeric_bins`` is set."""
-        n_bins = getattr(self, "numeric_bins", None)
-        self._binned = np.zeros(X.shape[1], dtype=bool)
-        self._binner = None
-        if n_bins is None or self.is_categorical_.all():
-            return X
-        self._binned = ~self.is_categorical_
-        if self._in_vector is not None:
-            self._binned = self._binned & ~self._in_vector
-        if not self._binned.any():
-            self._binned = np.zeros(X.shape[1], dtype=bool)
-            return X
-        self._binner = NumericBinner(
-            np.flatnonzero(self._binned), int(n_bins), names
-        ).fit(X)
-        self.feature_kinds_ = np.where(
-            self._binned, "binned numeric", self.feature_kinds_
-        ).astype(object)
-        return self._binner.transform(X)
 
     def _encode(self, X):
         """The encoder's output (its lookups cost time in the rows, not the
         vocabulary, so one serving row is cheap)."""
         return self.encoder_.transform(X)
-
-    def _set_feature_kinds(self, X):
-        """Apply the integer-code rule and record ``feature_kinds_``."""
-        codes = np.zeros(X.shape[1], dtype=bool)
-        cf = self.categorical_features
-        in_vector = self._in_vector
-        if in_vector is None:
-            in_vector = np.zeros(X.shape[1], dtype=bool)
-        if isinstance(cf, str) and cf == "from_dtype":
-            codes = integer_code_columns(X) & ~self.is_categorical_ & ~in_vector
-            self.is_categorical_ = self.is_categorical_ | codes
-        self.feature_kinds_ = np.where(
-            in_vector,
-            "vector",
-            np.where(
-                codes,
-                "integer codes",
-                np.where(self.is_categorical_, "categorical", "numeric"),
-            ),
-        ).astype(object)
 
     def _dataset(self, X, y, sample_weight):
         yt = None if y is None else torch.from_numpy(np.ascontiguousarray(y))
@@ -727,9 +831,7 @@ class BaseFieldModel(BaseEstimator):
         """Module output (logits for classifiers) as float64 numpy."""
         check_is_fitted(self)
         if is_source(X):
-            from skfeat.data._fit import source_dataset
-
-            dataset = source_dataset(self, X)
+            dataset = prediction_dataset(self, X)
         else:
             X = self._check_X(X, reset=False)
             dataset = self._dataset(X, None, None)
@@ -751,6 +853,26 @@ class BaseFieldModel(BaseEstimator):
 
 def _num_samples(X):
     return X.shape[0]
+
+
+#: the fitted state of a model's field encoding and targets, which a model
+#: fitted on the same columns (a distilled student) takes over as it is
+_FIELD_STATE = (
+    "n_features_in_",
+    "feature_names_in_",
+    "_input_kind_",
+    "is_categorical_",
+    "feature_kinds_",
+    "_in_vector",
+    "_binned",
+    "_binner",
+    "encoder_",
+    "schema_",
+    "classes_",
+    "_label_encoder",
+    "_target_mean",
+    "_target_scale",
+)
 
 
 class _RestoreOnError:

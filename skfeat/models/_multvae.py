@@ -283,8 +283,18 @@ class MultVAE(TransformerMixin, BaseEstimator):
             anneal_steps=self.anneal_steps,
         )
 
-    def _restore_net(self, weights, optimizer_state, batch_size):
-        """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`)."""
+    def rebuild_net(self, weights, optimizer_state, batch_size):
+        """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`).
+
+        Parameters
+        ----------
+        weights : dict of str to Tensor
+            The module's state dict.
+        optimizer_state : dict or None
+            The optimizer's state dict.
+        batch_size : int
+            The net's batch size.
+        """
         hidden = [int(h) for h in self.hidden_units]
         module = MultVAEModule(self.n_items_, hidden, self.latent_dim, self.dropout)
         self.net_ = self._new_net(module, batch_size)

@@ -25,6 +25,11 @@ from skfeat.utils._validation import PositiveIntSequence
 
 
 class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel):
+    __skfeat_fitted_state__ = BaseFieldModel.__skfeat_fitted_state__ + (
+        "user_columns_",
+        "item_columns_",
+    )
+
     _parameter_constraints = {
         **BaseFieldModel._parameter_constraints,
         "embed_dim": [Interval(Integral, 1, None, closed="left")],

@@ -6,7 +6,8 @@ from numbers import Real
 import numpy as np
 import torch
 from scipy import sparse
-from sklearn.utils import check_random_state
+
+from skfeat.models import FitVariant
 
 _OPACUS_HINT = (
     "fit_private needs Opacus: pip install skfeat[privacy] "
@@ -103,7 +104,7 @@ def fit_private(
     >>> fm.predict_proba(X[:2]).shape
     (2, 2)
     """
-    RDPAccountant, get_noise_multiplier, DPOptimizer = _import_opacus()
+    _import_opacus()
     from skfeat.models import BaseFieldModel
 
     if not isinstance(estimator, BaseFieldModel):
@@ -120,61 +121,81 @@ def fit_private(
     if delta >= 1:
         raise ValueError(f"delta must be in (0, 1), got {delta}.")
 
-    est = estimator
-    est._validate_params()
     if y is None:
         raise ValueError("fit_private requires y to be passed, but y is None.")
-    X = est._check_X(X, reset=True)
     if sparse.issparse(X):
         raise TypeError(
             "fit_private needs field input (a DataFrame or dense array), not a "
             "sparse matrix."
         )
-    y = est._check_y(y, reset=True, classes=classes)
-    if X.shape[0] != len(y):
-        raise ValueError(
-            f"X and y have inconsistent numbers of samples: {X.shape[0]} and {len(y)}."
-        )
-    est._fit_encoders(X)
-    est._seed_ = int(
-        check_random_state(est.random_state).randint(np.iinfo(np.int32).max)
+    variant = _PrivateTraining(
+        target_epsilon=target_epsilon,
+        noise_multiplier=noise_multiplier,
+        delta=float(delta),
+        max_grad_norm=float(max_grad_norm),
+        max_epochs=int(estimator.get_params()["max_epochs"]),
     )
-    dataset = est._dataset(X, y, None)
-    n = len(dataset)
-    batch_size = min(est._resolve_batch_size(n), n)
-    sample_rate = batch_size / n
-    steps_per_epoch = max(1, round(1 / sample_rate))
-    n_steps = steps_per_epoch * est.max_epochs
-    if noise_multiplier is None:
-        if math.isinf(target_epsilon):
-            noise_multiplier = 0.0
-        else:
-            noise_multiplier = float(
-                get_noise_multiplier(
-                    target_epsilon=float(target_epsilon),
-                    target_delta=float(delta),
-                    sample_rate=sample_rate,
-                    steps=n_steps,
-                    accountant="rdp",
-                )
-            )
+    return estimator.fit_variant(variant, X, y, classes=classes)
 
-    with est._seeded(est._seed_):
-        module = est._new_module()
+
+class _PrivateTraining(FitVariant):
+    """DP-SGD as a fit variant: Poisson-sampled steps of clipped, noised
+    per-row gradients replace the training loop; every other fit step (checks,
+    field encoding, seed, divergence check, restore-on-error) is the model's."""
+
+    name = "fit_private"
+    early_stopping = False
+    from_statistics = False
+
+    def __init__(self, *, target_epsilon, noise_multiplier, delta, max_grad_norm,
+                 max_epochs):  # fmt: skip
+        self.target_epsilon = target_epsilon
+        self.noise_multiplier = noise_multiplier
+        self.delta = delta
+        self.max_grad_norm = max_grad_norm
+        self.max_epochs = max_epochs
+        self.n_rows = None
+
+    def total_rows(self, n_rows):
+        self.n_rows = int(n_rows)
+        return n_rows
+
+    def batch_size(self, batch_size):
+        self.expected_batch = min(int(batch_size), self.n_rows)
+        return self.expected_batch
+
+    def train(self, net, train, valid):
+        RDPAccountant, get_noise_multiplier, DPOptimizer = _import_opacus()
+        n = len(train)
+        batch_size = self.expected_batch
+        sample_rate = batch_size / n
+        steps_per_epoch = max(1, round(1 / sample_rate))
+        n_steps = steps_per_epoch * self.max_epochs
+        noise_multiplier = self.noise_multiplier
+        if noise_multiplier is None:
+            if math.isinf(self.target_epsilon):
+                noise_multiplier = 0.0
+            else:
+                noise_multiplier = float(
+                    get_noise_multiplier(
+                        target_epsilon=float(self.target_epsilon),
+                        target_delta=self.delta,
+                        sample_rate=sample_rate,
+                        steps=n_steps,
+                        accountant="rdp",
+                    )
+                )
+        net.initialize()
         if any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
-               for m in module.modules()):  # fmt: skip
+               for m in net.module_.modules()):  # fmt: skip
             raise ValueError(
                 "fit_private cannot train a model with batch_norm=True: batch "
                 "normalisation mixes rows, so per-row gradients are undefined."
             )
-        net = est._new_net(
-            module, batch_size=batch_size, valid_dataset=None, early_stopping=False
-        )
-        net.initialize()
         optimizer = DPOptimizer(
             net.optimizer_,
             noise_multiplier=noise_multiplier,
-            max_grad_norm=float(max_grad_norm),
+            max_grad_norm=self.max_grad_norm,
             expected_batch_size=batch_size,
         )
         accountant = RDPAccountant()
@@ -182,38 +203,45 @@ def fit_private(
         params = [p for g in optimizer.param_groups for p in g["params"]]
         names = {id(p): name for name, p in net.module_.named_parameters()}
         net.module_.train()
-        for _ in range(n_steps):
-            index = torch.nonzero(torch.rand(n) < sample_rate).squeeze(1)
-            X_batch, y_batch = dataset.take(index.to(dataset.y.device)).slice(
-                0, len(index)
-            )
-            optimizer.zero_grad(set_to_none=True)
-            if len(index):
-                grads = per_sample_grads(X_batch, y_batch)
-                for p in params:
-                    p.grad_sample = grads[names[id(p)]].detach()
-            else:
-                for p in params:
-                    p.grad_sample = p.new_zeros((0, *p.shape))
-            optimizer.step()
-            if noise_multiplier > 0:
-                accountant.step(noise_multiplier=noise_multiplier,
-                                sample_rate=sample_rate)  # fmt: skip
-        for p in params:
-            p.grad_sample = None
-            p.summed_grad = None
-        net.module_.eval()
-    # leave a plain optimizer on the net (partial_fit continues without DP)
-    net.initialize_optimizer()
-    est.net_ = net
-    est.n_iter_ = int(est.max_epochs)
-    est.epsilon_ = (
-        float(accountant.get_epsilon(delta)) if noise_multiplier > 0 else math.inf
-    )
-    est.delta_ = float(delta)
-    est.noise_multiplier_ = float(noise_multiplier)
-    est.sample_rate_ = float(sample_rate)
-    return est
+        try:
+            for _ in range(n_steps):
+                index = torch.nonzero(torch.rand(n) < sample_rate).squeeze(1)
+                X_batch, y_batch = train.take(index.to(train.y.device)).slice(
+                    0, len(index)
+                )
+                optimizer.zero_grad(set_to_none=True)
+                if len(index):
+                    grads = per_sample_grads(X_batch, y_batch)
+                    for p in params:
+                        p.grad_sample = grads[names[id(p)]].detach()
+                else:
+                    for p in params:
+                        p.grad_sample = p.new_zeros((0, *p.shape))
+                optimizer.step()
+                if noise_multiplier > 0:
+                    accountant.step(noise_multiplier=noise_multiplier,
+                                    sample_rate=sample_rate)  # fmt: skip
+        finally:
+            for p in params:
+                p.grad_sample = None
+                p.summed_grad = None
+            net.module_.eval()
+        # leave a plain optimizer on the net (partial_fit continues without DP)
+        net.initialize_optimizer()
+        self.epsilon = (
+            float(accountant.get_epsilon(self.delta))
+            if noise_multiplier > 0
+            else math.inf
+        )
+        self.noise = float(noise_multiplier)
+        self.sample_rate = float(sample_rate)
+
+    def finish(self, estimator):
+        estimator.n_iter_ = self.max_epochs
+        estimator.epsilon_ = self.epsilon
+        estimator.delta_ = self.delta
+        estimator.noise_multiplier_ = self.noise
+        estimator.sample_rate_ = self.sample_rate
 
 
 def _per_sample_grad_fn(module, criterion):

@@ -9,9 +9,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-MISSING_ID = 0
-N_RESERVED_IDS = 2  # 0: missing, 1: unknown (as in skfeat.models._fields)
-
+from skfeat._fields._ids import MISSING_ID, N_RESERVED_IDS
 
 #: SipHash key of :func:`hash_categories` (16 ASCII characters, fixed forever:
 #: changing it changes every hashed model's ids)
@@ -33,7 +31,7 @@ def hash_categories(values, n_buckets):
     Examples
     --------
     >>> import numpy as np
-    >>> from skfeat._hashing import hash_categories
+    >>> from skfeat._fields._hashing import hash_categories
     >>> values = np.array(["a", "b", "c", None, 3, "3", 3.0], dtype=object)
     >>> hash_categories(values, 1000)
     array([940, 620, 690,   0,  28,  28,  28])

@@ -1,0 +1,209 @@
+"""Column kinds: which input columns become categorical, numeric, binned or vector
+fields, decided by one rule for every way of fitting.
+
+The rule reads a *profile* of the columns: which have a categorical dtype, and for
+integer columns how many distinct values they hold against how many rows. A fit in
+memory profiles its arrays; a fit from files or across processes profiles the
+streamed and merged :class:`~skfeat._fields.FieldStatistics`, so a column gets the
+same kind from the same rows whichever way they arrive.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from skfeat._fields._encoder import (
+    INTEGER_CODE_MIN_REPEATS,
+    FieldEncoder,
+    _is_categorical_dtype,
+    resolve_categorical,
+    resolve_vector_features,
+)
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """What the kind rule needs to know of the columns.
+
+    Attributes
+    ----------
+    names : list of str
+        Column names (``x0``, ``x1``, ... for arrays).
+    feature_names : ndarray or None
+        The names the user's parameters may refer to (None for arrays).
+    dtype_categorical : ndarray of bool
+        Columns whose dtype is category, object, string or bool.
+    integer : ndarray of bool
+        DataFrame columns of integer (not bool) dtype: candidates for ids.
+    n_distinct, n_present : ndarray of int
+        Distinct values and non-missing rows of each integer column (0 elsewhere).
+    """
+
+    names: list
+    feature_names: np.ndarray | None
+    dtype_categorical: np.ndarray
+    integer: np.ndarray
+    n_distinct: np.ndarray
+    n_present: np.ndarray
+
+    @classmethod
+    def from_frame(cls, X, names, feature_names):
+        """Profile an in-memory DataFrame or array."""
+        n = X.shape[1]
+        integer = integer_columns(X)
+        n_distinct = np.zeros(n, dtype=np.int64)
+        n_present = np.zeros(n, dtype=np.int64)
+        for j in np.flatnonzero(integer):
+            col = X.iloc[:, j]
+            n_present[j] = int(col.notna().sum())
+            n_distinct[j] = int(col.nunique(dropna=True))
+        return cls(
+            names=list(names),
+            feature_names=feature_names,
+            dtype_categorical=dtype_categorical(X),
+            integer=integer,
+            n_distinct=n_distinct,
+            n_present=n_present,
+        )
+
+    def integer_codes(self):
+        """Integer columns whose distinct values repeat at least
+        ``INTEGER_CODE_MIN_REPEATS`` times on average."""
+        return (
+            self.integer
+            & (self.n_present > 0)
+            & (self.n_distinct * INTEGER_CODE_MIN_REPEATS <= self.n_present)
+        )
+
+
+def dtype_categorical(X):
+    """Columns of a DataFrame whose dtype makes them categorical."""
+    if not hasattr(X, "dtypes"):
+        return np.zeros(X.shape[1], dtype=bool)
+    return np.array([_is_categorical_dtype(dt) for dt in X.dtypes], dtype=bool)
+
+
+def integer_columns(X):
+    """DataFrame columns of integer, non-boolean dtype."""
+    if not hasattr(X, "dtypes"):
+        return np.zeros(X.shape[1], dtype=bool)
+    return np.array(
+        [
+            pd.api.types.is_integer_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+            for dt in X.dtypes
+        ],
+        dtype=bool,
+    )
+
+
+class _DtypeView:
+    """The ``dtypes`` of a profile, for :func:`resolve_categorical`."""
+
+    def __init__(self, categorical):
+        self.shape = (1, len(categorical))
+        self.dtypes = [
+            pd.CategoricalDtype() if c else np.dtype(np.float64) for c in categorical
+        ]
+
+
+@dataclass(frozen=True)
+class ColumnKinds:
+    """The kind of every input column, as every fit path decides it.
+
+    Attributes
+    ----------
+    categorical : ndarray of bool
+        Columns encoded through a vocabulary (or hashing), integer codes included,
+        binned columns excluded.
+    codes : ndarray of bool
+        Integer columns read as categorical codes.
+    vector : ndarray of bool
+        Columns inside a vector field.
+    binned : ndarray of bool
+        Numeric columns cut into quantile bins (``numeric_bins``).
+    groups : list of (str, list of int)
+        The vector fields.
+    """
+
+    categorical: np.ndarray
+    codes: np.ndarray
+    vector: np.ndarray
+    binned: np.ndarray
+    groups: list
+
+    @property
+    def feature_kinds(self):
+        """One of "categorical", "integer codes", "numeric", "binned numeric",
+        "vector" per column."""
+        kinds = np.where(
+            self.vector,
+            "vector",
+            np.where(
+                self.codes,
+                "integer codes",
+                np.where(self.categorical, "categorical", "numeric"),
+            ),
+        )
+        return np.where(self.binned, "binned numeric", kinds).astype(object)
+
+    def new_encoder(self, names, *, min_frequency, encoding, hash_buckets, n_bins):
+        """An unfitted :class:`FieldEncoder` for these kinds."""
+        return FieldEncoder(
+            self.categorical | self.binned,
+            list(names),
+            min_frequency,
+            encoding=encoding,
+            hash_buckets=hash_buckets,
+            vector_groups=self.groups or None,
+            binned=self.binned if self.binned.any() else None,
+            n_bins=n_bins,
+        )
+
+
+def resolve_kinds(
+    profile, *, categorical_features, vector_features=None, numeric_bins=None
+):
+    """Decide every column's kind from ``profile`` and the estimator's options.
+
+    Raises a ``ValueError`` naming the column when the options contradict each
+    other (a column listed as categorical and inside a vector field).
+    """
+    n = len(profile.names)
+    groups = resolve_vector_features(vector_features, n, profile.feature_names)
+    in_vector = np.zeros(n, dtype=bool)
+    for _, cols in groups:
+        in_vector[cols] = True
+    categorical = resolve_categorical(
+        _DtypeView(profile.dtype_categorical),
+        categorical_features,
+        n,
+        profile.feature_names,
+    )
+    cf = categorical_features
+    if groups and cf is not None and not isinstance(cf, str):
+        clash = np.flatnonzero(categorical & in_vector)
+        if clash.size:
+            j = int(clash[0])
+            field = next(name for name, cols in groups if j in cols)
+            raise ValueError(
+                f"Column {profile.names[j]!r} is listed in categorical_features and "
+                f"in vector_features[{field!r}]; a vector field's columns are "
+                "numeric. Remove it from one of them."
+            )
+    # "from_dtype" and "all" apply to the columns outside the vector fields
+    categorical = categorical & ~in_vector
+    codes = np.zeros(n, dtype=bool)
+    if isinstance(cf, str) and cf == "from_dtype":
+        codes = profile.integer_codes() & ~categorical & ~in_vector
+        categorical = categorical | codes
+    binned = np.zeros(n, dtype=bool)
+    if numeric_bins is not None:
+        binned = ~categorical & ~in_vector
+    return ColumnKinds(
+        categorical=categorical,
+        codes=codes,
+        vector=in_vector,
+        binned=binned,
+        groups=groups,
+    )

@@ -1,0 +1,185 @@
+"""Every way of fitting encodes the same rows the same way.
+
+The equivalence matrix: fit paths {in memory, from files (several files, with and
+without shuffling), data-parallel with one and two processes, distillation,
+private training} x encoder options {plain, ``numeric_bins``,
+``vector_features``, hashing, ``min_frequency``}, all on a table with an
+integer-id column whose ids repeat only across record batches. Each path must
+give the in-memory fit's ``schema_``, column kinds, encoded ids of a probe frame
+(unseen and missing values included) and the same set of public fitted
+attributes.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+from skfeat.compress import distill
+from skfeat.data import FileSource
+from skfeat.distributed import fit_distributed
+from skfeat.models import FMClassifier
+from tests._fit_paths import BATCH_ROWS, MODEL, N_FILES, OPTIONS, frame, summary
+
+#: public fitted attributes that only one path adds
+PATH_ATTRIBUTES = {
+    "private": {"epsilon_", "delta_", "noise_multiplier_", "sample_rate_"}
+}
+
+
+def _write_files(folder):
+    X, y = frame()
+    data = X.assign(click=y)
+    bounds = np.linspace(0, len(data), N_FILES + 1).astype(int)
+    for i in range(N_FILES):
+        data.iloc[bounds[i] : bounds[i + 1]].to_parquet(folder / f"part{i}.parquet")
+    return folder
+
+
+def _fit(path, options, folder):
+    X, y = frame()
+    model = FMClassifier(**MODEL, **options)
+    if path == "memory":
+        return model.fit(X, y)
+    if path in ("files", "files_shuffled"):
+        buffer = 0 if path == "files" else 300
+        source = FileSource(folder, target="click", batch_rows=BATCH_ROWS,
+                            shuffle_buffer=buffer)  # fmt: skip
+        return model.fit(source)
+    if path == "distributed":
+        return fit_distributed(model.set_params(early_stopping=False), X, y)
+    if path == "distill":
+        teacher = FMClassifier(**MODEL, **options).fit(X, y)
+        return distill(teacher, FMClassifier(**MODEL), X, y, teacher_weight=0.0)
+    if path == "private":
+        pytest.importorskip("opacus")
+        from skfeat.privacy import fit_private
+
+        return fit_private(model, X, y, noise_multiplier=0.0)
+    raise AssertionError(path)
+
+
+def _assert_same(got, want, extra=()):
+    assert got["schema"] == want["schema"]
+    assert got["feature_kinds"] == want["feature_kinds"]
+    for key in want["encoded"]:
+        if key == "cat":
+            np.testing.assert_array_equal(got["encoded"][key], want["encoded"][key])
+        else:  # scaling merged from statistics: equal up to float rounding
+            np.testing.assert_allclose(
+                got["encoded"][key], want["encoded"][key], rtol=1e-5, atol=1e-5
+            )
+    assert set(got["attributes"]) - set(extra) == set(want["attributes"])
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    pytest.importorskip("pyarrow")
+    return _write_files(tmp_path_factory.mktemp("fit_paths"))
+
+
+@pytest.fixture(scope="module")
+def in_memory():
+    X, y = frame()
+    return {
+        name: summary(FMClassifier(**MODEL, **options).fit(X, y))
+        for name, options in OPTIONS.items()
+    }
+
+
+def test_integer_ids_are_read_over_all_rows(in_memory):
+    kinds = in_memory["plain"]["feature_kinds"]
+    assert kinds == ["categorical", "categorical", "integer codes", "numeric",
+                     "numeric", "numeric", "numeric", "numeric"]  # fmt: skip
+
+
+@pytest.mark.parametrize("option", list(OPTIONS))
+@pytest.mark.parametrize(
+    "path", ["files", "files_shuffled", "distributed", "distill", "private"]
+)
+def test_path_encodes_as_in_memory(path, option, files, in_memory):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _fit(path, OPTIONS[option], files)
+    _assert_same(summary(model), in_memory[option], PATH_ATTRIBUTES.get(path, ()))
+    assert np.isfinite(model.predict_proba(frame()[0].iloc[:5])).all()
+
+
+def test_two_process_job_encodes_as_in_memory(tmp_path, in_memory):
+    from tests._fit_paths_worker import run
+
+    out = tmp_path / "paths.pkl"
+    run(tmp_path / "store", out)
+    with open(out, "rb") as f:
+        results = pickle.load(f)
+    assert set(results) == set(OPTIONS)
+    for option, got in results.items():
+        _assert_same(got, in_memory[option])
+
+
+def test_file_holdout_is_fixed_across_epochs(files):
+    """Shuffling the files never moves a row between training and validation."""
+    source = FileSource(files, target="click", batch_rows=BATCH_ROWS)
+    masks = []
+    for order in ([0, 1, 2], [2, 0, 1]):
+        held = {}
+        for f, b, X, _ in source.iter_blocks(file_order=order):
+            held[(f, b)] = source.holdout(len(X), 0.2, 7, f, b)
+        masks.append(held)
+    assert masks[0].keys() == masks[1].keys()
+    for key in masks[0]:
+        np.testing.assert_array_equal(masks[0][key], masks[1][key])
+
+
+# ------------------------------------------------ defects of separate fit copies
+def _binned_teacher():
+    X, y = frame()
+    return FMClassifier(**MODEL, numeric_bins=8).fit(X, y), X, y
+
+
+def test_distilled_student_reads_the_columns_as_its_teacher():
+    teacher, X, y = _binned_teacher()
+    student = distill(teacher, FMClassifier(**MODEL), X)
+    probe_rows = X.iloc[:50]
+    np.testing.assert_array_equal(
+        student.encode_inputs(probe_rows)["cat"],
+        teacher.encode_inputs(probe_rows)["cat"],
+    )
+    assert student.get_params()["numeric_bins"] == 8  # a clone refits the same way
+    for name in (
+        "validation_score_",
+        "do_early_stopping_",
+        "feature_kinds_",
+        "n_iter_",
+    ):
+        assert hasattr(student, name), name
+
+
+def test_distributed_fit_takes_numeric_bins_on_an_all_numeric_array():
+    X, y = frame()
+    numeric = X[["price", "age"]].to_numpy()
+    memory = FMClassifier(**MODEL, numeric_bins=5, early_stopping=False).fit(numeric, y)
+    parallel = fit_distributed(FMClassifier(**MODEL, numeric_bins=5), numeric, y)
+    assert parallel.schema_ == memory.schema_
+    assert parallel.schema_.cardinalities == [7, 7]
+    for name in ("validation_score_", "do_early_stopping_", "feature_kinds_"):
+        assert hasattr(parallel, name), name
+
+
+def test_variants_that_need_rows_in_memory_refuse_files_by_name(files):
+    teacher, X, y = _binned_teacher()
+    source = FileSource(files, target="click")
+    with pytest.raises(TypeError, match="distill takes in-memory data"):
+        distill(teacher, FMClassifier(**MODEL), source)
+    with pytest.raises(TypeError, match="fit_distributed takes in-memory data"):
+        fit_distributed(FMClassifier(**MODEL), source, None)
+
+
+def test_hashed_distributed_fit_has_no_vocabulary():
+    X, y = frame()
+    model = fit_distributed(
+        FMClassifier(**MODEL, categorical_encoding="hash", hash_buckets=16), X, y
+    )
+    assert model.schema_.cardinalities == [18, 18, 18]
+    assert model.encoder_.ordinal_ is None
