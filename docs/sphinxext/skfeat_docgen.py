@@ -6,8 +6,8 @@
 * ``stage_gallery`` copies ``examples/plot_*.py`` into a docs-owned folder with
   the gallery header, so sphinx-gallery runs exactly the ``plot_`` scripts
   (``examples/demo.py`` is the ``make demo`` script, not a gallery example).
-* ``write_frappe_table`` lifts the Frappe table out of ``benchmarks.md`` so the
-  user guide shows the measured numbers without copying them.
+* ``write_frappe_table`` lifts the summary Frappe table out of ``benchmarks.md``
+  so the user guide shows the measured numbers without copying them.
 
 Each writer only touches a file when its content changes, so incremental
 builds stay incremental.
@@ -166,30 +166,35 @@ The measured Frappe table is not in `docs/benchmarks.md` yet; see
 
 
 def frappe_table(markdown):
-    """The first Markdown table under each heading that mentions Frappe.
+    """The first Markdown table under the first heading that mentions Frappe.
 
-    Returns the tables (each preceded by its heading in bold when there are
-    several) as Markdown, or None when there is none.
+    On ``benchmarks.md`` that is the summary table at the top of the page. Its
+    links point at sections of that page, so in the copy they become plain text
+    and the ``sections`` column (links only) is left out. Returns the table as
+    Markdown, or None when there is none.
     """
-    tables = []
-    heading, table, taken = None, [], False
+    heading, table = None, []
     for line in markdown.splitlines() + ["# end"]:
         match = re.match(r"^#+\s+(.*)", line)
         is_row = line.lstrip().startswith("|")
         if table and not is_row:
-            if len(table) >= 3:
-                tables.append((heading, table))
-            table, taken = [], True
+            break
         if match:
-            heading, taken = match.group(1).strip(), False
-        elif is_row and not taken and heading and "frappe" in heading.lower():
+            heading = match.group(1).strip()
+        elif is_row and heading and "frappe" in heading.lower():
             table.append(line.strip())
-    if not tables:
+    if len(table) < 3:
         return None
-    if len(tables) == 1:
-        return "\n".join(tables[0][1]) + "\n"
-    parts = [f"**{h}**\n\n" + "\n".join(t) + "\n" for h, t in tables]
-    return "\n".join(parts)
+    rows = [[c.strip() for c in row.strip("|").split("|")] for row in table]
+    keep = [i for i, name in enumerate(rows[0]) if name.lower() != "sections"]
+    lines = []
+    for cells in rows:
+        cells = [_LINK.sub(r"\1", cells[i]) for i in keep if i < len(cells)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
 def write_frappe_table(docs_dir):

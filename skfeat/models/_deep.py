@@ -38,7 +38,7 @@ _DEEP_COMMON_DOC = _with_bars_loop(
         "        Share of the training data held out for early stopping. 5% rather\n"
         "        than 10%: on Frappe_x1 and MovieLens-100K the rows it gives back to\n"
         "        training were worth more than the steadier stopping (three seeds,\n"
-        "        ``docs/benchmarks.md``).",
+        "        ``docs/benchmarks_archive.md``).",
     )
 )
 
@@ -162,8 +162,8 @@ _DEEP_PARAMS_DOC = """    embed_dim : int, default=32
         Size of each field's embedding. 32 rather than BARS's 10: over three
         seeds it gained 0.0014-0.0021 valid AUC on Frappe_x1 and 0.0007-0.0058
         test AUC on MovieLens-100K for every deep model, and moved Adult by less
-        than its seed-to-seed spread (``docs/benchmarks.md``, "Embedding size 32
-        for the deep models"). A table costs ``n_ids x embed_dim`` floats, and
+        than its seed-to-seed spread (``docs/benchmarks_archive.md``, "Embedding
+        size 32 for the deep models"). A table costs ``n_ids x embed_dim`` floats, and
         Adam two more of the same size: pass 10, the earlier default, for very
         large vocabularies.
     hidden_units : sequence of int, default=(400, 400, 400)

@@ -473,7 +473,7 @@ _FWFM_DOC = """{summary}
         the optimizer's weight decay. 1e-5 with FuxiCTR's loop (the default
         since the seventh session, with ``alpha`` 1e-6 and the loss-monitoring
         loop before): over three seeds +0.0038 valid AUC on Frappe_x1, -0.0005
-        on Adult and -0.0007 on MovieLens-100K (``docs/benchmarks.md``).
+        on Adult and -0.0007 on MovieLens-100K (``docs/benchmarks_archive.md``).
 {common}
     Attributes
     ----------

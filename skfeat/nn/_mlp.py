@@ -169,7 +169,7 @@ def glorot_init_(*modules):
     The deep CTR modules start from this initialisation (and embeddings drawn
     with standard deviation 1e-4) because FuxiCTR's ``BaseModel.init_weights``
     does, and the BARS records we measure against were trained from it (see
-    ``docs/benchmarks.md`` for what it changes on Frappe_x1).
+    ``docs/benchmarks_archive.md`` for what it changes on Frappe_x1).
 
     Examples
     --------
