@@ -161,10 +161,8 @@ class FieldModelFunction:
         self.n_cat = len(model.schema_.cardinalities)
         self.n_num = int(model.schema_.n_numeric)
         self.vector_dims = tuple(getattr(model.schema_, "vector_dims", ()))
-        self.scale, self.shift = 1.0, 0.0
-        if hasattr(model, "_target_scale"):
-            self.scale = float(model._target_scale)
-            self.shift = float(model._target_mean)
+        scale, shift = model._output_scale()
+        self.scale, self.shift = float(scale), float(shift)
 
     @staticmethod
     def applies(model):
@@ -259,7 +257,7 @@ class MLPSplitFunction:
         self.c = output_index
         self.dtype = dtype
         self.order = np.asarray(model.schema_.order)
-        self.scale = float(getattr(model, "_target_scale", 1.0))
+        self.scale = float(model._output_scale()[0])
         layers = model.net_.module_.mlp.layers
         self.first, self.rest = layers[0], layers[1:]
 
