@@ -172,6 +172,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         Returns
         -------
         Z : ndarray of shape (n_samples, latent_dim)
+            Latent mean ``mu`` of each row.
         """
         return self._latent(X)[0]
 
@@ -185,6 +186,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         Returns
         -------
         kl : float
+            The KL divergence, averaged over the rows.
         """
         mu, log_var = self._latent(X)
         return float(
