@@ -115,9 +115,9 @@ def _stated_default(doc, name):
     "cls", [obj for _, obj in PUBLIC if inspect.isclass(obj)], ids=lambda c: c.__name__
 )
 def test_documented_defaults_match_the_signature(cls):
-    # the docstrings of the model families are assembled from shared text with
-    # per-family replacements; a default changed in the signature alone would
-    # leave the text stating the old one
+    # each model writes out its parameter entries (shared ones are filled in
+    # whole); a default changed in the signature alone would leave the text
+    # stating the old one
     doc = inspect.getdoc(cls) or ""
     wrong = {}
     for name, param in inspect.signature(cls.__init__).parameters.items():

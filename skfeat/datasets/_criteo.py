@@ -50,12 +50,15 @@ def make_criteo_files(
     folder : str or path
         Created if needed; files are ``part-00000.parquet``, ...
     n_rows : int
+        Total number of rows.
     rows_per_file : int, default=1_000_000
+        Rows of each file (the last file may hold fewer).
     n_ids : int, default=1_000_000
         Ids per categorical field (the vocabulary can reach ``26 * n_ids``).
     zipf_a : float, default=1.2
         Zipf exponent of the ids (larger: fewer distinct ids).
     chunk_rows : int, default=250_000
+        Rows generated at a time, which bounds the memory used.
     random_state : int, default=0
         Seeds the planted weights (the "true model").
     rows_seed : int, default=0

@@ -50,17 +50,21 @@ def make_implicit_feedback(
     Parameters
     ----------
     n_users, n_items : int, default=943, 1682
+        Number of users and of items.
     n_clusters : int, default=10
+        Number of planted communities of users and items.
     mean_items : float, default=100.0
         Mean number of items per user before clipping to
         ``[min_items, n_items // 2]``.
     min_items : int, default=20
+        Least number of items per user.
     popularity_exponent : float, default=1.0
         Zipf exponent of the item popularity (0: all items equally popular).
     cluster_strength : float, default=3.0
         Log-odds bonus of an item of the user's own community (0: no
         clusters; 3: each in-community item is e^3, about 20 times, as likely).
     random_state : int, RandomState instance or None, default=None
+        Seed of the random generator, for reproducible output.
 
     Returns
     -------

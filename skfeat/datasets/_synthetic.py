@@ -176,6 +176,7 @@ def make_interaction_classification(
     bias : float, default=0.0
         Constant added to the logit (negative values give rarer positives).
     random_state : int, RandomState instance or None, default=None
+        Seed of the random generator, for reproducible output.
 
     Returns
     -------
@@ -235,20 +236,35 @@ def make_interaction_regression(
     Parameters
     ----------
     n_samples : int, default=10000
+        Number of rows.
     n_fields : int, default=8
+        Number of categorical fields (columns ``f0``, ``f1``, ...).
     cardinality : int or array-like of int, default=16
+        Categories per field.
     n_numeric : int, default=0
+        Number of standard normal numeric fields (columns ``num0``, ...),
+        each with a linear main effect.
     interactions : int or list of (int, int), default=3
+        Number of disjoint planted pairs ``(0, 1), (2, 3), ...`` or the pairs
+        themselves, as field indices (numeric fields come after the categorical
+        ones).
     interaction_rank : int, default=2
+        Rank of each planted interaction table.
     interaction_strength : float, default=1.0
+        Standard deviation of each planted interaction term.
     main_effect_strength : float, default=0.5
+        Standard deviation of the main-effect tables.
     noise : float, default=0.3
+        Standard deviation of the Gaussian noise added to the target.
     random_state : int, RandomState instance or None, default=None
+        Seed of the random generator, for reproducible output.
 
     Returns
     -------
     X : DataFrame of shape (n_samples, n_fields + n_numeric)
+        The features.
     y : ndarray of shape (n_samples,)
+        The target.
     truth : Bunch
         ``mean`` (the generating mean), ``pairs``, ``pair_indices``,
         ``main_effects``, ``interaction_tables``, ``feature_names``.

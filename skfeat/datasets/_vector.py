@@ -66,6 +66,7 @@ def make_vector_field_classification(
     main_effect_strength : float, default=0.5
         Standard deviation of each further field's main-effect table.
     random_state : int, RandomState instance or None, default=None
+        Seed of the random generator, for reproducible output.
 
     Returns
     -------

@@ -400,6 +400,7 @@ class InteractionExplainer:
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
+            Rows to explain, with the model's input columns.
 
         Returns
         -------
@@ -421,6 +422,7 @@ class InteractionExplainer:
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
+            Rows to explain, with the model's input columns.
 
         Returns
         -------

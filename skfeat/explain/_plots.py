@@ -95,6 +95,7 @@ def plot_interaction_heatmap(explanation, ax=None, *, diagonal=False, cmap="viri
     Returns
     -------
     ax : matplotlib Axes
+        The axes holding the heatmap.
 
     See Also
     --------

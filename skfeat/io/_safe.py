@@ -475,12 +475,14 @@ def load(path, *, device="cpu"):
     Parameters
     ----------
     path : str or path-like
+        File written by :func:`skfeat.io.save`.
     device : str, default="cpu"
         Device the weights are loaded to; it becomes the estimator's ``device``.
 
     Returns
     -------
     estimator : estimator
+        The fitted estimator, ready to predict.
 
     Examples
     --------

@@ -75,6 +75,7 @@ def recall_at_k(y_true, y_score, k=20):
     Returns
     -------
     recall : float
+        Mean over users with a relevant item, in [0, 1].
 
     Examples
     --------
@@ -100,10 +101,12 @@ def ndcg_at_k(y_true, y_score, k=100):
     y_true : {array-like, sparse matrix} of shape (n_users, n_items)
     y_score : {array-like, sparse matrix} of shape (n_users, n_items)
     k : int, default=100
+        Cut-off: the number of top-ranked items considered.
 
     Returns
     -------
     ndcg : float
+        Mean over users with a relevant item, in [0, 1].
 
     Examples
     --------
@@ -128,10 +131,12 @@ def hit_rate_at_k(y_true, y_score, k=10):
     y_true : {array-like, sparse matrix} of shape (n_users, n_items)
     y_score : {array-like, sparse matrix} of shape (n_users, n_items)
     k : int, default=10
+        Cut-off: the number of top-ranked items considered.
 
     Returns
     -------
     hit_rate : float
+        Mean over users with a relevant item, in [0, 1].
 
     Examples
     --------
@@ -168,7 +173,10 @@ def make_ranking_scorer(metric="ndcg", k=100):
     Parameters
     ----------
     metric : {"ndcg", "recall", "hit_rate"}, default="ndcg"
+        The ranking metric: :func:`ndcg_at_k`, :func:`recall_at_k` or
+        :func:`hit_rate_at_k`.
     k : int, default=100
+        Cut-off: the number of top-ranked items considered.
 
     Returns
     -------
@@ -190,6 +198,16 @@ def make_ranking_scorer(metric="ndcg", k=100):
 
 def ranking_metric(metric):
     """Return the metric function named ``metric`` ("ndcg", "recall", "hit_rate").
+
+    Parameters
+    ----------
+    metric : {"ndcg", "recall", "hit_rate"}
+        Name of the metric.
+
+    Returns
+    -------
+    function : callable
+        :func:`ndcg_at_k`, :func:`recall_at_k` or :func:`hit_rate_at_k`.
 
     Examples
     --------

@@ -7,7 +7,6 @@ hyper-parameters; ``fit`` validates them, encodes the input columns into fields
 """
 
 import copy
-import types
 from numbers import Integral, Real
 
 import numpy as np
@@ -91,12 +90,58 @@ def _auto_batch_size(n_samples):
 class BaseFieldModel(BaseEstimator):
     """Base class of skfeat's torch models. Not for direct use.
 
-    Subclasses define ``__init__`` (storing parameters only), extend
-    ``_parameter_constraints`` and implement ``_build_module(schema, n_outputs)``
-    (field input) and, when ``_accepts_sparse`` is true,
+    It stores the parameters that every model has. A model's public class
+    writes out its own ``__init__`` signature with its defaults and passes
+    these parameters to ``BaseFieldModel.__init__``. A subclass extends
+    ``_parameter_constraints`` and implements ``_build_module(schema,
+    n_outputs)`` (field input) and, when ``_accepts_sparse`` is true,
     ``_build_sparse_module(n_features, n_outputs)``. Classifier and regressor
     behaviour comes from :class:`FieldClassifierMixin` and
     :class:`FieldRegressorMixin`.
+
+    Parameters
+    ----------
+    embed_dim : int
+        Size of each field's embedding.
+    alpha : float
+        L2 penalty on the embedding tables, applied through the optimizer's
+        weight decay.
+    learning_rate : float
+        Step size of the optimizer.
+    optimizer : {"adam", "adamw", "adagrad", "sgd"}
+        Optimizer of the gradient steps.
+    batch_size : int or "auto"
+        Rows per gradient step.
+    max_epochs : int
+        Largest number of passes over the training data.
+    early_stopping : bool or "auto"
+        Whether to stop when the validation value stops improving.
+    validation_fraction : float
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int
+        Patience of early stopping, in epochs.
+    tol : float
+        Least improvement of the validation value that counts.
+    categorical_features : "from_dtype", "all", array-like or None
+        Which columns are categorical.
+    min_frequency : int, float or None
+        Categories rarer than this share one id.
+    random_state : int, RandomState instance or None
+        Seeds weight initialisation, shuffling and the validation split.
+    verbose : int
+        Print skorch's per-epoch table when positive.
+    device : str or torch.device
+        Torch device to train and predict on.
+    callbacks : list of skorch callbacks or None
+        Extra skorch callbacks.
+    net_params : dict or None
+        Further keyword arguments of the skorch ``NeuralNet``.
+    vector_features : dict or None
+        Vector fields, ``{field_name: [column, ...]}``.
+
+    See Also
+    --------
+    skfeat.models.FMClassifier : A model built on this base.
 
     Examples
     --------
@@ -107,17 +152,26 @@ class BaseFieldModel(BaseEstimator):
     >>> from skfeat.models._base import FieldClassifierMixin
     >>> from skfeat.nn import FM
     >>> class TinyFM(FieldClassifierMixin, ClassifierMixin, BaseFieldModel):
-    ...     def __init__(self, *, alpha=0.0, learning_rate=0.01, optimizer="adam",
-    ...                  batch_size="auto", max_epochs=5, early_stopping=False,
-    ...                  validation_fraction=0.1, n_iter_no_change=3, tol=1e-4,
+    ...     def __init__(self, embed_dim=2, *, alpha=0.0, learning_rate=0.01,
+    ...                  optimizer="adam", batch_size="auto", max_epochs=5,
+    ...                  early_stopping=False, validation_fraction=0.1,
+    ...                  n_iter_no_change=3, tol=1e-4,
     ...                  categorical_features="from_dtype", min_frequency=None,
-    ...                  random_state=None, verbose=0, device="cpu", callbacks=None,
-    ...                  net_params=None):
-    ...         for name, value in list(locals().items()):
-    ...             if name != "self":
-    ...                 setattr(self, name, value)
+    ...                  random_state=None, verbose=0, device="cpu",
+    ...                  callbacks=None, net_params=None, vector_features=None):
+    ...         super().__init__(
+    ...             embed_dim=embed_dim, alpha=alpha, learning_rate=learning_rate,
+    ...             optimizer=optimizer, batch_size=batch_size,
+    ...             max_epochs=max_epochs, early_stopping=early_stopping,
+    ...             validation_fraction=validation_fraction,
+    ...             n_iter_no_change=n_iter_no_change, tol=tol,
+    ...             categorical_features=categorical_features,
+    ...             min_frequency=min_frequency, random_state=random_state,
+    ...             verbose=verbose, device=device, callbacks=callbacks,
+    ...             net_params=net_params, vector_features=vector_features)
     ...     def _build_module(self, schema, n_outputs):
-    ...         return FM(schema.cardinalities, schema.n_numeric, 2, n_outputs)
+    ...         return FM(schema.cardinalities, schema.n_numeric, self.embed_dim,
+    ...                   n_outputs)
     >>> import numpy as np
     >>> X = np.random.RandomState(0).normal(size=(40, 3))
     >>> TinyFM(random_state=0).fit(X, X[:, 0] > 0).predict(X[:3]).shape
@@ -186,9 +240,46 @@ class BaseFieldModel(BaseEstimator):
         "vector_features": [dict, None],
     }
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        _name_init_after(cls)
+    def __init__(
+        self,
+        *,
+        embed_dim,
+        alpha,
+        learning_rate,
+        optimizer,
+        batch_size,
+        max_epochs,
+        early_stopping,
+        validation_fraction,
+        n_iter_no_change,
+        tol,
+        categorical_features,
+        min_frequency,
+        random_state,
+        verbose,
+        device,
+        callbacks,
+        net_params,
+        vector_features,
+    ):
+        self.embed_dim = embed_dim
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.categorical_features = categorical_features
+        self.min_frequency = min_frequency
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.callbacks = callbacks
+        self.net_params = net_params
+        self.vector_features = vector_features
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, schema, n_outputs):  # pragma: no cover - abstract
@@ -240,8 +331,14 @@ class BaseFieldModel(BaseEstimator):
         ----------
         variant : FitVariant
             The hooks.
-        X, y, sample_weight, eval_set
-            As in :meth:`fit`.
+        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, as in :meth:`fit`.
+        y : array-like of shape (n_samples,) or None, default=None
+            Target values; a variant that supplies its own targets may take None.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+        eval_set : tuple (X_val, y_val), default=None
+            Validation data, as in :meth:`fit`.
         classes : array-like or None, default=None
             All class labels (classifiers), when ``y`` may lack some.
 
@@ -455,8 +552,11 @@ class BaseFieldModel(BaseEstimator):
     # these methods only, never through its private attributes.
     @property
     def input_kind_(self):
-        """``"fields"`` (a DataFrame or dense array, one column per field) or
-        ``"sparse"`` (libFM-style rows): the kind of input the model was fitted on."""
+        """Kind of input the model was fitted on.
+
+        ``"fields"`` (a DataFrame or dense array, one column per field) or
+        ``"sparse"`` (libFM-style rows).
+        """
         check_is_fitted(self)
         return self._input_kind_
 
@@ -481,20 +581,29 @@ class BaseFieldModel(BaseEstimator):
         return {k: torch.as_tensor(v) for k, v in self._encode(Xc).items()}
 
     def output_scale(self):
-        """``(scale, shift)`` with ``prediction = scale * module output + shift``.
+        """Return how module outputs map to the model's output units.
 
-        ``(1.0, 0.0)`` for classifiers (the module outputs logits); a regressor's
-        target standardisation otherwise.
+        ``prediction = scale * module output + shift``: ``(1.0, 0.0)`` for
+        classifiers (the module outputs logits), a regressor's target
+        standardisation otherwise.
+
+        Returns
+        -------
+        scale : float
+            Multiplies the module's output.
+        shift : float
+            Is added after scaling.
         """
         check_is_fitted(self)
-        if self._is_classifier_model():
-            return 1.0, 0.0
-        return float(self._target_scale), float(self._target_mean)
+        scale, shift = self._output_scale()
+        return float(scale), float(shift)
 
     def remainder_of_inputs(self, inputs, output_index=0):
-        """The remainder of :meth:`decompose` (the part beyond the pairwise
-        terms, e.g. DeepFM's network) on encoded ``inputs``, in module output
-        units (multiply by ``output_scale()[0]`` for prediction units).
+        """Evaluate the remainder of :meth:`decompose` on encoded inputs.
+
+        The remainder is the part beyond the pairwise terms (e.g. DeepFM's
+        network), in module output units (multiply by ``output_scale()[0]`` for
+        prediction units).
 
         Parameters
         ----------
@@ -506,6 +615,7 @@ class BaseFieldModel(BaseEstimator):
         Returns
         -------
         remainder : Tensor of shape (n_samples,)
+            The remainder's value for each row.
         """
         if not hasattr(self, "_module_terms"):
             raise TypeError(f"{type(self).__name__} has no decomposition.")
@@ -947,36 +1057,6 @@ class _DivergenceContext:
         )
 
 
-def _name_init_after(cls):
-    """Give a public class inheriting a private ``__init__`` its own copy.
-
-    Python names the class that defines ``__init__`` in its errors, so a
-    misspelt parameter of ``FMClassifier`` used to read
-    ``_FMBase.__init__() got an unexpected keyword argument``. The copy has the
-    same code, defaults and signature under the public class's name.
-    """
-    init = cls.__dict__.get("__init__") or getattr(cls, "__init__", None)
-    if (
-        cls.__name__.startswith("_")
-        or "__init__" in cls.__dict__
-        or not isinstance(init, types.FunctionType)
-        or not init.__qualname__.startswith("_")
-    ):
-        return
-    qualname = f"{cls.__name__}.__init__"
-    code = init.__code__
-    if hasattr(code, "co_qualname"):  # Python >= 3.11 names errors after it
-        code = code.replace(co_qualname=qualname)
-    copy_ = types.FunctionType(
-        code, init.__globals__, init.__name__, init.__defaults__, init.__closure__
-    )
-    copy_.__kwdefaults__ = init.__kwdefaults__
-    copy_.__qualname__ = qualname
-    copy_.__doc__ = init.__doc__
-    copy_.__module__ = init.__module__
-    cls.__init__ = copy_
-
-
 class _SeededTorch:
     """Context manager: fork torch's RNG, seed it, restore it on exit."""
 
@@ -1001,6 +1081,10 @@ class FieldClassifierMixin:
 
     def _is_classifier_model(self):
         return True
+
+    def _output_scale(self):
+        """``(scale, shift)`` from the module's output to the model's: none."""
+        return 1.0, 0.0
 
     def _check_y(self, y, *, reset, classes=None, partial=False):
         y = self._as_1d(y)
@@ -1133,6 +1217,10 @@ class FieldRegressorMixin:
 
     def _n_outputs(self):
         return 1
+
+    def _output_scale(self):
+        """``(scale, shift)`` from the module's output to the target's units."""
+        return self._target_scale, self._target_mean
 
     def _criterion(self):
         return torch.nn.MSELoss(reduction="none")

@@ -8,6 +8,8 @@ method and ``decision_function``/``predict`` only.
 from dataclasses import dataclass
 
 import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
 
 
 @dataclass
@@ -24,7 +26,7 @@ class Decomposition:
     vector fields (``vector_features``), its ``i``-th field (``schema_.names``):
     the columns of a vector field form one field.
 
-    Attributes
+    Parameters
     ----------
     bias : float
         Constant term.
@@ -62,7 +64,13 @@ class Decomposition:
     remainder: np.ndarray | None = None
 
     def output(self):
-        """Recompose the model output from the parts."""
+        """Recompose the model output from the parts.
+
+        Returns
+        -------
+        output : ndarray of shape (n_samples,)
+            The sum of all parts for each row: the model's output.
+        """
         pairs = 0.5 * np.einsum(
             "rik,ij,rjk->r", self.embeddings, self.pair_weights, self.embeddings
         )
@@ -70,3 +78,71 @@ class Decomposition:
         if self.remainder is not None:
             out = out + self.remainder
         return out
+
+
+class _Decomposable:
+    """``decompose(X)`` for models with a closed-form second-order part.
+
+    A model supplies ``_module_terms(module, data, c)``, returning the per-field
+    first-order terms, the embeddings, the pair weights, the bias and the deep
+    remainder (``None`` when the model has no deep part) of output ``c``, with
+    the module's field order (categorical fields first).
+    """
+
+    def decompose(self, X, *, output=None):
+        """Split the model output on ``X`` into exactly explainable parts.
+
+        The bias, per-field and pair terms are exact. A model with a deep part
+        returns that part's output per row as ``remainder``; :mod:`skfeat.explain`
+        treats the second-order part in closed form and samples only the
+        remainder. The output is the logit for classifiers and the prediction for
+        regressors.
+
+        Parameters
+        ----------
+        X : {DataFrame, array-like} of shape (n_samples, n_features)
+            Rows to decompose, with the columns seen in ``fit``.
+        output : int or None, default=None
+            Class index for multiclass classifiers (required there); ignored
+            otherwise.
+
+        Returns
+        -------
+        decomposition : Decomposition
+            The parts, one row per row of ``X``; ``decomposition.output()`` is
+            the model's output.
+        """
+        check_is_fitted(self)
+        if self._input_kind_ == "sparse":
+            raise TypeError(
+                f"{type(self).__name__} was fitted on sparse input; decompose needs "
+                "field-structured input (one column per field)."
+            )
+        n_outputs = self._n_outputs()
+        if n_outputs > 1:
+            if output is None:
+                raise ValueError(
+                    "decompose needs output= (a class index) for a multiclass model."
+                )
+            if not 0 <= int(output) < n_outputs:
+                raise ValueError(f"output must be in [0, {n_outputs}), got {output}.")
+        c = 0 if n_outputs == 1 else int(output)
+        Xc = self._check_X(X, reset=False)
+        data = self._dataset(Xc, None, None).to("cpu").inputs
+        module = self.net_.module_.to("cpu")
+        module.eval()  # deep modules also switch to float64 here
+        with torch.no_grad():
+            linear, emb, weights, bias, rest = self._module_terms(module, data, c)
+        # the module lists categorical fields first; the protocol uses column order
+        inverse = np.argsort(self.schema_.order)
+        scale, shift = self._output_scale()
+        if str(self.device) != "cpu":
+            self.net_.module_.to(self.device)
+        return Decomposition(
+            bias=float(bias.detach()) * scale + shift,
+            linear=linear.double().numpy()[:, inverse] * scale,
+            embeddings=emb.double().numpy()[:, inverse],
+            pair_weights=weights.double().numpy()[np.ix_(inverse, inverse)] * scale,
+            feature_names=list(self.schema_.names),
+            remainder=None if rest is None else rest.double().numpy() * scale,
+        )

@@ -10,8 +10,8 @@ from skfeat.models._base import (
     FieldClassifierMixin,
     FieldRegressorMixin,
 )
+from skfeat.models._docstring import fill_doc
 from skfeat.models._fields import UNKNOWN_ID
-from skfeat.models._fm import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC
 from skfeat.nn._finalmlp import FinalMLP
 from skfeat.nn._mlp import _ACTIVATIONS
 from skfeat.utils._sklearn_compat import Interval, StrOptions
@@ -52,39 +52,22 @@ class _FinalMLPBase(BaseFieldModel):
 
     def __init__(
         self,
-        embed_dim=10,
         *,
-        mlp1_hidden_units=(400,),
-        mlp2_hidden_units=(100,),
-        mlp1_dropout=0.4,
-        mlp2_dropout=0.4,
-        activation="relu",
-        batch_norm=True,
-        use_feature_selection=True,
-        fs_hidden_units=(400,),
-        fs1_context=None,
-        fs2_context=None,
-        num_heads=5,
-        alpha=0.05,
-        net_alpha=0.0,
-        learning_rate=1e-3,
-        optimizer="adam",
-        batch_size="auto",
-        max_epochs=100,
-        early_stopping="auto",
-        validation_fraction=0.1,
-        n_iter_no_change=3,
-        tol=1e-4,
-        categorical_features="from_dtype",
-        min_frequency=None,
-        random_state=None,
-        verbose=0,
-        device="cpu",
-        callbacks=None,
-        net_params=None,
-        vector_features=None,
+        mlp1_hidden_units,
+        mlp2_hidden_units,
+        mlp1_dropout,
+        mlp2_dropout,
+        activation,
+        batch_norm,
+        use_feature_selection,
+        fs_hidden_units,
+        fs1_context,
+        fs2_context,
+        num_heads,
+        net_alpha,
+        **params,
     ):
-        self.embed_dim = embed_dim
+        super().__init__(**params)
         self.mlp1_hidden_units = mlp1_hidden_units
         self.mlp2_hidden_units = mlp2_hidden_units
         self.mlp1_dropout = mlp1_dropout
@@ -96,24 +79,7 @@ class _FinalMLPBase(BaseFieldModel):
         self.fs1_context = fs1_context
         self.fs2_context = fs2_context
         self.num_heads = num_heads
-        self.alpha = alpha
         self.net_alpha = net_alpha
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.categorical_features = categorical_features
-        self.min_frequency = min_frequency
-        self.random_state = random_state
-        self.verbose = verbose
-        self.device = device
-        self.callbacks = callbacks
-        self.net_params = net_params
-        self.vector_features = vector_features
 
     def _fit(self, X, y, **kwargs):
         if not (kwargs.get("partial") and hasattr(self, "net_")):
@@ -182,42 +148,40 @@ class _FinalMLPBase(BaseFieldModel):
         )
 
 
+@fill_doc
 class FinalMLPClassifier(FieldClassifierMixin, ClassifierMixin, _FinalMLPBase):
-    pass
-
-
-class FinalMLPRegressor(FieldRegressorMixin, RegressorMixin, _FinalMLPBase):
-    pass
-
-
-_FINALMLP_DOC = """FinalMLP {kind}: two gated MLP streams with bilinear fusion.
+    """FinalMLP classifier: two gated MLP streams with bilinear fusion.
 
     Mao et al., "FinalMLP: An Enhanced Two-Stream MLP Model for CTR
     Prediction", AAAI 2023. Two MLPs read the concatenated field embeddings,
-    each through its own *feature gate* ``2 * sigmoid(MLP(context))`` (one
+    each through its own feature gate ``2 * sigmoid(MLP(context))`` (one
     weight per embedding element, computed from the embeddings of a few
     context fields, e.g. the user for one stream and the item for the other),
     and a multi-head bilinear layer fuses the two outputs:
     ``out = w_1 h_1 + w_2 h_2 + sum_k h_1k^T W_k h_2k`` over ``num_heads``
-    chunks. The defaults are the BARS Frappe_x1 configuration of FinalMLP
-    (embedding 10, streams of 400 and 100 units with batch norm and dropout
-    0.4, gates of 400 units, 5 heads, embedding regularizer 0.05), whose
-    record there is the best of the BARS leaderboard; BARS also sets
+    chunks. The defaults are the BARS Frappe_x1 configuration of FinalMLP,
+    whose record there is the best of the BARS leaderboard; BARS also sets
     ``fs1_context=["user"], fs2_context=["item"]``, which depend on the data.
 
     Input is a DataFrame or dense array with one column per field
     (categorical or numeric); sparse input raises a ``TypeError``.
+    Training stops early on the validation loss with a patience of 3 epochs;
+    see :ref:`training`.
 
     Parameters
     ----------
     embed_dim : int, default=10
-        Size of each field's embedding.
-    mlp1_hidden_units, mlp2_hidden_units : sequence of int, default=(400,), (100,)
-        Widths of the hidden layers of the two streams.
-    mlp1_dropout, mlp2_dropout : float, default=0.4
-        Dropout after each hidden layer of each stream.
-    activation : {{"relu", "tanh", "sigmoid", "gelu", "leaky_relu", "identity"}}, \
-default="relu"
+        Size of each field's embedding, at least 1.
+    mlp1_hidden_units : sequence of int, default=(400,)
+        Widths of the hidden layers of the first stream (non-empty, positive).
+    mlp2_hidden_units : sequence of int, default=(100,)
+        Widths of the hidden layers of the second stream (non-empty, positive).
+    mlp1_dropout : float, default=0.4
+        Dropout after each hidden layer of the first stream, in [0, 1).
+    mlp2_dropout : float, default=0.4
+        Dropout after each hidden layer of the second stream, in [0, 1).
+    activation : {"relu", "tanh", "sigmoid", "gelu", "leaky_relu", \
+"identity"}, default="relu"
         Activation of the streams' hidden layers.
     batch_norm : bool, default=True
         Batch normalisation in the streams' hidden layers.
@@ -225,29 +189,62 @@ default="relu"
         Gate each stream's input. With False both streams read the plain
         embeddings and the ``fs_*`` options are ignored.
     fs_hidden_units : sequence of int, default=(400,)
-        Hidden widths of each gate's MLP.
-    fs1_context, fs2_context : list of str or int, default=None
-        Columns (names or indices) whose embeddings feed each stream's gate;
-        they get embedding tables of their own. ``None``: the gate's input is a
-        learned vector, so the gate is the same for every row. With
+        Hidden widths of each gate's MLP (non-empty, positive).
+    fs1_context : list of str or int, default=None
+        Columns (names or indices) whose embeddings feed the first stream's
+        gate; they get embedding tables of their own. ``None``: the gate's input
+        is a learned vector, so the gate is the same for every row. With
         ``vector_features`` they name fields: a vector field by its name (an
         index counts fields, as in ``schema_.names``).
+    fs2_context : list of str or int, default=None
+        The same as ``fs1_context``, for the second stream's gate.
     num_heads : int, default=5
         Heads of the bilinear fusion; must divide the last width of both
         streams.
     alpha : float, default=0.05
         L2 penalty ``alpha / 2 * ||E||^2`` on all embedding tables (the gates'
-        context tables included), applied through the optimizer's weight decay
-        (FuxiCTR's ``embedding_regularizer``).
-    net_alpha : float, default=0.0
-        L2 penalty on the network's weights (not the biases).
-{common}
+        context tables included), non-negative, applied through the optimizer's
+        weight decay (FuxiCTR's ``embedding_regularizer``).
+    {net_alpha}
+    learning_rate : float, default=1e-3
+        Step size of the optimizer, positive.
+    {optimizer}
+    {batch_size}
+    {max_epochs}
+    {early_stopping}
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=3
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Least improvement of the monitored value that counts: relative for
+        ``scoring="loss"``, absolute for a scorer.
+    {categorical_features}
+    {min_frequency}
+    {random_state}
+    {verbose}
+    {device}
+    {callbacks}
+    {net_params}
+    {vector_features}
+
     Attributes
     ----------
-{attrs}
+    {classes_}
+    {net_}
+    {n_iter_}
+    {do_early_stopping_}
+    {validation_score_}
+    {is_categorical_}
+    {feature_kinds_}
+    {schema_}
+    {n_features_in_}
+    {feature_names_in_}
+
     See Also
     --------
-    skfeat.models.DNNClassifier : one MLP stream without gates.
+    FinalMLPRegressor : FinalMLP regressor.
+    DNNClassifier : One MLP stream without gates.
 
     Notes
     -----
@@ -259,20 +256,7 @@ default="relu"
 
     Examples
     --------
-{example}
-"""
-
-_CLF_ATTRS = """    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-"""
-_LR_DOC = _COMMON_PARAMS_DOC.replace(
-    "learning_rate : float, default=0.01", "learning_rate : float, default=0.001"
-)
-FinalMLPClassifier.__doc__ = _FINALMLP_DOC.format(
-    kind="classifier",
-    common=_LR_DOC,
-    attrs=_CLF_ATTRS + _COMMON_ATTRS_DOC,
-    example="""    >>> from skfeat.datasets import make_interaction_classification
+    >>> from skfeat.datasets import make_interaction_classification
     >>> from skfeat.models import FinalMLPClassifier
     >>> X, y, _ = make_interaction_classification(n_samples=1000, random_state=0)
     >>> clf = FinalMLPClassifier(mlp1_hidden_units=(32,), mlp2_hidden_units=(16,),
@@ -280,18 +264,258 @@ FinalMLPClassifier.__doc__ = _FINALMLP_DOC.format(
     ...                          fs1_context=[X.columns[0]], max_epochs=3,
     ...                          random_state=0).fit(X, y)
     >>> clf.predict_proba(X.iloc[:2]).shape
-    (2, 2)""",
-)
-FinalMLPRegressor.__doc__ = _FINALMLP_DOC.format(
-    kind="regressor",
-    common=_LR_DOC,
-    attrs=_COMMON_ATTRS_DOC,
-    example="""    >>> from skfeat.datasets import make_interaction_regression
+    (2, 2)
+    """
+
+    def __init__(
+        self,
+        embed_dim=10,
+        *,
+        mlp1_hidden_units=(400,),
+        mlp2_hidden_units=(100,),
+        mlp1_dropout=0.4,
+        mlp2_dropout=0.4,
+        activation="relu",
+        batch_norm=True,
+        use_feature_selection=True,
+        fs_hidden_units=(400,),
+        fs1_context=None,
+        fs2_context=None,
+        num_heads=5,
+        alpha=0.05,
+        net_alpha=0.0,
+        learning_rate=1e-3,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        tol=1e-4,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+        vector_features=None,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            mlp1_hidden_units=mlp1_hidden_units,
+            mlp2_hidden_units=mlp2_hidden_units,
+            mlp1_dropout=mlp1_dropout,
+            mlp2_dropout=mlp2_dropout,
+            activation=activation,
+            batch_norm=batch_norm,
+            use_feature_selection=use_feature_selection,
+            fs_hidden_units=fs_hidden_units,
+            fs1_context=fs1_context,
+            fs2_context=fs2_context,
+            num_heads=num_heads,
+            alpha=alpha,
+            net_alpha=net_alpha,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            categorical_features=categorical_features,
+            min_frequency=min_frequency,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            callbacks=callbacks,
+            net_params=net_params,
+            vector_features=vector_features,
+        )
+
+
+@fill_doc
+class FinalMLPRegressor(FieldRegressorMixin, RegressorMixin, _FinalMLPBase):
+    """FinalMLP regressor: two gated MLP streams with bilinear fusion.
+
+    Mao et al., "FinalMLP: An Enhanced Two-Stream MLP Model for CTR
+    Prediction", AAAI 2023. Two MLPs read the concatenated field embeddings,
+    each through its own feature gate ``2 * sigmoid(MLP(context))`` (one
+    weight per embedding element, computed from the embeddings of a few
+    context fields, e.g. the user for one stream and the item for the other),
+    and a multi-head bilinear layer fuses the two outputs:
+    ``out = w_1 h_1 + w_2 h_2 + sum_k h_1k^T W_k h_2k`` over ``num_heads``
+    chunks. The defaults are the BARS Frappe_x1 configuration of FinalMLP,
+    whose record there is the best of the BARS leaderboard; BARS also sets
+    ``fs1_context=["user"], fs2_context=["item"]``, which depend on the data.
+
+    Input is a DataFrame or dense array with one column per field
+    (categorical or numeric); sparse input raises a ``TypeError``. The target is
+    standardised for training and predictions are mapped back to its units.
+    Training stops early on the validation loss with a patience of 3 epochs;
+    see :ref:`training`.
+
+    Parameters
+    ----------
+    embed_dim : int, default=10
+        Size of each field's embedding, at least 1.
+    mlp1_hidden_units : sequence of int, default=(400,)
+        Widths of the hidden layers of the first stream (non-empty, positive).
+    mlp2_hidden_units : sequence of int, default=(100,)
+        Widths of the hidden layers of the second stream (non-empty, positive).
+    mlp1_dropout : float, default=0.4
+        Dropout after each hidden layer of the first stream, in [0, 1).
+    mlp2_dropout : float, default=0.4
+        Dropout after each hidden layer of the second stream, in [0, 1).
+    activation : {"relu", "tanh", "sigmoid", "gelu", "leaky_relu", \
+"identity"}, default="relu"
+        Activation of the streams' hidden layers.
+    batch_norm : bool, default=True
+        Batch normalisation in the streams' hidden layers.
+    use_feature_selection : bool, default=True
+        Gate each stream's input. With False both streams read the plain
+        embeddings and the ``fs_*`` options are ignored.
+    fs_hidden_units : sequence of int, default=(400,)
+        Hidden widths of each gate's MLP (non-empty, positive).
+    fs1_context : list of str or int, default=None
+        Columns (names or indices) whose embeddings feed the first stream's
+        gate; they get embedding tables of their own. ``None``: the gate's input
+        is a learned vector, so the gate is the same for every row. With
+        ``vector_features`` they name fields: a vector field by its name (an
+        index counts fields, as in ``schema_.names``).
+    fs2_context : list of str or int, default=None
+        The same as ``fs1_context``, for the second stream's gate.
+    num_heads : int, default=5
+        Heads of the bilinear fusion; must divide the last width of both
+        streams.
+    alpha : float, default=0.05
+        L2 penalty ``alpha / 2 * ||E||^2`` on all embedding tables (the gates'
+        context tables included), non-negative, applied through the optimizer's
+        weight decay (FuxiCTR's ``embedding_regularizer``).
+    {net_alpha}
+    learning_rate : float, default=1e-3
+        Step size of the optimizer, positive.
+    {optimizer}
+    {batch_size}
+    {max_epochs}
+    {early_stopping}
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=3
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Least improvement of the monitored value that counts: relative for
+        ``scoring="loss"``, absolute for a scorer.
+    {categorical_features}
+    {min_frequency}
+    {random_state}
+    {verbose}
+    {device}
+    {callbacks}
+    {net_params}
+    {vector_features}
+
+    Attributes
+    ----------
+    {net_}
+    {n_iter_}
+    {do_early_stopping_}
+    {validation_score_}
+    {is_categorical_}
+    {feature_kinds_}
+    {schema_}
+    {n_features_in_}
+    {feature_names_in_}
+
+    See Also
+    --------
+    FinalMLPClassifier : FinalMLP classifier.
+    DNNRegressor : One MLP stream without gates.
+
+    Notes
+    -----
+    FuxiCTR's FinalMLP (which produced the BARS records) is followed in the
+    details the paper leaves open: gates without batch norm, a learned gate
+    input when there is no context, Glorot-normal linear layers and N(0, 1e-4)
+    embeddings. In eval mode the network computes in float64, so a row's
+    output does not depend on which rows share its batch.
+
+    Examples
+    --------
+    >>> from skfeat.datasets import make_interaction_regression
     >>> from skfeat.models import FinalMLPRegressor
     >>> X, y, _ = make_interaction_regression(n_samples=1000, random_state=0)
     >>> reg = FinalMLPRegressor(mlp1_hidden_units=(32,), mlp2_hidden_units=(16,),
     ...                         fs_hidden_units=(16,), num_heads=2, max_epochs=3,
     ...                         random_state=0).fit(X, y)
     >>> reg.predict(X.iloc[:3]).shape
-    (3,)""",
-)
+    (3,)
+    """
+
+    def __init__(
+        self,
+        embed_dim=10,
+        *,
+        mlp1_hidden_units=(400,),
+        mlp2_hidden_units=(100,),
+        mlp1_dropout=0.4,
+        mlp2_dropout=0.4,
+        activation="relu",
+        batch_norm=True,
+        use_feature_selection=True,
+        fs_hidden_units=(400,),
+        fs1_context=None,
+        fs2_context=None,
+        num_heads=5,
+        alpha=0.05,
+        net_alpha=0.0,
+        learning_rate=1e-3,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        tol=1e-4,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+        vector_features=None,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            mlp1_hidden_units=mlp1_hidden_units,
+            mlp2_hidden_units=mlp2_hidden_units,
+            mlp1_dropout=mlp1_dropout,
+            mlp2_dropout=mlp2_dropout,
+            activation=activation,
+            batch_norm=batch_norm,
+            use_feature_selection=use_feature_selection,
+            fs_hidden_units=fs_hidden_units,
+            fs1_context=fs1_context,
+            fs2_context=fs2_context,
+            num_heads=num_heads,
+            alpha=alpha,
+            net_alpha=net_alpha,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            categorical_features=categorical_features,
+            min_frequency=min_frequency,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            callbacks=callbacks,
+            net_params=net_params,
+            vector_features=vector_features,
+        )

@@ -63,6 +63,7 @@ class LightGCN(BaseEstimator):
     verbose : int, default=0
         Print the loss of every epoch when positive.
     device : str, default="cpu"
+        Torch device to train and predict on, e.g. ``"cuda"``.
 
     Attributes
     ----------
@@ -219,6 +220,7 @@ class LightGCN(BaseEstimator):
         Returns
         -------
         self : object
+            Fitted estimator.
         """
         check_device(self.device)
         with _RestoreOnError(self):
@@ -345,6 +347,7 @@ class LightGCN(BaseEstimator):
             The users' interactions: a matrix (one row per user) or pairs (one
             row per unique user, in order of appearance).
         exclude_seen : bool, default=True
+            Give the items each user already has in ``X`` a score of ``-inf``.
         users : array-like of shape (n_rows,), default=None
             The trained user of each row of a matrix ``X`` (row indices of the
             training matrix, -1 for a new user), or labels for pairs input.
@@ -353,6 +356,7 @@ class LightGCN(BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_rows, n_items)
+            Score of every item for each user, higher ranks first.
         """
         check_is_fitted(self)
         M, labels = self._to_matrix(X, reset=False)
@@ -368,6 +372,7 @@ class LightGCN(BaseEstimator):
         ----------
         X : {sparse matrix, array-like} of shape (n_users, n_items) or DataFrame
         k : int, default=10
+            Number of items to recommend per user.
         exclude_seen : bool, default=True
             Never recommend an item the user already has in ``X``.
         users : array-like, default=None
@@ -402,12 +407,14 @@ class LightGCN(BaseEstimator):
             Held-out interactions; a 1d ``y`` (as a pipeline passes) is ignored.
         metric : {"ndcg", "recall", "hit_rate"}, default="ndcg"
         k : int, default=100
+            Cut-off of the ranking metric.
         users : array-like, default=None
             See :meth:`predict_scores`.
 
         Returns
         -------
         score : float
+            The ranking metric, higher is better.
         """
         check_is_fitted(self)
         M, labels = self._to_matrix(X, reset=False)

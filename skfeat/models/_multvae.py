@@ -80,15 +80,21 @@ class MultVAE(TransformerMixin, BaseEstimator):
         Updates over which ``beta`` grows from 0 to ``beta_max``; 0 uses
         ``beta_max`` from the start.
     learning_rate : float, default=1e-3
+        Step size of the Adam optimizer, positive.
     alpha : float, default=0.0
         L2 weight decay on all weights.
     batch_size : int, default=500
+        Users per gradient step.
     max_epochs : int, default=50
+        Number of passes over the training users.
     user_col, item_col : str, default="user", "item"
         Columns naming user and item when ``X`` is a DataFrame of pairs.
     random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout.
     verbose : int, default=0
+        Print skorch's per-epoch table when positive.
     device : str, default="cpu"
+        Torch device to train and predict on, e.g. ``"cuda"``.
 
     Attributes
     ----------
@@ -230,6 +236,7 @@ class MultVAE(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : object
+            Fitted estimator.
         """
         check_device(self.device)
         with _RestoreOnError(self):
@@ -322,6 +329,7 @@ class MultVAE(TransformerMixin, BaseEstimator):
         Returns
         -------
         Z : ndarray of shape (n_users, latent_dim)
+            Latent mean of each user.
         """
         check_is_fitted(self)
         return self._forward(self._to_matrix(X, reset=False))[1].astype(np.float64)
@@ -333,10 +341,12 @@ class MultVAE(TransformerMixin, BaseEstimator):
         ----------
         X : {sparse matrix, array-like} of shape (n_users, n_items) or DataFrame
         exclude_seen : bool, default=True
+            Give the items each user already has in ``X`` a score of ``-inf``.
 
         Returns
         -------
         scores : ndarray of shape (n_users, n_items)
+            Score of every item for each user, higher ranks first.
         """
         check_is_fitted(self)
         M = self._to_matrix(X, reset=False)
@@ -352,6 +362,7 @@ class MultVAE(TransformerMixin, BaseEstimator):
         ----------
         X : {sparse matrix, array-like} of shape (n_users, n_items) or DataFrame
         k : int, default=10
+            Number of items to recommend per user.
         exclude_seen : bool, default=True
             Never recommend an item the user already has in ``X``.
 
@@ -381,10 +392,12 @@ class MultVAE(TransformerMixin, BaseEstimator):
             Held-out interactions; a 1d ``y`` (as a pipeline passes) is ignored.
         metric : {"ndcg", "recall", "hit_rate"}, default="ndcg"
         k : int, default=100
+            Cut-off of the ranking metric.
 
         Returns
         -------
         score : float
+            The ranking metric, higher is better.
         """
         check_is_fitted(self)
         M = self._to_matrix(X, reset=False)

@@ -17,8 +17,8 @@ from skfeat.models._base import (
     FieldClassifierMixin,
     FieldRegressorMixin,
 )
+from skfeat.models._docstring import fill_doc
 from skfeat.models._fields import UNKNOWN_ID, resolve_categorical
-from skfeat.models._fm import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC
 from skfeat.nn._vae import SupervisedVAE, gaussian_kl
 from skfeat.utils._sklearn_compat import Interval
 from skfeat.utils._validation import PositiveIntSequence
@@ -44,38 +44,21 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
 
     def __init__(
         self,
-        embed_dim=10,
         *,
-        user_features=None,
-        item_features=None,
-        tower_units=(64,),
-        latent_dim=16,
-        beta=1e-3,
-        kl_warmup=0,
-        dropout=0.0,
-        alpha=1e-6,
-        learning_rate=0.003,
-        optimizer="adam",
-        batch_size="auto",
-        max_epochs=100,
-        early_stopping="auto",
-        validation_fraction=0.1,
-        n_iter_no_change=3,
-        tol=1e-4,
-        categorical_features="from_dtype",
-        min_frequency=None,
-        random_state=None,
-        verbose=0,
-        device="cpu",
-        callbacks=None,
-        net_params=None,
-        scoring="loss",
-        lr_schedule=None,
-        clip_grad_norm=None,
-        numeric_bins=None,
-        vector_features=None,
+        user_features,
+        item_features,
+        tower_units,
+        latent_dim,
+        beta,
+        kl_warmup,
+        dropout,
+        scoring,
+        lr_schedule,
+        clip_grad_norm,
+        numeric_bins,
+        **params,
     ):
-        self.embed_dim = embed_dim
+        super().__init__(**params)
         self.user_features = user_features
         self.item_features = item_features
         self.tower_units = tower_units
@@ -83,27 +66,10 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         self.beta = beta
         self.kl_warmup = kl_warmup
         self.dropout = dropout
-        self.alpha = alpha
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.categorical_features = categorical_features
-        self.min_frequency = min_frequency
-        self.random_state = random_state
-        self.verbose = verbose
-        self.device = device
-        self.callbacks = callbacks
-        self.net_params = net_params
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
         self.numeric_bins = numeric_bins
-        self.vector_features = vector_features
 
     def _column_groups(self, n):
         """Column indices of the user and item towers."""
@@ -211,6 +177,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         Returns
         -------
         Z : ndarray of shape (n_samples, latent_dim)
+            Latent mean ``mu`` of each row.
         """
         return self._latent(X)[0]
 
@@ -224,6 +191,7 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         Returns
         -------
         kl : float
+            The KL divergence, averaged over the rows.
         """
         mu, log_var = self._latent(X)
         return float(
@@ -231,18 +199,21 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         )
 
 
-_VAE_DOC = """Supervised variational interaction model ({kind}).
+@fill_doc
+class VAEClassifier(FieldClassifierMixin, ClassifierMixin, _VAEBase):
+    """Supervised variational interaction model (classifier).
 
-    Two towers read two groups of columns, ``user_features`` and ``item_features``
-    (by default the first column, and all the others). Each is an MLP over its
-    fields' concatenated embeddings, giving ``u`` and ``v``. An interaction layer
-    with separate weights per tower plus an element-wise product term,
-    ``W_u u + W_v v + W_p (u * v) + b``, gives the mean ``mu`` and log-variance of
-    a Gaussian latent ``z``. During training ``z = mu + sigma * eps`` feeds a
-    linear output head; at predict time ``z = mu``. The loss is the prediction
-    loss plus ``beta`` times the KL divergence of ``q(z | x)`` from ``N(0, I)``
-    (raised linearly from 0 over ``kl_warmup`` updates), plus the L2 penalty
-    ``alpha``. ``transform`` returns the latent means.
+    Two towers read two groups of columns, ``user_features`` and
+    ``item_features`` (by default the first column, and all the others). Each is
+    an MLP over its fields' concatenated embeddings, giving ``u`` and ``v``. An
+    interaction layer with separate weights per tower plus an element-wise
+    product term, ``W_u u + W_v v + W_p (u * v) + b``, gives the mean ``mu`` and
+    log-variance of a Gaussian latent ``z``. During training
+    ``z = mu + sigma * eps`` feeds a linear output head; at predict time
+    ``z = mu``. The loss is the prediction loss plus ``beta`` times the KL
+    divergence of ``q(z | x)`` from ``N(0, I)`` (raised linearly from 0 over
+    ``kl_warmup`` updates), plus the L2 penalty ``alpha``. ``transform``
+    returns the latent means.
 
     The KL term makes ``z`` a smooth, low-dimensional summary of the user-item
     pair; with ``beta=0`` the model is a deterministic two-tower network.
@@ -250,66 +221,339 @@ _VAE_DOC = """Supervised variational interaction model ({kind}).
     Parameters
     ----------
     embed_dim : int, default=10
-    user_features, item_features : array-like or None, default=None
-        Columns of each tower (names, indices or a mask); a vector field (see
-        ``vector_features``) may be named by its field name, and its columns
-        always go to one tower together.
-    tower_units : tuple of int, default=(64,)
-        Hidden widths of each tower.
+        Size of each field's embedding, at least 1.
+    user_features : array-like or None, default=None
+        Columns of the user tower (names, indices or a boolean mask); ``None``
+        is the first column. A vector field (see ``vector_features``) may be
+        named by its field name, and its columns always go to one tower
+        together.
+    item_features : array-like or None, default=None
+        Columns of the item tower, as for ``user_features``; ``None`` is every
+        column not in the user tower.
+    tower_units : sequence of int, default=(64,)
+        Hidden widths of each tower (non-empty, positive).
     latent_dim : int, default=16
+        Size of the latent ``z``, at least 1.
     beta : float, default=1e-3
-        Weight of the KL term.
+        Weight of the KL term, non-negative.
     kl_warmup : int, default=0
-        Gradient updates over which the KL weight grows from 0 to ``beta``.
+        Gradient updates over which the KL weight grows from 0 to ``beta``;
+        0 uses ``beta`` from the start.
     dropout : float, default=0.0
-        Dropout in the towers.
+        Dropout in the towers, in [0, 1).
     alpha : float, default=1e-6
-        L2 penalty (weight decay) on all weights but biases.
-{common}
+        L2 penalty (weight decay) on all weights but biases, non-negative.
+    learning_rate : float, default=0.003
+        Step size of the optimizer, positive.
+    {optimizer}
+    {batch_size}
+    {max_epochs}
+    {early_stopping}
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=3
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Least improvement of the monitored value that counts: relative for
+        ``scoring="loss"``, absolute for a scorer.
+    {categorical_features}
+    {min_frequency}
+    {random_state}
+    {verbose}
+    {device}
+    {callbacks}
+    {net_params}
+    scoring : str or callable, default="loss"
+        What early stopping and ``lr_schedule`` monitor on the validation data:
+        ``"loss"`` (the model's loss), ``"auto"`` (``"roc_auc"`` for binary
+        targets fitted without ``sample_weight`` whose validation data holds at
+        least 100 rows of each class, else ``"loss"``), a scikit-learn scorer
+        name such as ``"roc_auc"`` or ``"neg_log_loss"``, or a callable
+        ``scorer(estimator, X_val, y_val)``. Higher scores are better.
+    lr_schedule : {"plateau"} or None, default=None
+        ``None``: a constant learning rate. ``"plateau"``: divide the learning
+        rate by 10 after every epoch whose monitored value does not improve by
+        more than 1e-6, down to 1e-6 (without validation data it watches the
+        training loss).
+    clip_grad_norm : float or None, default=None
+        Clip the total gradient norm to this positive value before every step;
+        ``None`` does not clip.
+    {numeric_bins}
+    {vector_features}
+
     Attributes
     ----------
-{attrs}    user_columns_, item_columns_ : ndarray of int
-        Input columns of each tower.
+    {classes_}
+    {net_}
+    {n_iter_}
+    {do_early_stopping_}
+    {validation_score_}
+    {is_categorical_}
+    {feature_kinds_}
+    {schema_}
+    {n_features_in_}
+    {feature_names_in_}
+    user_columns_ : ndarray of int
+        Input columns of the user tower.
+    item_columns_ : ndarray of int
+        Input columns of the item tower.
+
+    See Also
+    --------
+    VAERegressor : Supervised variational interaction regressor.
+    MultVAE : Variational autoencoder for implicit feedback.
 
     Examples
     --------
-{example}
-"""
-
-
-class VAEClassifier(FieldClassifierMixin, ClassifierMixin, _VAEBase):
-    pass
-
-
-class VAERegressor(FieldRegressorMixin, RegressorMixin, _VAEBase):
-    pass
-
-
-_LR_DOC = _COMMON_PARAMS_DOC.replace(
-    "learning_rate : float, default=0.01", "learning_rate : float, default=0.003"
-)
-VAEClassifier.__doc__ = _VAE_DOC.format(
-    kind="classifier",
-    common=_LR_DOC,
-    attrs="""    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-"""
-    + _COMMON_ATTRS_DOC,
-    example="""    >>> from skfeat.datasets import make_interaction_classification
+    >>> from skfeat.datasets import make_interaction_classification
     >>> from skfeat.models import VAEClassifier
     >>> X, y, _ = make_interaction_classification(n_samples=1000, random_state=0)
     >>> clf = VAEClassifier(latent_dim=4, max_epochs=3, random_state=0).fit(X, y)
     >>> clf.transform(X.iloc[:2]).shape
-    (2, 4)""",
-)
-VAERegressor.__doc__ = _VAE_DOC.format(
-    kind="regressor",
-    common=_LR_DOC,
-    attrs=_COMMON_ATTRS_DOC,
-    example="""    >>> from skfeat.datasets import make_interaction_regression
+    (2, 4)
+    """
+
+    def __init__(
+        self,
+        embed_dim=10,
+        *,
+        user_features=None,
+        item_features=None,
+        tower_units=(64,),
+        latent_dim=16,
+        beta=1e-3,
+        kl_warmup=0,
+        dropout=0.0,
+        alpha=1e-6,
+        learning_rate=0.003,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        tol=1e-4,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
+        vector_features=None,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            user_features=user_features,
+            item_features=item_features,
+            tower_units=tower_units,
+            latent_dim=latent_dim,
+            beta=beta,
+            kl_warmup=kl_warmup,
+            dropout=dropout,
+            alpha=alpha,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            categorical_features=categorical_features,
+            min_frequency=min_frequency,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            callbacks=callbacks,
+            net_params=net_params,
+            scoring=scoring,
+            lr_schedule=lr_schedule,
+            clip_grad_norm=clip_grad_norm,
+            numeric_bins=numeric_bins,
+            vector_features=vector_features,
+        )
+
+
+@fill_doc
+class VAERegressor(FieldRegressorMixin, RegressorMixin, _VAEBase):
+    """Supervised variational interaction model (regressor).
+
+    Two towers read two groups of columns, ``user_features`` and
+    ``item_features`` (by default the first column, and all the others). Each is
+    an MLP over its fields' concatenated embeddings, giving ``u`` and ``v``. An
+    interaction layer with separate weights per tower plus an element-wise
+    product term, ``W_u u + W_v v + W_p (u * v) + b``, gives the mean ``mu`` and
+    log-variance of a Gaussian latent ``z``. During training
+    ``z = mu + sigma * eps`` feeds a linear output head; at predict time
+    ``z = mu``. The loss is the prediction loss plus ``beta`` times the KL
+    divergence of ``q(z | x)`` from ``N(0, I)`` (raised linearly from 0 over
+    ``kl_warmup`` updates), plus the L2 penalty ``alpha``. ``transform``
+    returns the latent means.
+
+    The KL term makes ``z`` a smooth, low-dimensional summary of the user-item
+    pair; with ``beta=0`` the model is a deterministic two-tower network. The
+    target is standardised for training and predictions are mapped back to its
+    units.
+
+    Parameters
+    ----------
+    embed_dim : int, default=10
+        Size of each field's embedding, at least 1.
+    user_features : array-like or None, default=None
+        Columns of the user tower (names, indices or a boolean mask); ``None``
+        is the first column. A vector field (see ``vector_features``) may be
+        named by its field name, and its columns always go to one tower
+        together.
+    item_features : array-like or None, default=None
+        Columns of the item tower, as for ``user_features``; ``None`` is every
+        column not in the user tower.
+    tower_units : sequence of int, default=(64,)
+        Hidden widths of each tower (non-empty, positive).
+    latent_dim : int, default=16
+        Size of the latent ``z``, at least 1.
+    beta : float, default=1e-3
+        Weight of the KL term, non-negative.
+    kl_warmup : int, default=0
+        Gradient updates over which the KL weight grows from 0 to ``beta``;
+        0 uses ``beta`` from the start.
+    dropout : float, default=0.0
+        Dropout in the towers, in [0, 1).
+    alpha : float, default=1e-6
+        L2 penalty (weight decay) on all weights but biases, non-negative.
+    learning_rate : float, default=0.003
+        Step size of the optimizer, positive.
+    {optimizer}
+    {batch_size}
+    {max_epochs}
+    {early_stopping}
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=3
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Least improvement of the monitored value that counts: relative for
+        ``scoring="loss"``, absolute for a scorer.
+    {categorical_features}
+    {min_frequency}
+    {random_state}
+    {verbose}
+    {device}
+    {callbacks}
+    {net_params}
+    scoring : str or callable, default="loss"
+        What early stopping and ``lr_schedule`` monitor on the validation data:
+        ``"loss"`` or ``"auto"`` (both the model's loss, the squared error of
+        the standardised target), a scikit-learn scorer name such as ``"r2"``,
+        or a callable ``scorer(estimator, X_val, y_val)``. Higher scores are
+        better.
+    lr_schedule : {"plateau"} or None, default=None
+        ``None``: a constant learning rate. ``"plateau"``: divide the learning
+        rate by 10 after every epoch whose monitored value does not improve by
+        more than 1e-6, down to 1e-6 (without validation data it watches the
+        training loss).
+    clip_grad_norm : float or None, default=None
+        Clip the total gradient norm to this positive value before every step;
+        ``None`` does not clip.
+    {numeric_bins}
+    {vector_features}
+
+    Attributes
+    ----------
+    {net_}
+    {n_iter_}
+    {do_early_stopping_}
+    {validation_score_}
+    {is_categorical_}
+    {feature_kinds_}
+    {schema_}
+    {n_features_in_}
+    {feature_names_in_}
+    user_columns_ : ndarray of int
+        Input columns of the user tower.
+    item_columns_ : ndarray of int
+        Input columns of the item tower.
+
+    See Also
+    --------
+    VAEClassifier : Supervised variational interaction classifier.
+    MultVAE : Variational autoencoder for implicit feedback.
+
+    Examples
+    --------
+    >>> from skfeat.datasets import make_interaction_regression
     >>> from skfeat.models import VAERegressor
     >>> X, y, _ = make_interaction_regression(n_samples=1000, random_state=0)
     >>> reg = VAERegressor(latent_dim=4, max_epochs=3, random_state=0).fit(X, y)
     >>> reg.predict(X.iloc[:3]).shape
-    (3,)""",
-)
+    (3,)
+    """
+
+    def __init__(
+        self,
+        embed_dim=10,
+        *,
+        user_features=None,
+        item_features=None,
+        tower_units=(64,),
+        latent_dim=16,
+        beta=1e-3,
+        kl_warmup=0,
+        dropout=0.0,
+        alpha=1e-6,
+        learning_rate=0.003,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        tol=1e-4,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+        scoring="loss",
+        lr_schedule=None,
+        clip_grad_norm=None,
+        numeric_bins=None,
+        vector_features=None,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            user_features=user_features,
+            item_features=item_features,
+            tower_units=tower_units,
+            latent_dim=latent_dim,
+            beta=beta,
+            kl_warmup=kl_warmup,
+            dropout=dropout,
+            alpha=alpha,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            categorical_features=categorical_features,
+            min_frequency=min_frequency,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            callbacks=callbacks,
+            net_params=net_params,
+            scoring=scoring,
+            lr_schedule=lr_schedule,
+            clip_grad_norm=clip_grad_norm,
+            numeric_bins=numeric_bins,
+            vector_features=vector_features,
+        )

@@ -59,45 +59,128 @@ class FitVariant:
     from_statistics = False
 
     def merge_statistics(self, statistics):
-        """The statistics of all the rows, given those of the rows seen here."""
+        """Return the statistics of all the rows, given those of the rows here.
+
+        Parameters
+        ----------
+        statistics : FieldStatistics
+            Statistics of the rows this process holds.
+
+        Returns
+        -------
+        statistics : FieldStatistics
+            Statistics of every row of the fit.
+        """
         return statistics
 
     def fields_from(self):
-        """A fitted estimator whose field encoding and classes are taken over
-        as they are (None: fit them on the data)."""
+        """Return a fitted estimator whose field encoding is taken over.
+
+        Returns
+        -------
+        estimator : BaseFieldModel or None
+            Its field encoding and classes are used as they are; None fits them
+            on the data.
+        """
         return None
 
     def targets(self, X, y):
-        """Training targets already in the loss's form (None: encode ``y``).
+        """Return the training targets in the loss's form.
 
-        ``X`` is the checked input; ``y`` what the caller passed.
+        Parameters
+        ----------
+        X : {DataFrame, ndarray}
+            The checked input rows.
+        y : array-like or None
+            What the caller passed as ``y``.
+
+        Returns
+        -------
+        targets : ndarray or None
+            Class probabilities (classifiers) or target values in ``y``'s units
+            (regressors); None encodes ``y`` as an ordinary fit does.
         """
         return None
 
     def criterion(self, default):
-        """The training loss (default: the estimator's)."""
+        """Return the training loss.
+
+        Parameters
+        ----------
+        default : torch.nn.Module
+            The estimator's own loss (per-sample, ``reduction="none"``).
+
+        Returns
+        -------
+        criterion : torch.nn.Module
+            The loss to train with.
+        """
         return default
 
     def total_rows(self, n_rows):
-        """Rows of the whole fit, given the rows seen here (sets ``"auto"``
-        batch sizes)."""
+        """Return the rows of the whole fit (sets ``"auto"`` batch sizes).
+
+        Parameters
+        ----------
+        n_rows : int
+            Rows this process holds.
+
+        Returns
+        -------
+        n_rows : int
+            Rows of the whole fit.
+        """
         return n_rows
 
     def batch_size(self, batch_size):
-        """Rows per step in this process, given the global batch size."""
+        """Return the rows per step in this process.
+
+        Parameters
+        ----------
+        batch_size : int
+            The global batch size.
+
+        Returns
+        -------
+        batch_size : int
+            The batch size of this process.
+        """
         return batch_size
 
     def seed(self, seed):
-        """The fit's seed, given the one drawn from ``random_state`` here."""
-        return seed
+        """Return the fit's seed.
 
-    def shuffle_seed(self, seed):
-        """The seed of the training loop's draws (shuffling, dropout)."""
+        Parameters
+        ----------
+        seed : int
+            The seed drawn from ``random_state`` in this process.
+
+        Returns
+        -------
+        seed : int
+            The seed every step of the fit uses.
+        """
         return seed
 
     def train(self, net, train, valid):
-        """Run the training loop of an initialised skorch ``net``."""
+        """Run the training loop of a skorch ``net`` (built, not initialised).
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net, with the module, optimizer and callbacks of the estimator.
+        train : Dataset
+            The encoded training rows.
+        valid : Dataset or None
+            The encoded validation rows (the net already holds them).
+        """
         net.fit(train, None)
 
     def finish(self, estimator):
-        """Add the variant's own fitted attributes to the fitted ``estimator``."""
+        """Add the variant's own fitted attributes to the fitted ``estimator``.
+
+        Parameters
+        ----------
+        estimator : BaseFieldModel
+            The fitted estimator.
+        """

@@ -100,15 +100,33 @@ class CompressedEmbedding(nn.Module):
         return self._rows(rows)
 
     def dense_weight(self):
-        """Return the ``(num_embeddings, embedding_dim)`` float table it represents."""
+        """Return the float table that the compressed rows represent.
+
+        Returns
+        -------
+        weight : Tensor of shape (num_embeddings, embedding_dim)
+            Every row of the table, dequantised.
+        """
         return self.forward(torch.arange(self.num_embeddings))
 
     def stored_rows(self):
-        """Return the stored rows, dequantised: ``(n_rows, embedding_dim)`` floats."""
+        """Return the stored rows, dequantised.
+
+        Returns
+        -------
+        rows : Tensor of shape (n_rows, embedding_dim)
+            The stored rows as floats.
+        """
         return self._rows(torch.arange(self.weight.shape[0]))
 
     def nbytes(self):
-        """Bytes held by the stored rows, scales and index."""
+        """Return the bytes held by the stored rows, scales and index.
+
+        Returns
+        -------
+        nbytes : int
+            Size of the module's buffers in bytes.
+        """
         return sum(b.numel() * b.element_size() for b in self.buffers())
 
     def extra_repr(self):

@@ -23,17 +23,28 @@ class DNN(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     hidden_units : sequence of int
+        Widths of the MLP's hidden layers.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     activation : str, default="relu"
+        Activation of the hidden layers.
     dropout : float, default=0.0
+        Dropout rate after each hidden layer.
     batch_norm : bool, default=False
+        Batch normalisation in each hidden layer.
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
@@ -83,17 +94,28 @@ class WideDeep(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     hidden_units : sequence of int
+        Widths of the MLP's hidden layers.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     activation : str, default="relu"
+        Activation of the hidden layers.
     dropout : float, default=0.0
+        Dropout rate after each hidden layer.
     batch_norm : bool, default=False
+        Batch normalisation in each hidden layer.
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
@@ -132,11 +154,40 @@ class WideDeep(nn.Module):
         glorot_init_(self)
 
     def field_terms(self, cat, num, vec=None):
-        """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
+        """Return the first-order terms and the embeddings of every field.
+
+        Parameters
+        ----------
+        cat : Tensor of shape (n, n_categorical)
+            Ids of the categorical fields.
+        num : Tensor of shape (n, n_numeric)
+            Values of the numeric fields.
+        vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
+            Values of the vector fields, side by side.
+
+        Returns
+        -------
+        linear : Tensor of shape (n, m, C)
+            First-order term of each of the ``m`` fields, per output.
+        embeddings : Tensor of shape (n, m, k)
+            Embedding of each field.
+        """
         both = eval_dtype(self, self.embedding(cat, num, vec))
         return both[..., : self.n_outputs], both[..., self.n_outputs :]
 
     def wide_output(self, linear):
+        """Return the wide part's output from the first-order terms.
+
+        Parameters
+        ----------
+        linear : Tensor of shape (n, m, C)
+            First-order terms, as :meth:`field_terms` returns them.
+
+        Returns
+        -------
+        output : Tensor of shape (n, C)
+            The bias plus the sum of the first-order terms.
+        """
         return self.bias.to(linear.dtype) + linear.sum(dim=1)
 
     def forward(self, cat, num, vec=None):
@@ -154,17 +205,28 @@ class DeepFM(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     hidden_units : sequence of int
+        Widths of the MLP's hidden layers.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     activation : str, default="relu"
+        Activation of the hidden layers.
     dropout : float, default=0.0
+        Dropout rate after each hidden layer.
     batch_norm : bool, default=False
+        Batch normalisation in each hidden layer.
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
@@ -200,12 +262,40 @@ class DeepFM(nn.Module):
         glorot_init_(self)
 
     def field_terms(self, cat, num, vec=None):
-        """Return the FM's ``(linear (n, m, C), embeddings (n, m, C, k))``."""
+        """Return the FM's first-order terms and embeddings of every field.
+
+        Parameters
+        ----------
+        cat : Tensor of shape (n, n_categorical)
+            Ids of the categorical fields.
+        num : Tensor of shape (n, n_numeric)
+            Values of the numeric fields.
+        vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
+            Values of the vector fields, side by side.
+
+        Returns
+        -------
+        linear : Tensor of shape (n, m, C)
+            First-order term of each of the ``m`` fields, per output.
+        embeddings : Tensor of shape (n, m, C, k)
+            Embedding of each field, per output.
+        """
         linear, emb = self.fm.field_terms(cat, num, vec)
         return eval_dtype(self, linear), eval_dtype(self, emb)
 
     def deep_output(self, emb):
-        """The MLP's ``(n, C)`` logits from the FM embeddings."""
+        """Return the MLP's logits from the FM embeddings.
+
+        Parameters
+        ----------
+        emb : Tensor of shape (n, m, C, k)
+            Embeddings, as :meth:`field_terms` returns them.
+
+        Returns
+        -------
+        logits : Tensor of shape (n, C)
+            The deep part's output.
+        """
         return self.mlp(emb.flatten(1))
 
     def forward(self, cat, num, vec=None):
@@ -224,21 +314,33 @@ class DCNv2(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     hidden_units : sequence of int
         Ignored for ``"crossnet_only"``.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     cross_layers : int, default=3
+        Number of cross layers.
     low_rank : int or None, default=None
+        Rank of each cross layer's weight matrix; ``None`` is full rank.
     structure : {"parallel", "stacked", "crossnet_only"}, default="parallel"
     activation : str, default="relu"
+        Activation of the hidden layers.
     dropout : float, default=0.0
+        Dropout rate after each hidden layer.
     batch_norm : bool, default=False
+        Batch normalisation in each hidden layer.
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).
@@ -303,27 +405,42 @@ class AutoInt(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     hidden_units : sequence of int or None
         Widths of the parallel MLP (AutoInt+); ``None`` for plain AutoInt.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     attention_layers : int, default=3
+        Number of self-attention layers.
     num_heads : int, default=2
+        Attention heads per layer; must divide ``attention_dim``.
     attention_dim : int, default=40
         Output width of each attention layer (all heads together).
     residual : bool, default=True
+        Residual connections in the attention layers.
     layer_norm : bool, default=False
+        Layer normalisation after each attention layer.
     use_scale : bool, default=False
+        Scale the attention scores by ``1 / sqrt(attention_dim / num_heads)``.
     attention_dropout : float, default=0.0
         Dropout on the attention weights (training only).
     activation : str, default="relu"
+        Activation of the hidden layers.
     dropout : float, default=0.0
+        Dropout rate after each hidden layer.
     batch_norm : bool, default=False
+        Batch normalisation in each hidden layer.
     init_std : float, default=1e-4
         Standard deviation of the embeddings' normal initialisation (FuxiCTR's);
         linear layers start Glorot-normal with zero biases (``glorot_init_``).
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     sparse : bool, default=False
         Sparse gradients for the embedding table (pair it with an optimizer
         that accepts them, such as skfeat's row-sparse one).

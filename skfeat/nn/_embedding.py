@@ -84,18 +84,30 @@ class FieldEmbedding(nn.Module):
 
     @property
     def n_vector(self):
+        """Number of vector fields."""
         return len(getattr(self, "vector_dims", ()))
 
     @property
     def n_fields(self):
+        """Number of fields: categorical, numeric and vector."""
         return self.n_categorical + self.n_numeric + self.n_vector
 
     def vector_embeddings(self, vec):
-        """``(n, n_vector, dim)`` projections of the vector fields.
+        """Return the projections of the vector fields.
 
         In eval mode the products are taken in float64 and rounded back, so a
         row's embedding does not depend on how many rows share the batch (as
         BLAS float32 results can).
+
+        Parameters
+        ----------
+        vec : Tensor of shape (n, sum(vector_dims))
+            Values of the vector fields, side by side.
+
+        Returns
+        -------
+        embeddings : Tensor of shape (n, n_vector, dim)
+            Embedding of each vector field.
         """
         out = []
         start = 0

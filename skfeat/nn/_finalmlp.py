@@ -170,22 +170,37 @@ class FinalMLP(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     mlp1_hidden_units, mlp2_hidden_units : sequence of int
+        Widths of the hidden layers of the two streams.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     activation : str, default="relu"
+        Activation of the hidden layers.
     mlp1_dropout, mlp2_dropout : float, default=0.0
+        Dropout after each hidden layer of each stream.
     batch_norm : bool, default=False
+        Batch normalisation in each hidden layer.
     use_feature_selection : bool, default=True
+        Gate each stream's input; with False the ``fs_*`` options are ignored.
     fs_hidden_units : sequence of int, default=(64,)
+        Hidden widths of each gate's MLP.
     fs1_context, fs2_context : sequence of int, default=()
         Module field indices (categorical first) feeding each stream's gate.
     num_heads : int, default=1
+        Heads of the bilinear fusion; must divide the last width of both
+        streams.
     init_std : float, default=1e-4
         Embeddings start N(0, init_std); linear layers Glorot-normal with zero
         biases (FuxiCTR's initialisation).
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.

@@ -15,7 +15,15 @@ from skfeat.nn._embedding import FieldEmbedding
 def pairwise_interaction(emb):
     """Sum over field pairs ``i < j`` of ``<e_i, e_j>`` in O(m k) (Rendle 2010).
 
-    ``emb`` has shape ``(n, m, ..., k)``; the result drops the field and last axes.
+    Parameters
+    ----------
+    emb : Tensor of shape (n, m, ..., k)
+        Embeddings of ``m`` fields for ``n`` rows.
+
+    Returns
+    -------
+    pairs : Tensor of shape (n, ...)
+        The sum of the pair products, without the field and last axes.
 
     Examples
     --------
@@ -43,11 +51,19 @@ class FM(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     init_std : float, default=0.01
+        Standard deviation of the weights' normal initialisation.
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     sparse : bool, default=False
         Sparse gradients for the embedding table.
     vector_dims : sequence of int, default=()
@@ -81,10 +97,26 @@ class FM(nn.Module):
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
     def field_terms(self, cat, num, vec=None):
-        """Return ``(linear (n, m, C), embeddings (n, m, C, k))`` per field.
+        """Return the first-order terms and the embeddings of every field.
 
         A vector field's first-order term is a linear map of its vector (the
         first ``C`` columns of its projection).
+
+        Parameters
+        ----------
+        cat : Tensor of shape (n, n_categorical)
+            Ids of the categorical fields.
+        num : Tensor of shape (n, n_numeric)
+            Values of the numeric fields.
+        vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
+            Values of the vector fields, side by side.
+
+        Returns
+        -------
+        linear : Tensor of shape (n, m, C)
+            First-order term of each of the ``m`` fields, per output.
+        embeddings : Tensor of shape (n, m, C, k)
+            Embedding of each field, per output.
         """
         both = self.embedding(cat, num, vec)
         n, m = both.shape[:2]
@@ -108,15 +140,23 @@ class FwFM(nn.Module):
     Parameters
     ----------
     cardinalities : sequence of int
+        Number of ids of each categorical field.
     n_numeric : int
+        Number of numeric fields.
     embed_dim : int
+        Size of each field's embedding.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     linear_terms : {"embedded", "per_feature", "per_field"}, default="embedded"
         First-order terms: ``"per_feature"`` a scalar weight per id (the paper's
         LW); ``"embedded"`` ``<w_id, v_id>`` with a vector ``w_id`` per id (FeLV);
         ``"per_field"`` ``<w_field, v_id>`` with a vector per field (FiLV).
     init_std : float, default=0.01
+        Standard deviation of the weights' normal initialisation.
     zero_ids : sequence of int, default=()
+        Ids (within each field) whose rows start at zero, e.g. the id for
+        unknown categories (see :class:`~skfeat.nn.FieldEmbedding`).
     sparse : bool, default=False
         Sparse gradients for the embedding table.
     vector_dims : sequence of int, default=()
@@ -173,14 +213,37 @@ class FwFM(nn.Module):
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
     def pair_weight_matrix(self):
-        """Return the symmetric ``(C, m, m)`` matrix of pair weights, zero diagonal."""
+        """Return the symmetric matrix of pair weights, with a zero diagonal.
+
+        Returns
+        -------
+        weights : Tensor of shape (C, m, m)
+            The learned weight ``r_ij`` of each pair of fields, per output.
+        """
         m = self.embedding.n_fields
         R = self.pair_weight.new_zeros(self.n_outputs, m, m)
         R[:, self.pair_rows, self.pair_cols] = self.pair_weight
         return R + R.transpose(1, 2)
 
     def field_terms(self, cat, num, vec=None):
-        """Return ``(linear (n, m, C), embeddings (n, m, k))`` per field."""
+        """Return the first-order terms and the embeddings of every field.
+
+        Parameters
+        ----------
+        cat : Tensor of shape (n, n_categorical)
+            Ids of the categorical fields.
+        num : Tensor of shape (n, n_numeric)
+            Values of the numeric fields.
+        vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
+            Values of the vector fields, side by side.
+
+        Returns
+        -------
+        linear : Tensor of shape (n, m, C)
+            First-order term of each of the ``m`` fields, per output.
+        embeddings : Tensor of shape (n, m, k)
+            Embedding of each field.
+        """
         k = self.embed_dim
         both = self.embedding(cat, num, vec)
         emb = both[..., :k]
@@ -234,9 +297,14 @@ class SparseFM(nn.Module):
     Parameters
     ----------
     n_features : int
+        Number of columns (features) of the sparse rows.
     embed_dim : int
+        Size of each field's embedding.
     n_outputs : int, default=1
+        Number of outputs: 1 for a binary or regression target, else one
+        per class.
     init_std : float, default=0.01
+        Standard deviation of the weights' normal initialisation.
     sparse : bool, default=False
         Sparse gradients for ``weight`` and ``factors``: a step's gradient holds
         the rows of the features its batch uses, not the whole ``n_features``-row

@@ -80,8 +80,11 @@ class LightGCNModule(nn.Module):
     Parameters
     ----------
     n_users, n_items : int
+        Number of users and of items.
     embed_dim : int
+        Size of each user's and item's embedding.
     n_layers : int
+        Number of propagation layers.
     init_std : float, default=0.1
         Standard deviation of the normal initialisation (the authors' code).
 
@@ -108,7 +111,19 @@ class LightGCNModule(nn.Module):
         nn.init.normal_(self.item_embedding.weight, std=init_std)
 
     def layers(self, adj):
-        """All layers ``E^{(0)}, ..., E^{(K)}`` of all nodes, users first."""
+        """Return all layers ``E^{(0)}, ..., E^{(K)}`` of all nodes, users first.
+
+        Parameters
+        ----------
+        adj : Tensor
+            The normalised user-item adjacency matrix, sparse, of shape
+            ``(n_users + n_items, n_users + n_items)``.
+
+        Returns
+        -------
+        layers : list of Tensor
+            ``n_layers + 1`` tensors of shape ``(n_users + n_items, embed_dim)``.
+        """
         e = torch.cat([self.user_embedding.weight, self.item_embedding.weight])
         out = [e]
         for _ in range(self.n_layers):
@@ -117,7 +132,20 @@ class LightGCNModule(nn.Module):
         return out
 
     def propagate(self, adj):
-        """Final (layer-averaged) user and item embeddings."""
+        """Return the final (layer-averaged) user and item embeddings.
+
+        Parameters
+        ----------
+        adj : Tensor
+            The normalised user-item adjacency matrix, as for :meth:`layers`.
+
+        Returns
+        -------
+        users : Tensor of shape (n_users, embed_dim)
+            Final user embeddings.
+        items : Tensor of shape (n_items, embed_dim)
+            Final item embeddings.
+        """
         final = torch.stack(self.layers(adj)).mean(dim=0)
         return final[: self.n_users], final[self.n_users :]
 

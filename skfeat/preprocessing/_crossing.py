@@ -372,7 +372,7 @@ of shape (n_samples, n_crosses)
 
     # ------------------------------------------------------------------ names
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
+        """Get the names of the output columns.
 
         Parameters
         ----------

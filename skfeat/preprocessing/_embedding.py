@@ -244,7 +244,7 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         return np.asarray(col, dtype=np.float64)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
+        """Get the names of the output columns.
 
         Parameters
         ----------

@@ -239,7 +239,7 @@ class InteractionSelector(TransformerMixin, BaseEstimator):
         )
 
     def transform(self, X):
-        """Crosses of the selected pairs.
+        """Cross the selected pairs of columns.
 
         Parameters
         ----------
@@ -255,7 +255,7 @@ class InteractionSelector(TransformerMixin, BaseEstimator):
         return self.crosser_.transform(X)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns (see :class:`FeatureCrosser`).
+        """Get the names of the output columns (see :class:`FeatureCrosser`).
 
         Parameters
         ----------
@@ -266,6 +266,7 @@ class InteractionSelector(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            Names of the crossed columns.
         """
         check_is_fitted(self)
         return self.crosser_.get_feature_names_out(input_features)

@@ -281,6 +281,7 @@ class SparseInteractionCoder(
         Returns
         -------
         codes : ndarray of shape (n_samples, n_components)
+            Sparse code of each row.
         """
         check_is_fitted(self)
         return self.coder_.transform(self._features(X, reset=False))

@@ -48,7 +48,22 @@ class FieldDataset(Dataset):
 
     @classmethod
     def from_csr(cls, X, y=None, sample_weight=None):
-        """Build a dataset from a scipy CSR matrix (libFM-style rows)."""
+        """Build a dataset from a scipy CSR matrix (libFM-style rows).
+
+        Parameters
+        ----------
+        X : scipy.sparse.csr_matrix of shape (n_samples, n_features)
+            The rows, one feature value per stored entry.
+        y : Tensor of shape (n_samples,) or None, default=None
+            Targets.
+        sample_weight : Tensor of shape (n_samples,) or None, default=None
+            Per-row weights.
+
+        Returns
+        -------
+        dataset : FieldDataset
+            The rows as ``indptr``, ``indices`` and ``values`` tensors.
+        """
         inputs = {
             "indptr": torch.from_numpy(X.indptr.astype(np.int64)),
             "indices": torch.from_numpy(X.indices.astype(np.int64)),
@@ -58,6 +73,7 @@ class FieldDataset(Dataset):
 
     @property
     def is_sparse(self):
+        """Whether the rows are sparse (built by :meth:`from_csr`)."""
         return "indptr" in self.inputs
 
     def __len__(self):
@@ -70,7 +86,18 @@ class FieldDataset(Dataset):
         return Xb, yb
 
     def to(self, device):
-        """Move every tensor to ``device``."""
+        """Move every tensor to ``device``.
+
+        Parameters
+        ----------
+        device : str or torch.device
+            Target device.
+
+        Returns
+        -------
+        dataset : FieldDataset
+            A new dataset whose tensors live on ``device``.
+        """
 
         def move(t):
             return None if t is None else t.to(device)
@@ -82,7 +109,18 @@ class FieldDataset(Dataset):
         )
 
     def take(self, index):
-        """Return a new dataset holding the rows ``index`` (a 1-d integer tensor)."""
+        """Return a new dataset holding the rows ``index``.
+
+        Parameters
+        ----------
+        index : Tensor of shape (n_rows,)
+            Integer positions of the rows to keep.
+
+        Returns
+        -------
+        dataset : FieldDataset
+            The selected rows.
+        """
 
         def pick(t):
             return None if t is None else t[index]
@@ -98,6 +136,20 @@ class FieldDataset(Dataset):
 
         ``X_dict`` holds the module's keyword arguments and, when weights were given,
         ``sample_weight`` (the training net takes it out before calling the module).
+
+        Parameters
+        ----------
+        start : int
+            First row of the batch.
+        stop : int
+            Row after the last row of the batch.
+
+        Returns
+        -------
+        X_dict : dict of Tensor
+            The batch's inputs.
+        y : Tensor or None
+            The batch's targets.
         """
         if self.is_sparse:
             indptr = self.inputs["indptr"][start : stop + 1]
@@ -140,8 +192,11 @@ class BatchIterator:
     Parameters
     ----------
     dataset : FieldDataset
+        The rows to iterate over.
     batch_size : int
+        Rows per batch (the last batch may hold fewer).
     shuffle : bool, default=False
+        Permute the rows at every pass.
 
     Examples
     --------

@@ -14,6 +14,11 @@ def all_estimators():
     Only names exported in a public subpackage's ``__all__`` count, and abstract
     bases (names starting with ``Base``) are left out.
 
+    Returns
+    -------
+    estimators : list of (str, type)
+        Each estimator's name and class.
+
     Examples
     --------
     >>> from skfeat.utils.discovery import all_estimators
