@@ -115,12 +115,12 @@ def test_large_background_is_sampled_with_a_warning(mlp8):
     assert explainer.shap_values(X[:2]).values.shape == (2, 8)
 
 
-def test_hybrid_is_deprecated(mlp8):
+def test_unknown_method_is_refused(mlp8):
     from .test_explain import _toy
 
     toy = _toy(m=4)
     rng = np.random.RandomState(0)
-    with pytest.warns(FutureWarning, match="hybrid"):
+    with pytest.raises(ValueError, match="hybrid"):
         InteractionExplainer(toy, rng.randint(4, size=(5, 4)), method="hybrid")
 
 

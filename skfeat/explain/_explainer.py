@@ -1,6 +1,5 @@
 """The public explainer: exact or sampled SHAP (interaction) values."""
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -34,7 +33,7 @@ from skfeat.explain._pipeline import (
 )
 from skfeat.explain._sampling import MaskedGame, permutation_interactions
 
-_METHODS = ("auto", "exact", "enumeration", "regression", "sampling", "hybrid")
+_METHODS = ("auto", "exact", "enumeration", "regression", "sampling")
 
 
 class InteractionExplainer:
@@ -69,8 +68,8 @@ class InteractionExplainer:
         streams all of its rows; the rest (the model-agnostic methods and a
         deep model's remainder) uses a uniform sample of ``max_background``
         rows read from the files, with a warning when that is fewer than all.
-    method : {"auto", "exact", "enumeration", "regression", "sampling", \
-"hybrid"}, default="auto"
+    method : {"auto", "exact", "enumeration", "regression", "sampling"}, \
+default="auto"
         ``"exact"``: closed form for models whose output is at most second order
         in the columns (skfeat's FM and FwFM, read through their ``decompose``
         method), bare or at the end of a ``Pipeline`` whose preprocessing acts
@@ -88,8 +87,7 @@ class InteractionExplainer:
         model whose decomposition has a ``remainder`` (DeepFM, Wide & Deep),
         every method except ``"exact"`` computes the second-order part in
         closed form and estimates only the remainder (a control variate,
-        ``control_variate_``). ``"hybrid"`` is deprecated: it equalled
-        ``"sampling"`` with that control variate.
+        ``control_variate_``).
     n_permutations : int, default=64
         Permutations per explained row for ``method="sampling"``, drawn as
         antithetic pairs; pairs of columns adjacent too rarely are topped up,
@@ -243,16 +241,6 @@ class InteractionExplainer:
             raise ValueError(
                 f"dtype must be 'float32' or 'float64', got {self.dtype!r}."
             )
-        if self.method == "hybrid":
-            warnings.warn(
-                "method='hybrid' is deprecated and will be removed: it sampled the "
-                "deep remainder with permutations, which gave the same numbers as "
-                "'sampling'. Every model-agnostic method now uses the closed-form "
-                "second-order part of a decomposition as a control variate; use "
-                "method='auto' (or 'regression').",
-                FutureWarning,
-                stacklevel=3,
-            )
         source = self.background if is_source(self.background) else None
         if source is not None:
             # the closed form streams every row of the files (its moments); the
@@ -281,7 +269,7 @@ class InteractionExplainer:
             # frame of ``get_feature_names_out`` columns): keep the labels
             self._f = on_arrays(self._f)
         can_exact = self._decomposer is not None
-        if self.method in ("exact", "hybrid") and not can_exact:
+        if self.method == "exact" and not can_exact:
             raise TypeError(
                 f"method={self.method!r} needs a skfeat estimator with a decompose "
                 f"method (FM, FwFM, DeepFM, Wide&Deep), bare or at the end of a "
@@ -356,8 +344,6 @@ class InteractionExplainer:
     def _pick_method(self, m):
         if self.method in ("enumeration", "regression", "sampling"):
             return self.method
-        if self.method == "hybrid":
-            return "sampling"
         # auto
         if m <= MAX_ENUMERATION_FIELDS and 2**m <= self.budget_:
             return "enumeration"

@@ -266,6 +266,7 @@ class MLPSplitFunction:
             and FieldModelFunction.applies(model)
             and hasattr(model, "decompose")
             and mlp is not None
+            and hasattr(module, "field_terms")
             and hasattr(mlp, "layers")
             and isinstance(mlp.layers[0], torch.nn.Linear)
         )

@@ -87,6 +87,26 @@ def _auto_batch_size(n_samples):
     return int(min(4096, max(128, n_samples // 64)))
 
 
+#: the fitted state of a model's field encoding and targets, which a model
+#: fitted on the same columns (a distilled student) takes over as it is
+_FIELD_STATE = (
+    "n_features_in_",
+    "feature_names_in_",
+    "_input_kind_",
+    "is_categorical_",
+    "feature_kinds_",
+    "_in_vector",
+    "_binned",
+    "_binner",
+    "encoder_",
+    "schema_",
+    "classes_",
+    "_label_encoder",
+    "_target_mean",
+    "_target_scale",
+)
+
+
 class BaseFieldModel(BaseEstimator):
     """Base class of skfeat's torch models. Not for direct use.
 
@@ -182,21 +202,7 @@ class BaseFieldModel(BaseEstimator):
 
     #: the fitted state :func:`skfeat.io.save` writes (with ``get_params()`` and
     #: the net's weights); subclasses with more fitted state extend it
-    __skfeat_fitted_state__ = (
-        "n_features_in_",
-        "feature_names_in_",
-        "_input_kind_",
-        "is_categorical_",
-        "feature_kinds_",
-        "_in_vector",
-        "_binned",
-        "_binner",
-        "encoder_",
-        "schema_",
-        "classes_",
-        "_label_encoder",
-        "_target_mean",
-        "_target_scale",
+    __skfeat_fitted_state__ = _FIELD_STATE + (
         "_seed_",
         "_sparse_gradients_",
         "n_iter_",
@@ -965,24 +971,6 @@ def _num_samples(X):
     return X.shape[0]
 
 
-#: the fitted state of a model's field encoding and targets, which a model
-#: fitted on the same columns (a distilled student) takes over as it is
-_FIELD_STATE = (
-    "n_features_in_",
-    "feature_names_in_",
-    "_input_kind_",
-    "is_categorical_",
-    "feature_kinds_",
-    "_in_vector",
-    "_binned",
-    "_binner",
-    "encoder_",
-    "schema_",
-    "classes_",
-    "_label_encoder",
-    "_target_mean",
-    "_target_scale",
-)
 
 
 class _RestoreOnError:
