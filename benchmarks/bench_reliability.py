@@ -30,8 +30,8 @@ import torch
 from benchmarks._frappe_data import frappe_or_synthetic
 from skfeat.io import load, save
 from skfeat.models import DeepFMClassifier, FMClassifier
-from skfeat.models._base import _RestoreOnError
 from skfeat.models._engine import check_finite_parameters
+from skfeat.models._guards import _RestoreOnError
 
 
 def _median_time(fn, repeat=5):

@@ -28,296 +28,41 @@ float32-range and clipping rules; a missing value (NaN) counts as that column's
 training mean, so a wholly missing vector embeds as the mean vector. The model
 embeds the whole vector by one learned projection, and the explainers play it as
 one player.
+
+The module is one class, :class:`FieldEncoder` (fit, transform, the lookup
+tables and the matching of values whose type changed), kept together because
+its parts share the fitted vocabulary.
 """
 
-import numbers
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.preprocessing import OrdinalEncoder, StandardScaler
-from sklearn.utils.validation import check_array
 
 from skfeat._fields._binning import NumericBinner
+from skfeat._fields._columns import (  # noqa: F401 - re-exported
+    INTEGER_CODE_MIN_REPEATS,
+    _is_categorical_dtype,
+    integer_code_columns,
+    resolve_categorical,
+    resolve_vector_features,
+)
 from skfeat._fields._hashing import HASH_KEY, hash_categories  # noqa: F401 - re-exported
 from skfeat._fields._ids import MISSING_ID, N_RESERVED_IDS, UNKNOWN_ID  # noqa: F401
+from skfeat._fields._schema import FieldSchema
+from skfeat._fields._values import (  # noqa: F401 - re-exported
+    _column,
+    _convert,
+    _first_non_numeric,
+    _is_nan,
+    _missing_mask,
+    _value_kind,
+    check_dense_array,
+    check_field_input,
+    check_no_datetime,
+)
 from skfeat.utils._validation import check_float32_range, clip_model_input
-
-_CATEGORICAL_KINDS = "OUSb"  # object, unicode, bytes, bool
-
-
-@dataclass(frozen=True)
-class FieldSchema:
-    """What the module needs to know about the fields.
-
-    Attributes
-    ----------
-    names : list of str
-        One name per field, in input column order.
-    categorical : ndarray of bool
-        Whether each field (input column) is categorical.
-    cardinalities : list of int
-        Number of ids of each categorical field, reserved ids included, in the order
-        the categorical fields appear among the input columns.
-    n_numeric : int
-        Number of numeric fields.
-    order : ndarray of int
-        ``order[j]`` is the field (input column, without vector fields) of the
-        ``j``-th field of the module, whose fields come as all categorical
-        fields, then all numeric ones, then all vector ones.
-    vector : ndarray of bool or None
-        Whether each field is a vector field; ``None`` when there are none. With
-        vector fields, ``names`` and ``categorical`` describe the fields: one per
-        input column outside the vector fields, and one per vector field at the
-        position of its first column.
-    vector_dims : tuple of int
-        Length of each vector field, in module order (the order of the fields).
-    columns : tuple of tuple of int or None
-        The input columns of each field; ``None`` when field ``i`` is column
-        ``i``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from skfeat.models import FMClassifier
-    >>> X = pd.DataFrame({"age": [31.0, 45.0, 27.0, 52.0],
-    ...                   "city": pd.Categorical(["a", "b", "a", "c"])})
-    >>> clf = FMClassifier(max_epochs=1, random_state=0).fit(X, [0, 1, 0, 1])
-    >>> clf.schema_.cardinalities  # 3 cities + the missing and unknown ids
-    [5]
-    >>> clf.schema_.order.tolist()  # module fields: categorical first
-    [1, 0]
-    """
-
-    names: list
-    categorical: np.ndarray
-    cardinalities: list
-    n_numeric: int
-    vector: np.ndarray | None = None
-    vector_dims: tuple = ()
-    columns: tuple | None = None
-
-    def __eq__(self, other):
-        if not isinstance(other, FieldSchema):
-            return NotImplemented
-        return (
-            list(self.names) == list(other.names)
-            and np.array_equal(self.categorical, other.categorical)
-            and list(self.cardinalities) == list(other.cardinalities)
-            and int(self.n_numeric) == int(other.n_numeric)
-            and (self.vector is None) == (other.vector is None)
-            and (self.vector is None or np.array_equal(self.vector, other.vector))
-            and tuple(self.vector_dims) == tuple(other.vector_dims)
-            and self.columns == other.columns
-        )
-
-    __hash__ = None  # holds arrays
-
-    @property
-    def n_fields(self):
-        return len(self.names)
-
-    @property
-    def order(self):
-        if self.vector is None:
-            return np.concatenate(
-                [np.flatnonzero(self.categorical), np.flatnonzero(~self.categorical)]
-            )
-        vector = np.asarray(self.vector, dtype=bool)
-        return np.concatenate(
-            [
-                np.flatnonzero(self.categorical),
-                np.flatnonzero(~self.categorical & ~vector),
-                np.flatnonzero(vector),
-            ]
-        )
-
-    def field_of_column(self, n_columns):
-        """``(n_columns,)`` array: the field each input column belongs to."""
-        if self.columns is None:
-            return np.arange(n_columns)
-        owner = np.empty(n_columns, dtype=np.int64)
-        for i, cols in enumerate(self.columns):
-            owner[list(cols)] = i
-        return owner
-
-
-def _is_categorical_dtype(dtype):
-    return (
-        isinstance(dtype, pd.CategoricalDtype)
-        or (getattr(dtype, "kind", None) in _CATEGORICAL_KINDS)
-        or isinstance(dtype, pd.StringDtype)
-    )
-
-
-def resolve_categorical(X, categorical_features, n_features, feature_names):
-    """Return a boolean mask of the categorical columns of ``X``.
-
-    ``categorical_features`` is ``"from_dtype"``, ``"all"``, ``None``, an array-like
-    of column names or indices, or a boolean mask.
-    """
-    if categorical_features is None:
-        return np.zeros(n_features, dtype=bool)
-    if isinstance(categorical_features, str) and categorical_features == "all":
-        return np.ones(n_features, dtype=bool)
-    if isinstance(categorical_features, str):  # "from_dtype"
-        if hasattr(X, "dtypes"):
-            return np.array([_is_categorical_dtype(dt) for dt in X.dtypes], dtype=bool)
-        return np.zeros(n_features, dtype=bool)
-    values = np.asarray(categorical_features)
-    if values.size == 0:
-        return np.zeros(n_features, dtype=bool)
-    if values.dtype.kind == "b":
-        if values.shape != (n_features,):
-            raise ValueError(
-                f"categorical_features as a boolean mask must have {n_features} "
-                f"entries (one per column of X), got {values.shape[0]}."
-            )
-        return values.copy()
-    mask = np.zeros(n_features, dtype=bool)
-    for item in values.tolist():
-        if isinstance(item, str):
-            if feature_names is None:
-                raise ValueError(
-                    f"categorical_features names column {item!r}, but X has no "
-                    "column names; pass a DataFrame or use column indices."
-                )
-            where = np.flatnonzero(np.asarray(feature_names) == item)
-            if where.size == 0:
-                raise ValueError(
-                    f"categorical_features names column {item!r}, which is not a "
-                    f"column of X (columns: {list(feature_names)})."
-                )
-            mask[where[0]] = True
-        elif isinstance(item, numbers.Integral):
-            if not -n_features <= item < n_features:
-                raise ValueError(
-                    f"categorical_features holds index {item}, out of range for X "
-                    f"with {n_features} columns."
-                )
-            mask[item] = True
-        else:
-            raise TypeError(
-                "categorical_features must hold column names (str) or indices (int), "
-                f"got {item!r} of type {type(item).__name__}."
-            )
-    return mask
-
-
-def resolve_vector_features(vector_features, n_features, feature_names):
-    """Check ``vector_features`` and return its groups as ``[(name, [col, ...])]``.
-
-    ``vector_features`` maps a field name to a list of column names or indices.
-    The groups come sorted by their first (lowest) column; each keeps its columns
-    in the order given. Returns ``[]`` for ``None``.
-    """
-    if vector_features is None:
-        return []
-    if not isinstance(vector_features, dict):
-        raise TypeError(
-            "vector_features must be a dict mapping a field name to a list of "
-            f"columns, got {type(vector_features).__name__}."
-        )
-    names = None if feature_names is None else [str(c) for c in feature_names]
-    owner = {}
-    groups = []
-    for field, columns in vector_features.items():
-        if not isinstance(field, str):
-            raise TypeError(
-                f"vector_features keys are field names (str), got {field!r} of type "
-                f"{type(field).__name__}."
-            )
-        if isinstance(columns, str) or not hasattr(columns, "__iter__"):
-            raise TypeError(
-                f"vector_features[{field!r}] must be a list of column names or "
-                f"indices, got {columns!r}."
-            )
-        items = list(np.asarray(columns, dtype=object).ravel())
-        if not items:
-            raise ValueError(f"vector_features[{field!r}] lists no column.")
-        cols = []
-        for item in items:
-            if isinstance(item, str):
-                if names is None:
-                    raise ValueError(
-                        f"vector_features[{field!r}] names column {item!r}, but X has "
-                        "no column names; pass a DataFrame or use column indices."
-                    )
-                if item not in names:
-                    raise ValueError(
-                        f"vector_features[{field!r}] names column {item!r}, which is "
-                        "not a column of X."
-                    )
-                j = names.index(item)
-            elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
-                if not -n_features <= item < n_features:
-                    raise ValueError(
-                        f"vector_features[{field!r}] holds index {item}, out of "
-                        f"range for X with {n_features} columns."
-                    )
-                j = int(item) % n_features
-            else:
-                raise TypeError(
-                    f"vector_features[{field!r}] must hold column names (str) or "
-                    f"indices (int), got {item!r}."
-                )
-            label = repr(names[j]) if names is not None else f"index {j}"
-            if j in owner:
-                where = "twice" if owner[j] == field else f"also in field {owner[j]!r}"
-                raise ValueError(
-                    f"vector_features[{field!r}] lists column {label}, {where}: a "
-                    "column belongs to at most one vector field."
-                )
-            owner[j] = field
-            cols.append(j)
-        groups.append((field, cols))
-    scalar_names = (
-        [names[j] for j in range(n_features) if j not in owner]
-        if names is not None
-        else [f"x{j}" for j in range(n_features) if j not in owner]
-    )
-    for field, _ in groups:
-        if field in scalar_names:
-            raise ValueError(
-                f"vector field name {field!r} is also the name of a column outside "
-                "the vector fields; give the vector field another name."
-            )
-    return sorted(groups, key=lambda g: min(g[1]))
-
-
-#: Under ``categorical_features="from_dtype"``, an integer column of a DataFrame is
-#: read as categorical codes (ids) when its distinct values repeat at least this
-#: many times on average (``n_distinct * INTEGER_CODE_MIN_REPEATS <= n_rows``).
-INTEGER_CODE_MIN_REPEATS = 10
-
-
-def integer_code_columns(X):
-    """Boolean mask of the integer DataFrame columns that look like codes.
-
-    ``pd.read_csv`` gives id columns (users, items, hashed CTR fields) integer
-    dtype. A column whose few distinct values each come back many times is a code
-    or a small count, and an embedding per value fits it at least as well as one
-    slope; a column with many distinct values (money, weights) stays numeric.
-    Arrays and float columns are never affected.
-    """
-    mask = np.zeros(X.shape[1], dtype=bool)
-    if not hasattr(X, "dtypes"):
-        return mask
-    for j, dtype in enumerate(X.dtypes):
-        if not pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(
-            dtype
-        ):
-            continue
-        col = X.iloc[:, j]
-        n = int(col.notna().sum())
-        mask[j] = n > 0 and col.nunique(dropna=True) * INTEGER_CODE_MIN_REPEATS <= n
-    return mask
-
-
-def _column(X, j):
-    return X.iloc[:, j] if hasattr(X, "iloc") else X[:, j]
 
 
 class FieldEncoder:
@@ -825,125 +570,3 @@ class _Unseen:
 
     def __gt__(self, other):
         return False
-
-
-def _value_kind(values):
-    """``"string"``, ``"integer"``, ``"floating"``, ``"boolean"``, ... of values."""
-    values = np.asarray(values, dtype=object)
-    values = values[~_missing_mask(values)]
-    if values.size == 0:
-        return "empty"
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind == "floating" and all(float(v).is_integer() for v in values[:1000]):
-        return "integer"  # 3.0 == 3 already matches inside the encoder
-    return kind
-
-
-def _missing_mask(values):
-    return np.asarray(pd.isna(np.asarray(values, dtype=object)), dtype=bool)
-
-
-def _convert(values, kind):
-    """Values as ``kind`` ("string" or "integer"), or None if not one to one."""
-    if kind == "string":
-        out = []
-        for v in values.tolist():
-            if isinstance(v, bool | np.bool_):
-                return None
-            if isinstance(v, numbers.Integral):
-                out.append(str(int(v)))
-            elif isinstance(v, numbers.Real) and float(v).is_integer():
-                out.append(str(int(v)))
-            else:
-                return None
-        return np.asarray(out, dtype=object)
-    out = []
-    for v in values.tolist():
-        if not isinstance(v, str) or not v.strip().lstrip("+-").isdigit():
-            return None
-        out.append(int(v))
-    return np.asarray(out, dtype=object)
-
-
-def _is_nan(value):
-    try:
-        return value is None or bool(np.isnan(value))
-    except TypeError:
-        return False
-
-
-def _first_non_numeric(col):
-    for value in np.asarray(col, dtype=object).ravel():
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            return value
-    return None
-
-
-def check_field_input(X, *, allow_sparse, estimator_name):
-    """Light validation that keeps DataFrames as they are.
-
-    Arrays go through ``check_array`` (numeric unless object dtype is needed for
-    categorical columns, decided later); sparse input is accepted only when the model
-    takes it.
-    """
-    if sp.issparse(X):
-        if not allow_sparse:
-            raise TypeError(
-                f"{estimator_name} needs field-structured input (a DataFrame or a "
-                "dense array, one column per field) and does not accept sparse "
-                "input. Use FMClassifier/FMRegressor for libFM-style sparse rows, "
-                "or pass X.toarray()."
-            )
-        return X
-    if hasattr(X, "iloc"):
-        if X.ndim != 2:
-            raise ValueError(f"Expected a 2D DataFrame, got {X.ndim} dimensions.")
-        if X.shape[0] == 0:
-            raise ValueError(
-                f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of "
-                f"1 is required by {estimator_name}."
-            )
-        if X.shape[1] == 0:
-            raise ValueError(
-                f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
-                f"1 is required by {estimator_name}."
-            )
-        check_no_datetime(X, estimator_name)
-        return X
-    if getattr(getattr(X, "dtype", None), "kind", None) in ("m", "M"):
-        raise TypeError(
-            f"{estimator_name} got a datetime or timedelta array; skfeat does not "
-            "encode dates implicitly. Convert them to numbers (for example "
-            "seconds, or hour and weekday features) or to categories first."
-        )
-    return None  # caller runs check_array with the dtype it needs
-
-
-def check_no_datetime(X, estimator_name):
-    """Refuse datetime, timedelta and period columns with a TypeError naming them."""
-    bad = [
-        str(col)
-        for col, dtype in zip(X.columns, X.dtypes)
-        if getattr(dtype, "kind", None) in ("m", "M")
-        or isinstance(dtype, pd.DatetimeTZDtype | pd.PeriodDtype)
-    ]
-    if bad:
-        raise TypeError(
-            f"{estimator_name} got datetime/timedelta column(s) {bad}; skfeat does "
-            "not encode dates implicitly (as plain numbers their scale is "
-            "nanoseconds since 1970). Convert them first: to numbers (for example "
-            "X[col].astype('int64') // 10**9, or hour and weekday features) or to a "
-            "categorical column (X[col].astype(str).astype('category'))."
-        )
-
-
-def check_dense_array(X, *, numeric, estimator_name):
-    return check_array(
-        X,
-        dtype=np.float64 if numeric else None,
-        ensure_all_finite="allow-nan",
-        estimator=estimator_name,
-        input_name="X",
-    )

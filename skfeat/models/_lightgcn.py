@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from skfeat.exceptions import DivergenceError
 from skfeat.metrics import ranking_metric
-from skfeat.models._base import _RestoreOnError, _SeededTorch
+from skfeat.models._guards import _RestoreOnError, _SeededTorch
 from skfeat.models._multvae import _hold_out, check_pairs_frame, check_top_k
 from skfeat.nn._lightgcn import LightGCNModule, normalized_adjacency
 from skfeat.utils._sklearn_compat import (

@@ -14,8 +14,8 @@ from torch.nn import functional as F
 
 from skfeat.exceptions import DivergenceError
 from skfeat.metrics import ranking_metric
-from skfeat.models._base import _RestoreOnError, _SeededTorch
 from skfeat.models._engine import check_finite_parameters
+from skfeat.models._guards import _RestoreOnError, _SeededTorch
 from skfeat.nn._vae import MultVAEModule, gaussian_kl
 from skfeat.utils._batching import BatchIterator, FieldDataset
 from skfeat.utils._sklearn_compat import (

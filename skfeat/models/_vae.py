@@ -1,4 +1,7 @@
-"""The supervised variational interaction model, as classifier and regressor."""
+"""The supervised variational interaction model, as classifier and regressor.
+
+Most of its lines are the written-out docstrings of its two public classes.
+"""
 
 from numbers import Integral, Real
 
