@@ -9,6 +9,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from skfeat.datasets import make_interaction_classification
+from skfeat.exceptions import DivergenceError
 from skfeat.models import DeepFMClassifier, FMClassifier
 from skfeat.privacy import federated_average, fit_private
 
@@ -145,3 +146,24 @@ def test_fit_private_without_opacus_says_what_to_install(planted, monkeypatch):
     Xtr, ytr = planted[:2]
     with pytest.raises(ImportError, match=r"pip install skfeat\[privacy\]"):
         fit_private(_fm(), Xtr, ytr, noise_multiplier=1.0)
+
+
+def test_fit_private_is_atomic_and_checks_divergence():
+    """A failed private fit (here: noise that makes every weight NaN) raises the
+    divergence error and leaves the model as it was, predicting on its columns."""
+    X, y, _ = make_interaction_classification(600, 6, random_state=0)
+    fm = FMClassifier(max_epochs=2, random_state=0).fit(X, y)
+    before = fm.predict_proba(X[:5])
+    with pytest.raises(DivergenceError, match="left as it was"):
+        fit_private(fm, X.iloc[:, :3], y, noise_multiplier=1e38)
+    np.testing.assert_array_equal(fm.predict_proba(X[:5]), before)
+    assert fm.n_features_in_ == X.shape[1]
+
+
+def test_fit_private_refuses_a_batch_level_loss_by_name():
+    from skfeat.models import VAEClassifier
+
+    X, y, _ = make_interaction_classification(300, 6, random_state=0)
+    with pytest.raises(TypeError, match="fit_private cannot train .*KL"):
+        fit_private(VAEClassifier(max_epochs=1, random_state=0), X, y,
+                    noise_multiplier=1.0)  # fmt: skip

@@ -185,6 +185,13 @@ class _PrivateTraining(FitVariant):
                         accountant="rdp",
                     )
                 )
+        if hasattr(net.module, "extra_loss"):
+            raise TypeError(
+                f"fit_private cannot train {type(net.module).__name__}: its loss has "
+                "a term over the whole batch (a KL term with a warm-up counter), "
+                "not a sum of per-row losses, so per-row gradients and their "
+                "clipping are undefined. Use a model without one (FM, DeepFM, ...)."
+            )
         net.initialize()
         if any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
                for m in net.module_.modules()):  # fmt: skip
