@@ -14,6 +14,7 @@ import pickle
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from skfeat.compress import distill
@@ -183,3 +184,53 @@ def test_hashed_distributed_fit_has_no_vocabulary():
     )
     assert model.schema_.cardinalities == [18, 18, 18]
     assert model.encoder_.ordinal_ is None
+
+
+# ------------------------------------------------------ files against memory
+def test_criteo_shaped_files_train_the_in_memory_model(tmp_path):
+    """Integer id columns that repeat only over many record batches are ids from
+    files as in memory, and the two fits score alike on held-out rows."""
+    pytest.importorskip("pyarrow")
+    from sklearn.metrics import roc_auc_score
+
+    from skfeat.datasets import make_criteo_files
+
+    kw = dict(rows_per_file=10_000, n_ids=2_000, chunk_rows=10_000)
+    make_criteo_files(tmp_path / "train", 40_000, rows_seed=0, **kw)
+    make_criteo_files(tmp_path / "test", 10_000, rows_seed=1, **kw)
+    train = FileSource(tmp_path / "train", target="click", batch_rows=2_000)
+    X, y = train.to_pandas()
+    X_test, y_test = FileSource(tmp_path / "test", target="click").to_pandas()
+    settings = dict(max_epochs=4, random_state=0)
+    from_files = FMClassifier(**settings).fit(train)
+    in_memory = FMClassifier(**settings).fit(X, y)
+    assert list(from_files.feature_kinds_) == list(in_memory.feature_kinds_)
+    assert list(in_memory.feature_kinds_).count("integer codes") == 26
+    auc_files = roc_auc_score(y_test, from_files.predict_proba(X_test)[:, 1])
+    auc_memory = roc_auc_score(y_test, in_memory.predict_proba(X_test)[:, 1])
+    assert auc_memory > 0.6
+    assert abs(auc_files - auc_memory) < 0.005
+
+
+def test_file_validation_rows_are_never_trained_on(tmp_path):
+    """Random labels and a unique id per row: the model memorises its training
+    rows, so a validation loss far below chance would mean it trained on them."""
+    pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    n = 20_000
+    data = pd.DataFrame(
+        {
+            "row": [f"r{i}" for i in range(n)],
+            "click": rng.randint(0, 2, n),
+        }
+    )
+    data.iloc[: n // 2].to_parquet(tmp_path / "part0.parquet")
+    data.iloc[n // 2 :].to_parquet(tmp_path / "part1.parquet")
+    # default shuffling; small record batches give the shuffle many blocks
+    source = FileSource(tmp_path, target="click", batch_rows=1_000)
+    model = FMClassifier(
+        learning_rate=0.05, n_iter_no_change=100, max_epochs=8, random_state=0
+    ).fit(source)
+    valid_loss = -model.validation_score_
+    assert len(valid_loss) == 8
+    assert valid_loss.min() >= 0.68  # chance: log(2) = 0.693
