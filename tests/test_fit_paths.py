@@ -234,3 +234,42 @@ def test_file_validation_rows_are_never_trained_on(tmp_path):
     valid_loss = -model.validation_score_
     assert len(valid_loss) == 8
     assert valid_loss.min() >= 0.68  # chance: log(2) = 0.693
+
+
+def test_integer_sample_weights_equal_repeated_rows():
+    """With one full batch and no holdout, weighting a row by k is repeating it k
+    times: the encoders (scaling, vocabulary) and the trained model agree."""
+    X, y = frame()
+    X = X[["site", "device", "price", "age"]].iloc[:300].reset_index(drop=True)
+    y = y[:300]
+    w = np.random.RandomState(1).randint(0, 4, len(X))
+    X.loc[w == 0, "site"] = "only_in_zero_weight_rows"
+    repeated = np.repeat(np.arange(len(X)), w)
+    settings = dict(embed_dim=2, max_epochs=3, early_stopping=False, random_state=0,
+                    batch_size=10_000,
+                    net_params={"iterator_train__shuffle": False})  # fmt: skip
+    weighted = FMClassifier(**settings).fit(X, y, sample_weight=w)
+    copies = FMClassifier(**settings).fit(X.iloc[repeated], y[repeated])
+    assert weighted.schema_ == copies.schema_
+    np.testing.assert_allclose(
+        weighted.encoder_.scaler_.mean_, copies.encoder_.scaler_.mean_, rtol=1e-7
+    )
+    np.testing.assert_allclose(
+        weighted.encoder_.scaler_.var_, copies.encoder_.scaler_.var_, rtol=1e-7
+    )
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), copies.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_regression_target_scaling_is_weighted():
+    from skfeat.models import FMRegressor
+
+    X, _ = frame()
+    y = X["age"].to_numpy() * 0.1
+    w = np.random.RandomState(2).randint(0, 4, len(X))
+    model = FMRegressor(embed_dim=2, max_epochs=1, random_state=0)
+    model.fit(X, y, sample_weight=w)
+    scale, shift = model.output_scale()
+    assert shift == pytest.approx(np.average(y, weights=w))
+    assert scale == pytest.approx(np.sqrt(np.cov(y, aweights=w, ddof=0)))

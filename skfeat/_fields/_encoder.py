@@ -183,18 +183,30 @@ class FieldEncoder:
             columns=tuple(columns),
         )
 
-    def fit(self, X):
+    def fit(self, X, sample_weight=None):
+        """Fit the encoding of ``X``.
+
+        With ``sample_weight``, the scaling of numeric and vector columns is the
+        weighted one, and values seen only in rows of weight 0 are unknown, as if
+        each row were repeated its weight's times (quantile bins and
+        ``min_frequency`` count rows, unweighted).
+        """
         self.fit_binner(X)
         X = self._bin(X)
         cat_cols, num_cols, vec_cols = self._column_kinds()
         self.ordinal_ = None
         self.scaler_ = None
         self.vector_scaler_ = None
+        w = sample_weight
         if vec_cols.size:
-            self.vector_scaler_ = StandardScaler().fit(self._vector_part(X))
+            self.vector_scaler_ = StandardScaler().fit(
+                self._vector_part(X), sample_weight=w
+            )
         if self.encoding == "hash":
             if num_cols.size:
-                self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
+                self.scaler_ = StandardScaler().fit(
+                    self._numeric_part(X, num_cols), sample_weight=w
+                )
             self.category_kinds_ = [None] * int(cat_cols.size)
             self.schema_ = self._schema(
                 [int(self.hash_buckets) + N_RESERVED_IDS] * int(cat_cols.size),
@@ -202,9 +214,14 @@ class FieldEncoder:
             )
             return self
         if cat_cols.size:
-            self.ordinal_ = self._new_ordinal().fit(self._categorical_part(X, cat_cols))
+            values = self._categorical_part(X, cat_cols)
+            if w is not None and np.any(np.asarray(w) > 0):
+                values = values[np.asarray(w) > 0]
+            self.ordinal_ = self._new_ordinal().fit(values)
         if num_cols.size:
-            self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
+            self.scaler_ = StandardScaler().fit(
+                self._numeric_part(X, num_cols), sample_weight=w
+            )
         return self._set_schema()
 
     def _new_ordinal(self):

@@ -775,6 +775,14 @@ class BaseFieldModel(BaseEstimator):
         validate_data(self, checked, reset=reset, skip_check_array=True)
         if not reset:
             kind = "sparse" if sp.issparse(checked) else "fields"
+            if kind == "fields" and self._input_kind_ == "sparse":
+                # libFM-style rows given densely: the same values, as CSR
+                dense = check_array(
+                    checked, dtype=np.float64, estimator=name, input_name="X"
+                )
+                checked = sp.csr_matrix(dense)
+                checked.sort_indices()
+                kind = "sparse"
             if kind != self._input_kind_:
                 raise TypeError(
                     f"{name} was fitted on "
@@ -802,7 +810,7 @@ class BaseFieldModel(BaseEstimator):
             raise ValueError(f"{name} is empty: found 0 samples.")
         return y
 
-    def _fit_encoders(self, X):
+    def _fit_encoders(self, X, sample_weight=None):
         """Decide the column kinds of the in-memory ``X`` and fit the encoder."""
         if sp.issparse(X) and getattr(self, "vector_features", None):
             raise TypeError(
@@ -820,7 +828,7 @@ class BaseFieldModel(BaseEstimator):
             X, names, getattr(self, "feature_names_in_", None)
         )
         kinds = self._resolve_column_kinds(profile)
-        self.encoder_ = self._new_encoder(kinds, names).fit(X)
+        self.encoder_ = self._new_encoder(kinds, names).fit(X, sample_weight)
         self._set_fields(kinds)
 
     def _column_names(self, n_columns):

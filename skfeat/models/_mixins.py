@@ -136,6 +136,18 @@ class FieldRegressorMixin:
             self._target_scale = scale if scale > 0 else 1.0
         return self._encode_y(y)
 
+    def _weight_target_scale(self, y, sample_weight):
+        """Standardise the target with its weighted mean and deviation (a row of
+        weight k counts as k rows); returns the re-encoded target."""
+        y = np.asarray(self._as_1d(y), dtype=np.float64)
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if w.sum() > 0:
+            mean = float(np.average(y, weights=w))
+            scale = float(np.sqrt(np.average((y - mean) ** 2, weights=w)))
+            self._target_mean = mean
+            self._target_scale = scale if scale > 0 else 1.0
+        return self._encode_y(y)
+
     def _encode_y(self, y, name="y"):
         y = np.asarray(y, dtype=np.float64)
         assert_all_finite(y, input_name=name)

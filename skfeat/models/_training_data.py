@@ -99,6 +99,14 @@ class ArrayData:
                 self.sample_weight, self.X, dtype=np.float64, ensure_non_negative=True
             )
             self.sample_weight = normalized_sample_weight(weight)
+            if (
+                first_call
+                and teacher is None
+                and not self.given_targets
+                and not variant.from_statistics
+                and not est._is_classifier_model()
+            ):
+                self.y = est._weight_target_scale(self.y_input, weight)
         if not first_call:
             return
         if teacher is None and variant.from_statistics:
@@ -111,7 +119,7 @@ class ArrayData:
             est._fit_fields_from_statistics(stats, self.X, classes)
             self.y = est._encode_y(self.y_input)
         elif teacher is None:
-            est._fit_encoders(self.X)
+            est._fit_encoders(self.X, self.sample_weight)
         est._finish_fields()
         est._seed_ = variant.seed(draw_seed(est.random_state))
 
