@@ -14,6 +14,7 @@ The writer and the reader are kept in one module so that every tag the
 writer emits sits next to the code that checks it on the way back.
 """
 
+import hashlib
 import json
 import math
 import warnings
@@ -24,12 +25,17 @@ import pandas as pd
 import sklearn
 import torch
 
+from skfeat.utils._validation import check_weight_shapes
+
 #: Version of the file layout. 1: an object's attributes as they were; 2: a
 #: model's parameters and its declared fitted state (``__skfeat_fitted_state__``).
 #: Both are read (``tests/test_io.py`` loads files written in format 1); a file
 #: with a newer version is refused with a message that says so.
 FORMAT_VERSION = 2
 _FORMAT_NAME = "skfeat-safe"
+#: digest of the stored tensors, checked on load when the header has one
+#: (files written before it was added have none and still load)
+_DIGEST = "sha256"
 
 _NUMPY_TYPES = {
     t.__name__: t
@@ -98,6 +104,18 @@ def _moved_classes():
 
 def _qualname(cls):
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _tensor_digest(tensors):
+    """SHA-256 over the tensors in key order: each one's key, dtype and shape,
+    then its bytes. It detects altered or overwritten weights; it is not a
+    signature (whoever rewrites the tensors can rewrite the digest)."""
+    h = hashlib.sha256()
+    for key in sorted(tensors):
+        t = tensors[key].detach().cpu().contiguous()
+        h.update(json.dumps([key, str(t.dtype), list(t.shape)]).encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
 
 
 class _Writer:
@@ -253,9 +271,10 @@ class _PendingModule:
 
 
 class _Reader:
-    def __init__(self, tensors, path):
+    def __init__(self, tensors, path, device="cpu"):
         self.tensors = tensors
         self.path = path
+        self.device = device
         self._allowed = _allowed_classes()
 
     def _bad(self, why):
@@ -374,11 +393,19 @@ class _Reader:
         # attributes are set directly (as pickle does, but with no __reduce__ or
         # __setstate__ of the file's choosing): no constructor code runs
         vars(obj).update({k: self.decode(v) for k, v in state.items()})
+        if "device" in _param_names(cls):
+            # the device the file was saved on is mapped to the requested one
+            # before any module is built (a "cuda" file loads on a CPU machine)
+            obj.device = self.device
         for attr, value in list(vars(obj).items()):
             if isinstance(value, _PendingModule):
                 rebuild = getattr(obj, "_rebuild_module", None)
                 if rebuild is None:
                     raise self._bad(f"{name} holds a module it cannot rebuild")
+                try:
+                    check_weight_shapes(lambda: rebuild(attr), value.weights, name)
+                except ValueError as exc:
+                    raise self._bad(str(exc)) from None
                 module = rebuild(attr)
                 module.load_state_dict(value.weights)
                 setattr(obj, attr, module)
@@ -391,8 +418,22 @@ class _Reader:
             restore = getattr(obj, "rebuild_net", None)
             if restore is None:
                 raise self._bad(f"{name} holds weights but cannot restore them")
-            restore(weights, optim, int(net["batch_size"]))
+            try:
+                # the weights' shapes are checked against the declared ones
+                # before any module is built (a small file cannot declare huge
+                # tables and have them allocated)
+                restore(weights, optim, int(net["batch_size"]))
+            except ValueError as exc:
+                raise self._bad(str(exc)) from None
         return obj
+
+
+def _param_names(cls):
+    get = getattr(cls, "_get_param_names", None)
+    try:
+        return set(get()) if get is not None else set()
+    except (TypeError, RuntimeError):  # pragma: no cover - odd signatures
+        return set()
 
 
 def _versions():
@@ -457,10 +498,15 @@ def save(estimator, path):
 
     writer = _Writer()
     root = writer.encode(estimator)
+    if not (isinstance(root, dict) and "__object__" in root):
+        raise TypeError(
+            f"skfeat.io.save saves estimators, got {type(estimator).__name__}."
+        )
     header = {
         "format": _FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
+        "digest": {"algorithm": _DIGEST, "tensors": _tensor_digest(writer.tensors)},
         "root": root,
     }
     save_file(writer.tensors, str(path), metadata={"skfeat": json.dumps(header)})
@@ -545,9 +591,16 @@ def load(path, *, device="cpu"):
             UserWarning,
             stacklevel=2,
         )
-    reader = _Reader(tensors, path)
+    _check_digest(header, tensors, path)
+    root = header.get("root")
+    if not (isinstance(root, dict) and "__object__" in root):
+        raise ValueError(
+            f"{path} is not a valid skfeat model file: it holds no estimator "
+            "(its header has no 'root' object)."
+        )
+    reader = _Reader(tensors, path, device=str(device))
     try:
-        estimator = reader.decode(header.get("root"))
+        estimator = reader.decode(root)
     except ValueError:
         raise
     except (KeyError, TypeError, IndexError, AttributeError, RuntimeError) as exc:
@@ -555,10 +608,23 @@ def load(path, *, device="cpu"):
             f"{path} is not a valid skfeat model file: its content is inconsistent "
             f"({type(exc).__name__}: {exc})."
         ) from None
-    if device != "cpu" and hasattr(estimator, "device"):
-        estimator.device = device
-        net = getattr(estimator, "net_", None)
-        if net is not None:
-            net.set_params(device=device)
-            net.module_.to(device)
     return estimator
+
+
+def _check_digest(header, tensors, path):
+    """Refuse a file whose tensors differ from the digest its header records."""
+    if "digest" not in header:  # format 1 and early format 2: no digest
+        return
+    digest = header["digest"]
+    if (
+        not isinstance(digest, dict)
+        or digest.get("algorithm") != _DIGEST
+        or not isinstance(digest.get("tensors"), str)
+    ):
+        raise ValueError(f"{path} is not a valid skfeat model file: bad digest.")
+    if _tensor_digest(tensors) != digest["tensors"]:
+        raise ValueError(
+            f"{path} was altered after it was saved: its tensors (weights and "
+            "arrays) do not match the SHA-256 digest recorded in its header. "
+            "Use an intact copy of the file."
+        )
