@@ -201,16 +201,6 @@ def test_missing_tensor_is_refused(saved):
         load(saved)
 
 
-def test_compressed_models_are_refused_at_save_time(tmp_path):
-    from skfeat.compress import quantize_embeddings
-
-    X, y = _data()
-    clf = FMClassifier(max_epochs=1, random_state=0).fit(X, y)
-    with pytest.raises(TypeError, match="compressed embedding tables"):
-        save(quantize_embeddings(clf, bits=8), tmp_path / "q.safetensors")
-    assert not (tmp_path / "q.safetensors").exists()
-
-
 # ------------------------------------------------------------ file format
 FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
 

@@ -244,23 +244,27 @@ class _Writer:
     def _encode_net(self, net, where):
         from skfeat.nn._compressed import CompressedEmbedding
 
-        if any(isinstance(m, CompressedEmbedding) for m in net.module_.modules()):
-            raise TypeError(
-                f"{where} holds compressed embedding tables (skfeat.compress); "
-                "skfeat.io cannot rebuild them yet. Save the uncompressed model and "
-                "compress it after loading, or use pickle/joblib for a trusted file."
-            )
         module = {
             k: self._tensor(v, "module") for k, v in net.module_.state_dict().items()
         }
         optim = getattr(net, "optimizer_", None)
-        return {
+        out = {
             "module": module,
             "optimizer": None
             if optim is None
             else self.encode(optim.state_dict(), f"{where}.net_.optimizer_"),
             "batch_size": int(net.batch_size),
         }
+        # compressed tables (skfeat.compress) are stored as they are (integer
+        # rows, scales, index), with the layout that rebuilds them
+        compressed = {
+            name: m.layout()
+            for name, m in net.module_.named_modules()
+            if isinstance(m, CompressedEmbedding)
+        }
+        if compressed:
+            out["compressed"] = compressed
+        return out
 
 
 class _PendingModule:
@@ -347,6 +351,15 @@ class _Reader:
             return self._object(node)
         raise self._bad(f"unknown tag {tag!r}")
 
+    def _compressed_tables(self, layouts):
+        """The ``adapt_module`` that puts a file's compressed tables in place."""
+        keys = {"num_embeddings", "embedding_dim", "n_rows", "bits", "indexed"}
+        if not isinstance(layouts, dict) or not all(
+            isinstance(v, dict) and set(v) == keys for v in layouts.values()
+        ):
+            raise self._bad("bad layout of its compressed tables")
+        return lambda module: _put_compressed_tables(module, layouts, self._bad)
+
     def _declared_state(self, cls, name, node):
         """Parameters and declared fitted attributes of a model (format 2)."""
         params, fitted = node.get("params"), node.get("fitted")
@@ -418,14 +431,39 @@ class _Reader:
             restore = getattr(obj, "rebuild_net", None)
             if restore is None:
                 raise self._bad(f"{name} holds weights but cannot restore them")
+            adapt = None
+            if net.get("compressed") is not None:
+                adapt = self._compressed_tables(net["compressed"])
             try:
                 # the weights' shapes are checked against the declared ones
                 # before any module is built (a small file cannot declare huge
                 # tables and have them allocated)
-                restore(weights, optim, int(net["batch_size"]))
+                restore(weights, optim, int(net["batch_size"]), adapt_module=adapt)
             except ValueError as exc:
                 raise self._bad(str(exc)) from None
         return obj
+
+
+def _put_compressed_tables(module, layouts, bad):
+    """Replace the named embedding tables of ``module`` by empty compressed ones."""
+    from skfeat.nn._compressed import CompressedEmbedding
+
+    for name, layout in layouts.items():
+        parent_name, _, attr = name.rpartition(".")
+        parent = module.get_submodule(parent_name)
+        old = getattr(parent, attr, None)
+        if not isinstance(old, torch.nn.Embedding | CompressedEmbedding):
+            raise bad(f"it compresses {name!r}, which is not an embedding table")
+        if (old.num_embeddings, old.embedding_dim) != (
+            layout["num_embeddings"],
+            layout["embedding_dim"],
+        ):
+            raise bad(
+                f"the compressed table {name!r} has another size than the "
+                "table its model's parameters declare"
+            )
+        setattr(parent, attr, CompressedEmbedding.empty(**layout))
+    return module
 
 
 def _param_names(cls):
