@@ -57,14 +57,24 @@ _TENSOR_DTYPES = set("biuf")  # numpy kinds stored as tensors (bool, int, uint, 
 
 def _allowed_classes():
     """Qualified name -> class, for every class a saved file may instantiate."""
+    from sklearn.compose import ColumnTransformer
     from sklearn.decomposition import MiniBatchDictionaryLearning, SparseCoder
     from sklearn.frozen import FrozenEstimator
+    from sklearn.impute import MissingIndicator, SimpleImputer
+    from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import (
+        Binarizer,
+        FunctionTransformer,
         KBinsDiscretizer,
         LabelEncoder,
+        MaxAbsScaler,
+        MinMaxScaler,
+        Normalizer,
         OneHotEncoder,
         OrdinalEncoder,
+        PolynomialFeatures,
         QuantileTransformer,
+        RobustScaler,
         StandardScaler,
     )
 
@@ -84,6 +94,22 @@ def _allowed_classes():
         SparseCoder,
         MiniBatchDictionaryLearning,
         FrozenEstimator,
+        # scikit-learn composition and preprocessing around skfeat models: their
+        # fitted state is arrays, scalars and the steps themselves
+        Pipeline,
+        ColumnTransformer,
+        FeatureUnion,
+        SimpleImputer,
+        MissingIndicator,
+        MinMaxScaler,
+        MaxAbsScaler,
+        RobustScaler,
+        Normalizer,
+        Binarizer,
+        PolynomialFeatures,
+        # only as an identity (a ColumnTransformer's fitted passthrough): a
+        # function it holds is refused like any other callable
+        FunctionTransformer,
     ]
     classes += [cls for _, cls in all_estimators()]
     allowed = {_qualname(cls): cls for cls in classes}
@@ -100,6 +126,13 @@ def _moved_classes():
         "skfeat.models._fields.FieldSchema": FieldSchema,
         "skfeat.models._binning.NumericBinner": NumericBinner,
     }
+
+
+def _item_where(where, i, item):
+    """Where an item of a list is, for messages: a named step by its name."""
+    if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[0], str):
+        return f"{where}: step {item[0]!r}"
+    return f"{where}[{i}]"
 
 
 def _qualname(cls):
@@ -175,10 +208,14 @@ class _Writer:
             if _NUMPY_TYPES.get(name) is obj or _BUILTIN_TYPES.get(name) is obj:
                 return {"__type__": name}
             raise TypeError(f"{where}: the class {obj!r} cannot be saved safely.")
+        if isinstance(obj, slice):
+            return {
+                "__slice__": [self.encode(v, where) for v in (obj.start, obj.stop, obj.step)]
+            }
         if isinstance(obj, tuple):
             return {"__tuple__": [self.encode(v, where) for v in obj]}
         if isinstance(obj, list):
-            return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+            return [self.encode(v, _item_where(where, i, v)) for i, v in enumerate(obj)]
         if isinstance(obj, dict):
             if all(isinstance(k, str) for k in obj):
                 return {
@@ -216,8 +253,18 @@ class _Writer:
         if name not in self._allowed:
             raise TypeError(
                 f"{where} holds a {type(obj).__name__} object, which skfeat.io cannot "
-                "save safely (only skfeat estimators and the scikit-learn helpers "
-                "they use). Set it to None or use pickle/joblib for this object."
+                "save safely (only skfeat estimators, the scikit-learn helpers "
+                "they use, and Pipeline/ColumnTransformer/FeatureUnion of them with "
+                "scikit-learn's scalers, encoders and imputers). Set it to None or "
+                "use pickle/joblib for this object."
+            )
+        if getattr(obj, "func", None) is not None or (
+            getattr(obj, "inverse_func", None) is not None
+        ):  # a FunctionTransformer: only the identity is data
+            raise TypeError(
+                f"{where} is a {type(obj).__name__} of a function, which skfeat.io "
+                "cannot save safely (it stores data, never code). Use pickle/joblib "
+                "for a trusted file, or a scikit-learn transformer that does the same."
             )
         declared = getattr(type(obj), "__skfeat_fitted_state__", None)
         state = dict(vars(obj))
@@ -331,6 +378,11 @@ class _Reader:
             raise self._bad(f"unknown type {name!r}")
         if tag == "__tuple__":
             return tuple(self.decode(v) for v in node[tag])
+        if tag == "__slice__":
+            start, stop, step = node[tag]
+            if not all(v is None or type(v) is int for v in (start, stop, step)):
+                raise self._bad("bad slice")
+            return slice(start, stop, step)
         if tag == "__dict__":
             return {k: self.decode(v) for k, v in node[tag].items()}
         if tag == "__items__":
