@@ -5,7 +5,6 @@ of skfeat models and preprocessing steps (anything else refused by step name).""
 import pickle
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import MissingIndicator, SimpleImputer
@@ -93,9 +92,7 @@ def _compressions():
 def big_tables():
     from skfeat.datasets import make_interaction_classification
 
-    X, y, _ = make_interaction_classification(
-        2000, 6, cardinality=200, random_state=0
-    )
+    X, y, _ = make_interaction_classification(2000, 6, cardinality=200, random_state=0)
     deep = DeepFMClassifier(embed_dim=32, hidden_units=(16,), max_epochs=1,
                             random_state=0).fit(X, y)  # fmt: skip
     return X, y, deep
@@ -166,47 +163,110 @@ def _pipelines():
             ColumnTransformer([("num", StandardScaler(), ["age", "v0"])]),
             FMRegressor(**fm),
         ),
-        "onehot-impute-scale": Pipeline([
-            ("prep", ColumnTransformer([
-                ("num", make_pipeline(impute, StandardScaler()), NUM),
-                ("cat", OneHotEncoder(handle_unknown="ignore",
-                                      sparse_output=False), CAT),
-            ])),
-            ("fm", FMClassifier(**fm)),
-        ]),
-        "ordinal-passthrough": Pipeline([
-            ("prep", ColumnTransformer(
-                [("cat", OrdinalEncoder(handle_unknown="use_encoded_value",
-                                        unknown_value=-1), CAT)],
-                remainder="passthrough")),
-            ("fm", FMClassifier(**fm, categorical_features=[0, 1])),
-        ]),
-        "minmax-maxabs-robust-bins": Pipeline([
-            ("prep", ColumnTransformer([
-                ("a", make_pipeline(SimpleImputer(), MinMaxScaler()), ["price"]),
-                ("b", MaxAbsScaler(), ["age"]),
-                ("c", RobustScaler(), ["v0"]),
-                ("d", KBinsDiscretizer(n_bins=3, encode="ordinal",
-                                       quantile_method="averaged_inverted_cdf"),
-                 ["v1"]),
-                ("e", QuantileTransformer(n_quantiles=20), ["v2"]),
-            ], remainder="drop")),
-            ("dnn", DNNRegressor(hidden_units=(4,), **fm)),
-        ]),
-        "union-indicator-poly": Pipeline([
-            ("prep", ColumnTransformer([
-                ("num", FeatureUnion([
-                    ("filled", make_pipeline(SimpleImputer(), StandardScaler())),
-                    ("missing", MissingIndicator(features="all")),
-                ]), ["price", "age"]),
-                ("poly", PolynomialFeatures(2), ["v0", "v1"]),
-            ])),
-            ("fm", FMClassifier(**fm)),
-        ]),
-        "preprocessing-only": ColumnTransformer([
-            ("num", make_pipeline(SimpleImputer(), StandardScaler()), NUM),
-            ("cat", OneHotEncoder(handle_unknown="ignore"), CAT),
-        ]),
+        "onehot-impute-scale": Pipeline(
+            [
+                (
+                    "prep",
+                    ColumnTransformer(
+                        [
+                            ("num", make_pipeline(impute, StandardScaler()), NUM),
+                            (
+                                "cat",
+                                OneHotEncoder(
+                                    handle_unknown="ignore", sparse_output=False
+                                ),
+                                CAT,
+                            ),
+                        ]
+                    ),
+                ),
+                ("fm", FMClassifier(**fm)),
+            ]
+        ),
+        "ordinal-passthrough": Pipeline(
+            [
+                (
+                    "prep",
+                    ColumnTransformer(
+                        [
+                            (
+                                "cat",
+                                OrdinalEncoder(
+                                    handle_unknown="use_encoded_value", unknown_value=-1
+                                ),
+                                CAT,
+                            )
+                        ],
+                        remainder="passthrough",
+                    ),
+                ),
+                ("fm", FMClassifier(**fm, categorical_features=[0, 1])),
+            ]
+        ),
+        "minmax-maxabs-robust-bins": Pipeline(
+            [
+                (
+                    "prep",
+                    ColumnTransformer(
+                        [
+                            (
+                                "a",
+                                make_pipeline(SimpleImputer(), MinMaxScaler()),
+                                ["price"],
+                            ),
+                            ("b", MaxAbsScaler(), ["age"]),
+                            ("c", RobustScaler(), ["v0"]),
+                            (
+                                "d",
+                                KBinsDiscretizer(
+                                    n_bins=3,
+                                    encode="ordinal",
+                                    quantile_method="averaged_inverted_cdf",
+                                ),
+                                ["v1"],
+                            ),
+                            ("e", QuantileTransformer(n_quantiles=20), ["v2"]),
+                        ],
+                        remainder="drop",
+                    ),
+                ),
+                ("dnn", DNNRegressor(hidden_units=(4,), **fm)),
+            ]
+        ),
+        "union-indicator-poly": Pipeline(
+            [
+                (
+                    "prep",
+                    ColumnTransformer(
+                        [
+                            (
+                                "num",
+                                FeatureUnion(
+                                    [
+                                        (
+                                            "filled",
+                                            make_pipeline(
+                                                SimpleImputer(), StandardScaler()
+                                            ),
+                                        ),
+                                        ("missing", MissingIndicator(features="all")),
+                                    ]
+                                ),
+                                ["price", "age"],
+                            ),
+                            ("poly", PolynomialFeatures(2), ["v0", "v1"]),
+                        ]
+                    ),
+                ),
+                ("fm", FMClassifier(**fm)),
+            ]
+        ),
+        "preprocessing-only": ColumnTransformer(
+            [
+                ("num", make_pipeline(SimpleImputer(), StandardScaler()), NUM),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), CAT),
+            ]
+        ),
     }
 
 
@@ -232,13 +292,28 @@ def test_pipelines_of_skfeat_models_and_preprocessing_round_trip(name, tmp_path)
 @pytest.mark.parametrize(
     "est, step",
     [
-        (Pipeline([("log", FunctionTransformer(np.log1p)),
-                   ("fm", FMClassifier(max_epochs=1))]), "log"),  # fmt: skip
-        (Pipeline([("scale", StandardScaler()),
-                   ("clf", LogisticRegression())]), "clf"),  # fmt: skip
-        (ColumnTransformer([("num", StandardScaler(), NUM),
-                            ("f", FunctionTransformer(np.abs), ["v0"])]),
-         "f"),  # fmt: skip
+        (
+            Pipeline(
+                [
+                    ("log", FunctionTransformer(np.log1p)),
+                    ("fm", FMClassifier(max_epochs=1)),
+                ]
+            ),
+            "log",
+        ),  # fmt: skip
+        (
+            Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())]),
+            "clf",
+        ),  # fmt: skip
+        (
+            ColumnTransformer(
+                [
+                    ("num", StandardScaler(), NUM),
+                    ("f", FunctionTransformer(np.abs), ["v0"]),
+                ]
+            ),
+            "f",
+        ),  # fmt: skip
     ],
     ids=["function-transformer", "other-estimator", "column-transformer"],
 )

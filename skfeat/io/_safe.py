@@ -209,9 +209,8 @@ class _Writer:
                 return {"__type__": name}
             raise TypeError(f"{where}: the class {obj!r} cannot be saved safely.")
         if isinstance(obj, slice):
-            return {
-                "__slice__": [self.encode(v, where) for v in (obj.start, obj.stop, obj.step)]
-            }
+            ends = (obj.start, obj.stop, obj.step)
+            return {"__slice__": [self.encode(v, where) for v in ends]}
         if isinstance(obj, tuple):
             return {"__tuple__": [self.encode(v, where) for v in obj]}
         if isinstance(obj, list):
@@ -468,7 +467,11 @@ class _Reader:
                 if rebuild is None:
                     raise self._bad(f"{name} holds a module it cannot rebuild")
                 try:
-                    check_weight_shapes(lambda: rebuild(attr), value.weights, name)
+                    check_weight_shapes(
+                        lambda rebuild=rebuild, attr=attr: rebuild(attr),
+                        value.weights,
+                        name,
+                    )
                 except ValueError as exc:
                     raise self._bad(str(exc)) from None
                 module = rebuild(attr)
@@ -560,9 +563,13 @@ def save(estimator, path):
     Parameters
     ----------
     estimator : estimator
-        A skfeat estimator or transformer (fitted or not). Parameters that hold
-        arbitrary Python objects (``callbacks``, classes in ``net_params``)
-        cannot be saved safely and raise a ``TypeError``.
+        A skfeat estimator or transformer (fitted or not, compressed by
+        :mod:`skfeat.compress` or not), or a scikit-learn ``Pipeline``,
+        ``ColumnTransformer`` or ``FeatureUnion`` of them and scikit-learn's
+        scalers, encoders and imputers. Anything that holds code or another
+        object (``callbacks``, classes in ``net_params``, a ``FunctionTransformer``
+        of a function, another estimator) cannot be saved safely and raises a
+        ``TypeError`` that names it.
     path : str or path-like
         File to write (conventionally ending in ``.safetensors``).
 
@@ -606,17 +613,23 @@ def load(path, *, device="cpu"):
     """Load an estimator written by :func:`save`.
 
     Nothing in the file is executed or unpickled: the JSON header is parsed, the
-    tensors are read by safetensors, and objects are rebuilt only from an
-    allow-list of classes. A file that is not a skfeat model file, is truncated,
-    was tampered with, or names a class outside the allow-list raises a
-    ``ValueError``.
+    tensors are read by safetensors (on the CPU), and objects are rebuilt only
+    from an allow-list of classes. A file that is not a skfeat model file, is
+    truncated, holds no estimator, names a class outside the allow-list, declares
+    weight shapes its tensors do not have (checked before any module is built),
+    or whose tensors differ from the SHA-256 digest in its header (altered or
+    corrupted weights) raises a ``ValueError``. Files written before the digest
+    existed have none and load unchecked; the digest is no signature against
+    someone who rewrites the whole file.
 
     Parameters
     ----------
     path : str or path-like
         File written by :func:`skfeat.io.save`.
     device : str, default="cpu"
-        Device the weights are loaded to; it becomes the estimator's ``device``.
+        Device the weights are loaded to; it becomes the ``device`` of every
+        model in the file, whatever device it was saved with (a model saved
+        with ``device="cuda"`` loads on a CPU-only machine).
 
     Returns
     -------
