@@ -340,6 +340,35 @@ def test_a_header_declaring_big_shapes_is_refused_before_allocating(
     assert grown < 10 * size, f"peak RSS grew {grown} bytes for a {size}-byte file"
 
 
+@pytest.mark.skipif(
+    not os.path.exists("/proc/self/clear_refs"), reason="needs Linux /proc"
+)
+@pytest.mark.parametrize("dtype", ["|V100000000", "<U100000000"])
+def test_a_header_declaring_wide_dtypes_is_refused_before_allocating(
+    dtype, saved, tmp_path
+):
+    load(saved)  # warm up
+
+    def widen(doc):
+        fitted = doc["root"]["fitted"]
+        if dtype.startswith("|V"):  # a boolean array, declared 100 MB a value
+            fitted["schema_"]["state"]["categorical"]["dtype"] = dtype
+        else:  # a vocabulary of strings, declared 400 MB a value
+            categories = fitted["encoder_"]["state"]["ordinal_"]["state"]
+            categories["categories_"][0]["dtype"] = dtype
+        return doc
+
+    _rewrite_header(saved, widen)
+
+    def attempt():
+        with pytest.raises(ValueError, match="bad array dtype"):
+            load(saved)
+
+    size = saved.stat().st_size
+    grown = _peak_rss_growth(attempt)
+    assert grown < 10 * size, f"peak RSS grew {grown} bytes for a {size}-byte file"
+
+
 def _set_device(path, device):
     def edit(doc):
         doc["root"]["params"]["device"] = device

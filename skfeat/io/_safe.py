@@ -351,12 +351,19 @@ class _Reader:
             return self._numpy_type(node[tag])(self.decode(node["value"]))
         if tag == "__ndarray__":
             arr = self._get(node[tag]).numpy().copy()
-            return arr.astype(np.dtype(node["dtype"]), copy=False).reshape(
-                node["shape"]
-            )
+            dtype = np.dtype(node["dtype"])
+            # a declared dtype cannot widen the stored bytes (``V100000000``)
+            if dtype.kind not in _TENSOR_DTYPES or dtype.itemsize > 8:
+                raise self._bad(f"bad array dtype {node['dtype']!r}")
+            return arr.astype(dtype, copy=False).reshape(node["shape"])
         if tag == "__objarray__":
             values = [self.decode(v) for v in node[tag]]
             dtype = object if node["dtype"] == "object" else np.dtype(node["dtype"])
+            if dtype is not object:
+                # strings: no wider than the longest value (``<U100000000``)
+                longest = max([len(str(v)) for v in values], default=0)
+                if dtype.kind != "U" or dtype.itemsize > 4 * max(longest, 1):
+                    raise self._bad(f"bad array dtype {node['dtype']!r}")
             arr = np.empty(len(values), dtype=dtype)
             arr[:] = values
             return arr.reshape(node["shape"])
