@@ -201,16 +201,6 @@ def test_missing_tensor_is_refused(saved):
         load(saved)
 
 
-def test_compressed_models_are_refused_at_save_time(tmp_path):
-    from skfeat.compress import quantize_embeddings
-
-    X, y = _data()
-    clf = FMClassifier(max_epochs=1, random_state=0).fit(X, y)
-    with pytest.raises(TypeError, match="compressed embedding tables"):
-        save(quantize_embeddings(clf, bits=8), tmp_path / "q.safetensors")
-    assert not (tmp_path / "q.safetensors").exists()
-
-
 # ------------------------------------------------------------ file format
 FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
 
@@ -280,3 +270,155 @@ def test_a_file_with_unknown_state_is_refused_by_name(tmp_path):
     _rewrite(path, header, tensors)
     with pytest.raises(ValueError, match=r"parameters \['gone_param'\]"):
         load(path)
+
+
+# ------------------------------------------------------------ issue 24
+def _vm_kib(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def _peak_rss_growth(fn):
+    """Bytes the resident set peaked above its level before ``fn()`` (Linux)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the peak (VmHWM) to the current resident set
+    before = _vm_kib("VmHWM")
+    try:
+        fn()
+    finally:
+        after = _vm_kib("VmHWM")
+    return (after - before) * 1024
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/proc/self/clear_refs"), reason="needs Linux /proc"
+)
+@pytest.mark.parametrize(
+    "model, declare",
+    [
+        # ~1.2 GB of embedding table, ~1.6 GB of hidden layer, ~1 GB of table
+        ("fm", {"embed_dim": 30_000_000}),
+        ("deepfm", {"hidden_units": [20_000, 20_000]}),
+        ("schema", None),
+    ],
+)
+def test_a_header_declaring_big_shapes_is_refused_before_allocating(
+    model, declare, tmp_path
+):
+    from skfeat.models import DeepFMClassifier
+
+    X, y = _data()
+    cls = FMClassifier if model != "deepfm" else DeepFMClassifier
+    est = cls(embed_dim=2, max_epochs=1, random_state=0).fit(X, y)
+    if model == "deepfm":
+        est = DeepFMClassifier(hidden_units=(4,), max_epochs=1, random_state=0)
+        est = est.fit(X, y)
+    path = tmp_path / "hostile.safetensors"
+    save(est, path)
+    load(path)  # warm up: imports and caches of a legitimate load
+
+    def declare_big(doc):
+        root = doc["root"]
+        if declare is None:  # the schema's cardinalities
+            schema = root["fitted"]["schema_"]["state"]
+            schema["cardinalities"] = [100_000_000] * len(schema["cardinalities"])
+        else:
+            root["params"].update(declare)
+        return doc
+
+    _rewrite_header(path, declare_big)
+    size = path.stat().st_size
+    assert size < 64_000
+
+    def attempt():
+        with pytest.raises(ValueError, match="declare.*shape.*but the file stores"):
+            load(path)
+
+    grown = _peak_rss_growth(attempt)
+    assert grown < 10 * size, f"peak RSS grew {grown} bytes for a {size}-byte file"
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/proc/self/clear_refs"), reason="needs Linux /proc"
+)
+@pytest.mark.parametrize("dtype", ["|V100000000", "<U100000000"])
+def test_a_header_declaring_wide_dtypes_is_refused_before_allocating(
+    dtype, saved, tmp_path
+):
+    load(saved)  # warm up
+
+    def widen(doc):
+        fitted = doc["root"]["fitted"]
+        if dtype.startswith("|V"):  # a boolean array, declared 100 MB a value
+            fitted["schema_"]["state"]["categorical"]["dtype"] = dtype
+        else:  # a vocabulary of strings, declared 400 MB a value
+            categories = fitted["encoder_"]["state"]["ordinal_"]["state"]
+            categories["categories_"][0]["dtype"] = dtype
+        return doc
+
+    _rewrite_header(saved, widen)
+
+    def attempt():
+        with pytest.raises(ValueError, match="bad array dtype"):
+            load(saved)
+
+    size = saved.stat().st_size
+    grown = _peak_rss_growth(attempt)
+    assert grown < 10 * size, f"peak RSS grew {grown} bytes for a {size}-byte file"
+
+
+def _set_device(path, device):
+    def edit(doc):
+        doc["root"]["params"]["device"] = device
+        return doc
+
+    _rewrite_header(path, edit)
+
+
+@pytest.mark.parametrize("written", ["cuda", {"__device__": "cuda:0"}])
+def test_a_model_saved_on_cuda_loads_on_the_cpu(written, tmp_path):
+    """The device a file was saved with is mapped to the requested one."""
+    from skfeat.models import DeepFMRegressor
+
+    X, y = _data()
+    reg = DeepFMRegressor(hidden_units=(4,), max_epochs=1, random_state=0)
+    reg = reg.fit(X, X["num"].to_numpy())
+    path = tmp_path / "cuda.safetensors"
+    save(reg, path)
+    _set_device(path, written)  # as if saved on a GPU machine
+    loaded = load(path, device="cpu")
+    assert loaded.device == "cpu"
+    assert next(loaded.net_.module_.parameters()).device.type == "cpu"
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    loaded.partial_fit(X, X["num"].to_numpy())  # and it trains on the CPU
+
+
+def test_a_file_without_a_root_is_refused(saved):
+    def drop(doc):
+        doc.pop("root")
+        return doc
+
+    _rewrite_header(saved, drop)
+    with pytest.raises(ValueError, match="holds no estimator"):
+        load(saved)
+
+
+def test_overwritten_weight_bytes_are_detected(saved):
+    raw = bytearray(saved.read_bytes())
+    (n,) = struct.unpack("<Q", raw[:8])
+    assert len(raw) > 8 + n + 16
+    raw[-5] ^= 0xFF  # one byte of the last tensor
+    saved.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="was altered after it was saved"):
+        load(saved)
+
+
+def test_the_digest_is_in_the_header_and_files_without_one_still_load(saved):
+    header, tensors = _header(saved)
+    assert set(header["digest"]) == {"algorithm", "tensors"}
+    assert header["digest"]["algorithm"] == "sha256"
+    header.pop("digest")  # as written before digests (format 1, early format 2)
+    _rewrite(saved, header, tensors)
+    assert isinstance(load(saved), FMClassifier)

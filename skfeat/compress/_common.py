@@ -63,10 +63,16 @@ def refresh_optimizer(model):
     """Rebuild the net's optimizer over the (changed) module's parameters.
 
     This drops the optimizer state of the replaced tables (Adam keeps two floats
-    per weight), so a pickled compressed model does not carry it.
+    per weight), so a pickled compressed model does not carry it. The net's
+    ``module`` becomes the compressed module too, and its callbacks start afresh
+    (a learning-rate scheduler holds the old optimizer, early stopping a copy of
+    the best weights): neither keeps the full-precision tables alive.
     """
-    model.net_.initialize_optimizer()
-    model.net_.module_.eval()
+    net = model.net_
+    net.module = net.module_
+    net.initialize_callbacks()
+    net.initialize_optimizer()
+    net.module_.eval()
 
 
 def embedding_nbytes(estimator):

@@ -14,6 +14,7 @@ The writer and the reader are kept in one module so that every tag the
 writer emits sits next to the code that checks it on the way back.
 """
 
+import hashlib
 import json
 import math
 import warnings
@@ -24,12 +25,17 @@ import pandas as pd
 import sklearn
 import torch
 
+from skfeat.utils._validation import check_weight_shapes
+
 #: Version of the file layout. 1: an object's attributes as they were; 2: a
 #: model's parameters and its declared fitted state (``__skfeat_fitted_state__``).
 #: Both are read (``tests/test_io.py`` loads files written in format 1); a file
 #: with a newer version is refused with a message that says so.
 FORMAT_VERSION = 2
 _FORMAT_NAME = "skfeat-safe"
+#: digest of the stored tensors, checked on load when the header has one
+#: (files written before it was added have none and still load)
+_DIGEST = "sha256"
 
 _NUMPY_TYPES = {
     t.__name__: t
@@ -51,14 +57,24 @@ _TENSOR_DTYPES = set("biuf")  # numpy kinds stored as tensors (bool, int, uint, 
 
 def _allowed_classes():
     """Qualified name -> class, for every class a saved file may instantiate."""
+    from sklearn.compose import ColumnTransformer
     from sklearn.decomposition import MiniBatchDictionaryLearning, SparseCoder
     from sklearn.frozen import FrozenEstimator
+    from sklearn.impute import MissingIndicator, SimpleImputer
+    from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import (
+        Binarizer,
+        FunctionTransformer,
         KBinsDiscretizer,
         LabelEncoder,
+        MaxAbsScaler,
+        MinMaxScaler,
+        Normalizer,
         OneHotEncoder,
         OrdinalEncoder,
+        PolynomialFeatures,
         QuantileTransformer,
+        RobustScaler,
         StandardScaler,
     )
 
@@ -78,6 +94,22 @@ def _allowed_classes():
         SparseCoder,
         MiniBatchDictionaryLearning,
         FrozenEstimator,
+        # scikit-learn composition and preprocessing around skfeat models: their
+        # fitted state is arrays, scalars and the steps themselves
+        Pipeline,
+        ColumnTransformer,
+        FeatureUnion,
+        SimpleImputer,
+        MissingIndicator,
+        MinMaxScaler,
+        MaxAbsScaler,
+        RobustScaler,
+        Normalizer,
+        Binarizer,
+        PolynomialFeatures,
+        # only as an identity (a ColumnTransformer's fitted passthrough): a
+        # function it holds is refused like any other callable
+        FunctionTransformer,
     ]
     classes += [cls for _, cls in all_estimators()]
     allowed = {_qualname(cls): cls for cls in classes}
@@ -96,8 +128,27 @@ def _moved_classes():
     }
 
 
+def _item_where(where, i, item):
+    """Where an item of a list is, for messages: a named step by its name."""
+    if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[0], str):
+        return f"{where}: step {item[0]!r}"
+    return f"{where}[{i}]"
+
+
 def _qualname(cls):
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _tensor_digest(tensors):
+    """SHA-256 over the tensors in key order: each one's key, dtype and shape,
+    then its bytes. It detects altered or overwritten weights; it is not a
+    signature (whoever rewrites the tensors can rewrite the digest)."""
+    h = hashlib.sha256()
+    for key in sorted(tensors):
+        t = tensors[key].detach().cpu().contiguous()
+        h.update(json.dumps([key, str(t.dtype), list(t.shape)]).encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
 
 
 class _Writer:
@@ -157,10 +208,13 @@ class _Writer:
             if _NUMPY_TYPES.get(name) is obj or _BUILTIN_TYPES.get(name) is obj:
                 return {"__type__": name}
             raise TypeError(f"{where}: the class {obj!r} cannot be saved safely.")
+        if isinstance(obj, slice):
+            ends = (obj.start, obj.stop, obj.step)
+            return {"__slice__": [self.encode(v, where) for v in ends]}
         if isinstance(obj, tuple):
             return {"__tuple__": [self.encode(v, where) for v in obj]}
         if isinstance(obj, list):
-            return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+            return [self.encode(v, _item_where(where, i, v)) for i, v in enumerate(obj)]
         if isinstance(obj, dict):
             if all(isinstance(k, str) for k in obj):
                 return {
@@ -198,8 +252,18 @@ class _Writer:
         if name not in self._allowed:
             raise TypeError(
                 f"{where} holds a {type(obj).__name__} object, which skfeat.io cannot "
-                "save safely (only skfeat estimators and the scikit-learn helpers "
-                "they use). Set it to None or use pickle/joblib for this object."
+                "save safely (only skfeat estimators, the scikit-learn helpers "
+                "they use, and Pipeline/ColumnTransformer/FeatureUnion of them with "
+                "scikit-learn's scalers, encoders and imputers). Set it to None or "
+                "use pickle/joblib for this object."
+            )
+        if getattr(obj, "func", None) is not None or (
+            getattr(obj, "inverse_func", None) is not None
+        ):  # a FunctionTransformer: only the identity is data
+            raise TypeError(
+                f"{where} is a {type(obj).__name__} of a function, which skfeat.io "
+                "cannot save safely (it stores data, never code). Use pickle/joblib "
+                "for a trusted file, or a scikit-learn transformer that does the same."
             )
         declared = getattr(type(obj), "__skfeat_fitted_state__", None)
         state = dict(vars(obj))
@@ -226,23 +290,27 @@ class _Writer:
     def _encode_net(self, net, where):
         from skfeat.nn._compressed import CompressedEmbedding
 
-        if any(isinstance(m, CompressedEmbedding) for m in net.module_.modules()):
-            raise TypeError(
-                f"{where} holds compressed embedding tables (skfeat.compress); "
-                "skfeat.io cannot rebuild them yet. Save the uncompressed model and "
-                "compress it after loading, or use pickle/joblib for a trusted file."
-            )
         module = {
             k: self._tensor(v, "module") for k, v in net.module_.state_dict().items()
         }
         optim = getattr(net, "optimizer_", None)
-        return {
+        out = {
             "module": module,
             "optimizer": None
             if optim is None
             else self.encode(optim.state_dict(), f"{where}.net_.optimizer_"),
             "batch_size": int(net.batch_size),
         }
+        # compressed tables (skfeat.compress) are stored as they are (integer
+        # rows, scales, index), with the layout that rebuilds them
+        compressed = {
+            name: m.layout()
+            for name, m in net.module_.named_modules()
+            if isinstance(m, CompressedEmbedding)
+        }
+        if compressed:
+            out["compressed"] = compressed
+        return out
 
 
 class _PendingModule:
@@ -253,9 +321,10 @@ class _PendingModule:
 
 
 class _Reader:
-    def __init__(self, tensors, path):
+    def __init__(self, tensors, path, device="cpu"):
         self.tensors = tensors
         self.path = path
+        self.device = device
         self._allowed = _allowed_classes()
 
     def _bad(self, why):
@@ -282,12 +351,19 @@ class _Reader:
             return self._numpy_type(node[tag])(self.decode(node["value"]))
         if tag == "__ndarray__":
             arr = self._get(node[tag]).numpy().copy()
-            return arr.astype(np.dtype(node["dtype"]), copy=False).reshape(
-                node["shape"]
-            )
+            dtype = np.dtype(node["dtype"])
+            # a declared dtype cannot widen the stored bytes (``V100000000``)
+            if dtype.kind not in _TENSOR_DTYPES or dtype.itemsize > 8:
+                raise self._bad(f"bad array dtype {node['dtype']!r}")
+            return arr.astype(dtype, copy=False).reshape(node["shape"])
         if tag == "__objarray__":
             values = [self.decode(v) for v in node[tag]]
             dtype = object if node["dtype"] == "object" else np.dtype(node["dtype"])
+            if dtype is not object:
+                # strings: no wider than the longest value (``<U100000000``)
+                longest = max([len(str(v)) for v in values], default=0)
+                if dtype.kind != "U" or dtype.itemsize > 4 * max(longest, 1):
+                    raise self._bad(f"bad array dtype {node['dtype']!r}")
             arr = np.empty(len(values), dtype=dtype)
             arr[:] = values
             return arr.reshape(node["shape"])
@@ -308,6 +384,11 @@ class _Reader:
             raise self._bad(f"unknown type {name!r}")
         if tag == "__tuple__":
             return tuple(self.decode(v) for v in node[tag])
+        if tag == "__slice__":
+            start, stop, step = node[tag]
+            if not all(v is None or type(v) is int for v in (start, stop, step)):
+                raise self._bad("bad slice")
+            return slice(start, stop, step)
         if tag == "__dict__":
             return {k: self.decode(v) for k, v in node[tag].items()}
         if tag == "__items__":
@@ -327,6 +408,15 @@ class _Reader:
         if tag == "__object__":
             return self._object(node)
         raise self._bad(f"unknown tag {tag!r}")
+
+    def _compressed_tables(self, layouts):
+        """The ``adapt_module`` that puts a file's compressed tables in place."""
+        keys = {"num_embeddings", "embedding_dim", "n_rows", "bits", "indexed"}
+        if not isinstance(layouts, dict) or not all(
+            isinstance(v, dict) and set(v) == keys for v in layouts.values()
+        ):
+            raise self._bad("bad layout of its compressed tables")
+        return lambda module: _put_compressed_tables(module, layouts, self._bad)
 
     def _declared_state(self, cls, name, node):
         """Parameters and declared fitted attributes of a model (format 2)."""
@@ -374,11 +464,23 @@ class _Reader:
         # attributes are set directly (as pickle does, but with no __reduce__ or
         # __setstate__ of the file's choosing): no constructor code runs
         vars(obj).update({k: self.decode(v) for k, v in state.items()})
+        if "device" in _param_names(cls):
+            # the device the file was saved on is mapped to the requested one
+            # before any module is built (a "cuda" file loads on a CPU machine)
+            obj.device = self.device
         for attr, value in list(vars(obj).items()):
             if isinstance(value, _PendingModule):
                 rebuild = getattr(obj, "_rebuild_module", None)
                 if rebuild is None:
                     raise self._bad(f"{name} holds a module it cannot rebuild")
+                try:
+                    check_weight_shapes(
+                        lambda rebuild=rebuild, attr=attr: rebuild(attr),
+                        value.weights,
+                        name,
+                    )
+                except ValueError as exc:
+                    raise self._bad(str(exc)) from None
                 module = rebuild(attr)
                 module.load_state_dict(value.weights)
                 setattr(obj, attr, module)
@@ -391,8 +493,47 @@ class _Reader:
             restore = getattr(obj, "rebuild_net", None)
             if restore is None:
                 raise self._bad(f"{name} holds weights but cannot restore them")
-            restore(weights, optim, int(net["batch_size"]))
+            adapt = None
+            if net.get("compressed") is not None:
+                adapt = self._compressed_tables(net["compressed"])
+            try:
+                # the weights' shapes are checked against the declared ones
+                # before any module is built (a small file cannot declare huge
+                # tables and have them allocated)
+                restore(weights, optim, int(net["batch_size"]), adapt_module=adapt)
+            except ValueError as exc:
+                raise self._bad(str(exc)) from None
         return obj
+
+
+def _put_compressed_tables(module, layouts, bad):
+    """Replace the named embedding tables of ``module`` by empty compressed ones."""
+    from skfeat.nn._compressed import CompressedEmbedding
+
+    for name, layout in layouts.items():
+        parent_name, _, attr = name.rpartition(".")
+        parent = module.get_submodule(parent_name)
+        old = getattr(parent, attr, None)
+        if not isinstance(old, torch.nn.Embedding | CompressedEmbedding):
+            raise bad(f"it compresses {name!r}, which is not an embedding table")
+        if (old.num_embeddings, old.embedding_dim) != (
+            layout["num_embeddings"],
+            layout["embedding_dim"],
+        ):
+            raise bad(
+                f"the compressed table {name!r} has another size than the "
+                "table its model's parameters declare"
+            )
+        setattr(parent, attr, CompressedEmbedding.empty(**layout))
+    return module
+
+
+def _param_names(cls):
+    get = getattr(cls, "_get_param_names", None)
+    try:
+        return set(get()) if get is not None else set()
+    except (TypeError, RuntimeError):  # pragma: no cover - odd signatures
+        return set()
 
 
 def _versions():
@@ -429,9 +570,13 @@ def save(estimator, path):
     Parameters
     ----------
     estimator : estimator
-        A skfeat estimator or transformer (fitted or not). Parameters that hold
-        arbitrary Python objects (``callbacks``, classes in ``net_params``)
-        cannot be saved safely and raise a ``TypeError``.
+        A skfeat estimator or transformer (fitted or not, compressed by
+        :mod:`skfeat.compress` or not), or a scikit-learn ``Pipeline``,
+        ``ColumnTransformer`` or ``FeatureUnion`` of them and scikit-learn's
+        scalers, encoders and imputers. Anything that holds code or another
+        object (``callbacks``, classes in ``net_params``, a ``FunctionTransformer``
+        of a function, another estimator) cannot be saved safely and raises a
+        ``TypeError`` that names it.
     path : str or path-like
         File to write (conventionally ending in ``.safetensors``).
 
@@ -457,10 +602,15 @@ def save(estimator, path):
 
     writer = _Writer()
     root = writer.encode(estimator)
+    if not (isinstance(root, dict) and "__object__" in root):
+        raise TypeError(
+            f"skfeat.io.save saves estimators, got {type(estimator).__name__}."
+        )
     header = {
         "format": _FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
+        "digest": {"algorithm": _DIGEST, "tensors": _tensor_digest(writer.tensors)},
         "root": root,
     }
     save_file(writer.tensors, str(path), metadata={"skfeat": json.dumps(header)})
@@ -470,17 +620,23 @@ def load(path, *, device="cpu"):
     """Load an estimator written by :func:`save`.
 
     Nothing in the file is executed or unpickled: the JSON header is parsed, the
-    tensors are read by safetensors, and objects are rebuilt only from an
-    allow-list of classes. A file that is not a skfeat model file, is truncated,
-    was tampered with, or names a class outside the allow-list raises a
-    ``ValueError``.
+    tensors are read by safetensors (on the CPU), and objects are rebuilt only
+    from an allow-list of classes. A file that is not a skfeat model file, is
+    truncated, holds no estimator, names a class outside the allow-list, declares
+    weight shapes its tensors do not have (checked before any module is built),
+    or whose tensors differ from the SHA-256 digest in its header (altered or
+    corrupted weights) raises a ``ValueError``. Files written before the digest
+    existed have none and load unchecked; the digest is no signature against
+    someone who rewrites the whole file.
 
     Parameters
     ----------
     path : str or path-like
         File written by :func:`skfeat.io.save`.
     device : str, default="cpu"
-        Device the weights are loaded to; it becomes the estimator's ``device``.
+        Device the weights are loaded to; it becomes the ``device`` of every
+        model in the file, whatever device it was saved with (a model saved
+        with ``device="cuda"`` loads on a CPU-only machine).
 
     Returns
     -------
@@ -545,9 +701,16 @@ def load(path, *, device="cpu"):
             UserWarning,
             stacklevel=2,
         )
-    reader = _Reader(tensors, path)
+    _check_digest(header, tensors, path)
+    root = header.get("root")
+    if not (isinstance(root, dict) and "__object__" in root):
+        raise ValueError(
+            f"{path} is not a valid skfeat model file: it holds no estimator "
+            "(its header has no 'root' object)."
+        )
+    reader = _Reader(tensors, path, device=str(device))
     try:
-        estimator = reader.decode(header.get("root"))
+        estimator = reader.decode(root)
     except ValueError:
         raise
     except (KeyError, TypeError, IndexError, AttributeError, RuntimeError) as exc:
@@ -555,10 +718,23 @@ def load(path, *, device="cpu"):
             f"{path} is not a valid skfeat model file: its content is inconsistent "
             f"({type(exc).__name__}: {exc})."
         ) from None
-    if device != "cpu" and hasattr(estimator, "device"):
-        estimator.device = device
-        net = getattr(estimator, "net_", None)
-        if net is not None:
-            net.set_params(device=device)
-            net.module_.to(device)
     return estimator
+
+
+def _check_digest(header, tensors, path):
+    """Refuse a file whose tensors differ from the digest its header records."""
+    if "digest" not in header:  # format 1 and early format 2: no digest
+        return
+    digest = header["digest"]
+    if (
+        not isinstance(digest, dict)
+        or digest.get("algorithm") != _DIGEST
+        or not isinstance(digest.get("tensors"), str)
+    ):
+        raise ValueError(f"{path} is not a valid skfeat model file: bad digest.")
+    if _tensor_digest(tensors) != digest["tensors"]:
+        raise ValueError(
+            f"{path} was altered after it was saved: its tensors (weights and "
+            "arrays) do not match the SHA-256 digest recorded in its header. "
+            "Use an intact copy of the file."
+        )

@@ -52,6 +52,7 @@ from skfeat.utils._validation import (
     MAX_ABS_MODEL_INPUT,
     check_device,
     check_float32_range,
+    check_weight_shapes,
 )
 
 
@@ -625,8 +626,12 @@ class BaseFieldModel(BaseEstimator):
             raise TypeError(f"{type(self).__name__} has no decomposition.")
         return self._module_terms(self.net_.module_, inputs, output_index)[-1]
 
-    def rebuild_net(self, weights, optimizer_state, batch_size):
+    def rebuild_net(self, weights, optimizer_state, batch_size, *, adapt_module=None):
         """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`).
+
+        The shapes the fitted parameters declare (schema, ``embed_dim``, hidden
+        units ...) are compared with the weights' on PyTorch's meta device first,
+        so weights that do not fit are refused before any module is allocated.
 
         Parameters
         ----------
@@ -636,12 +641,25 @@ class BaseFieldModel(BaseEstimator):
             The optimizer's state dict.
         batch_size : int
             The net's batch size.
-        """
-        self._restore_net(weights, optimizer_state, batch_size)
+        adapt_module : callable, default=None
+            Takes the freshly built module and returns the module to hold, e.g.
+            with compressed embedding tables in place; applied before the shape
+            check and the weights are loaded.
 
-    def _restore_net(self, weights, optimizer_state, batch_size):
+        Raises
+        ------
+        ValueError
+            If the weights' names or shapes differ from the declared ones.
+        """
+        adapt = adapt_module if adapt_module is not None else _same_module
+        check_weight_shapes(
+            lambda: adapt(self._new_module()), weights, type(self).__name__
+        )
+        self._restore_net(weights, optimizer_state, batch_size, adapt)
+
+    def _restore_net(self, weights, optimizer_state, batch_size, adapt):
         with self._seeded(self._seed_):
-            module = self._new_module()
+            module = adapt(self._new_module())
         self.net_ = self._new_net(
             module, batch_size=batch_size, valid_dataset=None, early_stopping=False
         )
@@ -975,3 +993,7 @@ class BaseFieldModel(BaseEstimator):
 
 def _num_samples(X):
     return X.shape[0]
+
+
+def _same_module(module):
+    return module

@@ -23,7 +23,11 @@ from skfeat.utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from skfeat.utils._validation import PositiveIntSequence, check_device
+from skfeat.utils._validation import (
+    PositiveIntSequence,
+    check_device,
+    check_weight_shapes,
+)
 
 
 class _MultVAENet(NeuralNet):
@@ -290,8 +294,11 @@ class MultVAE(TransformerMixin, BaseEstimator):
             anneal_steps=self.anneal_steps,
         )
 
-    def rebuild_net(self, weights, optimizer_state, batch_size):
+    def rebuild_net(self, weights, optimizer_state, batch_size, *, adapt_module=None):
         """Rebuild ``net_`` around saved weights (used by :func:`skfeat.io.load`).
+
+        ``n_items_``, ``hidden_units`` and ``latent_dim`` are compared with the
+        weights' shapes on PyTorch's meta device before any module is allocated.
 
         Parameters
         ----------
@@ -301,10 +308,22 @@ class MultVAE(TransformerMixin, BaseEstimator):
             The optimizer's state dict.
         batch_size : int
             The net's batch size.
+        adapt_module : callable, default=None
+            Takes the freshly built module and returns the module to hold.
+
+        Raises
+        ------
+        ValueError
+            If the weights' names or shapes differ from the declared ones.
         """
         hidden = [int(h) for h in self.hidden_units]
-        module = MultVAEModule(self.n_items_, hidden, self.latent_dim, self.dropout)
-        self.net_ = self._new_net(module, batch_size)
+
+        def build():
+            module = MultVAEModule(self.n_items_, hidden, self.latent_dim, self.dropout)
+            return module if adapt_module is None else adapt_module(module)
+
+        check_weight_shapes(build, weights, type(self).__name__)
+        self.net_ = self._new_net(build(), batch_size)
         self.net_.initialize()
         self.net_.module_.load_state_dict(weights)
         if optimizer_state is not None:

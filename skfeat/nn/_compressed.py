@@ -77,6 +77,69 @@ class CompressedEmbedding(nn.Module):
         self.register_buffer("weight", q.contiguous())
         self.register_buffer("scale", scale)
 
+    @classmethod
+    def empty(cls, num_embeddings, embedding_dim, *, n_rows, bits=None, indexed=False):
+        """Return an uninitialised table of a given layout, to load weights into.
+
+        Used by :func:`skfeat.io.load`: the buffers have the shapes and dtypes
+        that a table of this layout stores, and nothing is quantised.
+
+        Parameters
+        ----------
+        num_embeddings : int
+            Number of ids.
+        embedding_dim : int
+            Width of a row.
+        n_rows : int
+            Number of stored rows (``num_embeddings`` unless pruned).
+        bits : {8, 4} or None, default=None
+            Integer width of the stored rows.
+        indexed : bool, default=False
+            Whether ids map to rows through an ``index`` (pruned tables).
+
+        Returns
+        -------
+        table : CompressedEmbedding
+        """
+        if bits not in (None, 8, 4):
+            raise ValueError(f"bits must be 8, 4 or None, got {bits!r}.")
+        sizes = (num_embeddings, embedding_dim, n_rows)
+        if not all(isinstance(v, int) and v >= 0 for v in sizes):
+            raise ValueError(f"sizes must be non-negative integers, got {sizes}.")
+        if not indexed and n_rows != num_embeddings:
+            raise ValueError("a table without index stores one row per id.")
+        table = cls.__new__(cls)
+        nn.Module.__init__(table)
+        table.embedding_dim, table.num_embeddings, table.bits = sizes[1], sizes[0], bits
+        index = torch.empty(num_embeddings, dtype=torch.int32) if indexed else None
+        table.register_buffer("index", index)
+        if bits is None:
+            table.register_buffer("weight", torch.empty(n_rows, embedding_dim))
+            table.register_buffer("scale", None)
+            return table
+        width = embedding_dim if bits == 8 else (embedding_dim + 1) // 2
+        dtype = torch.int8 if bits == 8 else torch.uint8
+        table.register_buffer("weight", torch.empty(n_rows, width, dtype=dtype))
+        table.register_buffer("scale", torch.empty(n_rows))
+        return table
+
+    def layout(self):
+        """Return the keyword arguments of :meth:`empty` that rebuild this table.
+
+        Returns
+        -------
+        layout : dict
+            ``num_embeddings``, ``embedding_dim``, ``n_rows``, ``bits`` and
+            ``indexed``.
+        """
+        return {
+            "num_embeddings": int(self.num_embeddings),
+            "embedding_dim": int(self.embedding_dim),
+            "n_rows": int(self.weight.shape[0]),
+            "bits": self.bits,
+            "indexed": self.index is not None,
+        }
+
     def _rows(self, rows):
         # index_select on the flat ids: several times faster on a CPU than
         # advanced indexing with a 2-d index

@@ -64,10 +64,9 @@ class FeatureGate(nn.Module):
         self.register_buffer(
             "vec_index", torch.tensor(vec_cols, dtype=torch.int64), persistent=False
         )
+        cat_fields = [i for i in context if i < n_cat]
         self.register_buffer(
-            "cat_index",
-            torch.tensor([i for i in context if i < n_cat], dtype=torch.int64),
-            persistent=False,
+            "cat_index", torch.tensor(cat_fields, dtype=torch.int64), persistent=False
         )
         self.register_buffer(
             "num_index",
@@ -79,7 +78,9 @@ class FeatureGate(nn.Module):
         )
         if context:
             self.context_embedding = FieldEmbedding(
-                [cardinalities[i] for i in self.cat_index.tolist()],
+                # sizes from the Python lists, not the buffers: the module can
+                # then be built on the meta device (skfeat.io's shape check)
+                [cardinalities[i] for i in cat_fields],
                 len(self.num_index),
                 embed_dim,
                 init_std,

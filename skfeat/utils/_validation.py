@@ -178,3 +178,55 @@ class PositiveIntSequence(HasMethods):
 def as_units(value):
     """Layer widths as a list of ints (after ``PositiveIntSequence`` passed)."""
     return [int(u) for u in value]
+
+
+def check_weight_shapes(build, weights, owner):
+    """Raise a ``ValueError`` unless ``weights`` fit the module ``build()`` makes.
+
+    ``build`` runs on PyTorch's meta device, so the shapes that the declared sizes
+    (cardinalities, ``embed_dim``, hidden units ...) give every parameter and
+    buffer are computed without allocating their memory: a file that declares
+    sizes its weights do not have is refused before anything of that size exists.
+
+    Parameters
+    ----------
+    build : callable
+        Returns the module the weights are meant for.
+    weights : dict of str to Tensor
+        A state dict, e.g. read from a file.
+    owner : str
+        Name of the estimator, for the message.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.utils._validation import check_weight_shapes
+    >>> weights = {"weight": torch.zeros(3, 2), "bias": torch.zeros(3)}
+    >>> check_weight_shapes(lambda: torch.nn.Linear(2, 3), weights, "Net")
+    >>> check_weight_shapes(lambda: torch.nn.Linear(2, 10**9), weights, "Net")
+    Traceback (most recent call last):
+    ...
+    ValueError: The parameters of Net declare 'weight' of shape (1000000000, 2), \
+but the file stores shape (3, 2); 'bias' of shape (1000000000,), but the file \
+stores shape (3,).
+    """
+    with torch.device("meta"):
+        module = build()
+    expected = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    stored = {k: tuple(v.shape) for k, v in weights.items()}
+    if expected == stored:
+        return
+    problems = [
+        f"{k!r} of shape {expected[k]}, but the file stores shape {stored[k]}"
+        for k in expected
+        if k in stored and expected[k] != stored[k]
+    ]
+    missing = [k for k in expected if k not in stored]
+    extra = [k for k in stored if k not in expected]
+    if missing:
+        problems.append(f"weights {missing[:5]} that the file does not store")
+    if extra:
+        problems.append(f"no weights {extra[:5]}, which the file stores")
+    raise ValueError(
+        f"The parameters of {owner} declare " + "; ".join(problems[:4]) + "."
+    )
