@@ -58,6 +58,7 @@ from skfeat._fields._values import (  # noqa: F401 - re-exported
     _is_nan,
     _missing_mask,
     _value_kind,
+    check_categorical_values,
     check_dense_array,
     check_field_input,
     check_no_datetime,
@@ -202,7 +203,10 @@ class FieldEncoder:
             )
             return self
         if cat_cols.size:
-            self.ordinal_ = self._new_ordinal().fit(self._categorical_part(X, cat_cols))
+            part = self._categorical_part(X, cat_cols)
+            for i, j in enumerate(cat_cols):
+                check_categorical_values(part[:, i], self.names[j])
+            self.ordinal_ = self._new_ordinal().fit(part)
         if num_cols.size:
             self.scaler_ = StandardScaler().fit(self._numeric_part(X, num_cols))
         return self._set_schema()
