@@ -356,3 +356,19 @@ def test_a_column_typed_differently_in_two_files_names_column_and_files(tmp_path
     df.iloc[:30].to_parquet(tmp_path / "n" / "p1.parquet")
     df.iloc[30:].assign(x=np.arange(30)).to_parquet(tmp_path / "n" / "p2.parquet")
     FMClassifier(**KW).fit(FileSource(tmp_path / "n", target="click"))
+
+
+def test_criteo_files_folder_reads_with_pandas_and_rate_matches_the_docs(tmp_path):
+    # issue 24, item 11: meta.json inside the folder broke read_parquet(folder),
+    # and the documented click rate ("near 25%") was not what the data had
+    from skfeat.datasets import make_criteo_files
+
+    meta = make_criteo_files(tmp_path / "c", 20_000, rows_per_file=10_000)
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "part-00000.parquet", "part-00001.parquet",
+    ]  # fmt: skip
+    frame = pd.read_parquet(tmp_path / "c")
+    assert len(frame) == 20_000
+    assert frame["click"].mean() == pytest.approx(meta["click_rate"])
+    assert "0.307 with" in make_criteo_files.__doc__
+    assert abs(meta["click_rate"] - 0.307) < 0.02
