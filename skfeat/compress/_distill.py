@@ -116,9 +116,7 @@ def distill(
     if isinstance(temperature, bool) or not isinstance(temperature, Real):
         raise TypeError(f"temperature must be a float, got {temperature!r}.")
     if not (temperature > 0 and np.isfinite(temperature)):
-        raise ValueError(
-            f"temperature must be a finite number > 0, got {temperature}."
-        )
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature}.")
     if y is None and teacher_weight < 1:
         raise ValueError("distill needs y when teacher_weight < 1.")
 

@@ -244,9 +244,7 @@ class FileSource:
                 continue
             a, b = first.field(name).type, schema.field(name).type
             kind_a, kind_b = _type_kind(a), _type_kind(b)
-            if None not in (kind_a, kind_b) and "null" not in (kind_a, kind_b) and (
-                kind_a != kind_b
-            ):
+            if kind_a != kind_b and not {kind_a, kind_b} & {None, "null"}:
                 raise TypeError(
                     f"Column {name!r} is {a} in {self.files_[0]!r} but {b} in "
                     f"{self.files_[file_index]!r}; give it one type in every file "
