@@ -87,15 +87,24 @@ def main():
     train_dir = os.path.join(args.folder, f"train_{args.max_rows}")
     test_dir = os.path.join(args.folder, "test_rows_seed_1")
     t0 = time.perf_counter()
-    if not os.path.exists(os.path.join(train_dir, "meta.json")):
-        make_criteo_files(train_dir, args.max_rows, n_ids=args.n_ids, random_state=0)
-    if not os.path.exists(os.path.join(test_dir, "meta.json")):
+    # make_criteo_files returns its metadata; it is kept beside each folder (a
+    # file inside would stop pandas.read_parquet(folder))
+    train_meta, test_meta = train_dir + ".meta.json", test_dir + ".meta.json"
+    if not os.path.exists(train_meta):
+        meta = make_criteo_files(
+            train_dir, args.max_rows, n_ids=args.n_ids, random_state=0
+        )
+        with open(train_meta, "w") as fh:
+            json.dump(meta, fh, indent=1)
+    if not os.path.exists(test_meta):
         # the test file: same planted weights (random_state), other rows (rows_seed)
-        make_criteo_files(
+        meta = make_criteo_files(
             test_dir, 200_000, n_ids=args.n_ids, random_state=0, rows_seed=1
         )
+        with open(test_meta, "w") as fh:
+            json.dump(meta, fh, indent=1)
     gen_s = time.perf_counter() - t0
-    with open(os.path.join(train_dir, "meta.json")) as fh:
+    with open(train_meta) as fh:
         meta = json.load(fh)
     n_files = -(-args.rows // 1_000_000)
     files = sorted(meta["files"])[:n_files]

@@ -190,3 +190,12 @@ def test_errors(fm, deepfm, planted):
                 FMClassifier(), Xtr)  # fmt: skip
     with pytest.raises(ValueError, match="needs y when teacher_weight"):
         distill(deepfm, FMClassifier(), Xtr, teacher_weight=0.5)
+
+
+@pytest.mark.parametrize("temperature", [np.inf, np.nan, 0.0])
+def test_distill_refuses_non_finite_temperatures(fm, planted, temperature):
+    # issue 24, item 10: temperature=inf trained on NaN targets and reported a
+    # divergence instead of naming the parameter
+    Xtr = planted[0]
+    with pytest.raises(ValueError, match="temperature must be a finite number > 0"):
+        distill(fm, FMClassifier(max_epochs=1), Xtr, temperature=temperature)

@@ -318,3 +318,29 @@ def test_regressor_predicts_in_target_units():
     reg = FMRegressor(embed_dim=8, batch_size=256, max_epochs=15, random_state=0)
     reg.fit(X[:3000], y[:3000])
     assert reg.score(X[3000:], y[3000:]) > 0.8
+
+
+@pytest.mark.parametrize("hash_buckets", [True, 2**40, 0])
+def test_hash_buckets_refuses_bools_and_absurd_sizes(mixed_data, hash_buckets):
+    # issue 24, item 10: True was taken as 1 bucket and 2**40 failed to allocate
+    from skfeat.models import DeepFMClassifier
+
+    X, y = mixed_data
+    for cls in (FMClassifier, DeepFMClassifier):
+        est = cls(**FAST, categorical_encoding="hash", hash_buckets=hash_buckets)
+        with pytest.raises(InvalidParameterError, match=r"'hash_buckets'.*not a bool"):
+            est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "values, match",
+    [
+        ([[1, 2], [3]], "Categorical column 'f1' holds list values"),
+        ([1, "b"], "Categorical column 'f1' mixes strings and numbers"),
+    ],
+)
+def test_list_or_mixed_categorical_values_name_the_column(mixed_data, values, match):
+    X, y = mixed_data
+    bad = X.assign(f1=pd.Series(values * (len(X) // 2), index=X.index, dtype=object))
+    with pytest.raises(TypeError, match=match):
+        FMClassifier(**FAST).fit(bad, y)

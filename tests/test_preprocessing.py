@@ -448,3 +448,26 @@ def test_sparse_coder_in_column_transformer_and_grid_search():
     assert search.best_estimator_.predict(X).shape == (300,)
     names = search.best_estimator_[1].get_feature_names_out()
     assert names[0] == "coder__sparseinteractioncoder0"
+
+
+def test_feature_crosser_output_names_are_unique():
+    # issue 24, item 10: values holding "_" and column names holding "__x__"
+    # gave repeated output names; a cross listed twice too
+    from skfeat.preprocessing import FeatureCrosser
+
+    X = pd.DataFrame({"a": ["x_y", "x", "x_y"], "b": ["z", "y_z", "q"]})
+    names = FeatureCrosser().fit(X).get_feature_names_out()
+    assert len(set(names)) == len(names) == 4
+    codes = FeatureCrosser(interactions=[("a", "b")], output="codes")
+    assert codes.set_output(transform="pandas").fit_transform(X).columns.is_unique
+    X2 = pd.DataFrame({"a": list("pqp"), "b__x__c": list("rrs"),
+                       "a__x__b": list("tuu"), "c": list("vvw")})  # fmt: skip
+    for output in ("codes", "onehot"):
+        crosser = FeatureCrosser(
+            interactions=[("a", "b__x__c"), ("a__x__b", "c")], output=output
+        ).fit(X2)
+        names = crosser.get_feature_names_out()
+        assert len(set(names)) == len(names)
+        assert len(set(crosser.cross_names_)) == 2
+    with pytest.raises(ValueError, match="lists the cross of \\('b', 'a'\\) twice"):
+        FeatureCrosser(interactions=[("a", "b"), ("b", "a")]).fit(X)

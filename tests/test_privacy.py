@@ -167,3 +167,16 @@ def test_fit_private_refuses_a_batch_level_loss_by_name():
     with pytest.raises(TypeError, match="fit_private cannot train .*KL"):
         fit_private(VAEClassifier(max_epochs=1, random_state=0), X, y,
                     noise_multiplier=1.0)  # fmt: skip
+
+
+def test_fit_private_does_not_pass_on_opacus_alpha_warning(planted):
+    # issue 24, item 11: every fit warned "Optimal order is the largest alpha"
+    pytest.importorskip("opacus")
+    import warnings
+
+    Xtr, ytr = planted[:2]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fm = fit_private(_fm(max_epochs=1), Xtr[:1000], ytr[:1000], target_epsilon=5.0)
+    assert np.isfinite(fm.epsilon_)
+    assert not [w for w in caught if "Optimal order" in str(w.message)]

@@ -416,3 +416,26 @@ def test_a_fitted_model_does_not_keep_its_validation_rows():
     without = FMClassifier(max_epochs=2, early_stopping=False, **FAST).fit(X, y)
     # 600 validation rows of 4 float32 columns would add about 10 kB
     assert len(pickle.dumps(with_holdout)) < len(pickle.dumps(without)) + 2_000
+
+
+def test_verbose_table_keeps_lr_on_the_stopping_epoch_and_explains_the_count():
+    # issue 24, item 11: the stopping row lost its lr (its columns shifted) and
+    # the message counted more epochs than n_iter_no_change without saying why
+    from skfeat.datasets import make_interaction_classification
+
+    X, y, _ = make_interaction_classification(600, 6, random_state=0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        clf = FMClassifier(
+            max_epochs=40, n_iter_no_change=2, lr_schedule="plateau", verbose=1,
+            random_state=0, learning_rate=0.05,
+        ).fit(X, y)  # fmt: skip
+    assert clf.n_iter_ < 40
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+    header = next(line for line in text.splitlines() if "epoch" in line).split()
+    rows = [line.split() for line in text.splitlines() if re.match(r"^\s+\d+\s", line)]
+    assert header[-2:] == ["lr", "dur"]
+    assert all(len(row) == len(header) for row in rows)
+    misses = int(re.search(r"in the last (\d+) epochs", text).group(1))
+    assert misses > 2
+    assert "(n_iter_no_change=2; early stopping waits for epoch 5)" in text

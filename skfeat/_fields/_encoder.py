@@ -58,6 +58,7 @@ from skfeat._fields._values import (  # noqa: F401 - re-exported
     _is_nan,
     _missing_mask,
     _value_kind,
+    check_categorical_values,
     check_dense_array,
     check_field_input,
     check_no_datetime,
@@ -215,6 +216,8 @@ class FieldEncoder:
             return self
         if cat_cols.size:
             values = self._categorical_part(X, cat_cols)
+            for i, j in enumerate(cat_cols):
+                check_categorical_values(values[:, i], self.names[j])
             if w is not None and np.any(np.asarray(w) > 0):
                 values = values[np.asarray(w) > 0]
             self.ordinal_ = self._new_ordinal().fit(values)

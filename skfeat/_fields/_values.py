@@ -25,6 +25,32 @@ def _value_kind(values):
     return kind
 
 
+def check_categorical_values(values, name):
+    """Refuse list-like values, or text mixed with numbers, naming the column.
+
+    An ``OrdinalEncoder`` would refuse them too, without the column's name.
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("mixed", "mixed-integer"):
+        return
+    present = values[~_missing_mask(values)].tolist()
+    bad = next((v for v in present if isinstance(v, list | tuple | dict | set |
+                                                 np.ndarray)), None)  # fmt: skip
+    if bad is not None:
+        raise TypeError(
+            f"Categorical column {name!r} holds {type(bad).__name__} values (for "
+            f"example {bad!r}); a categorical value is one string or number. Spread "
+            "fixed-length numeric vectors over columns (see vector_features)."
+        )
+    text = next((v for v in present if isinstance(v, str)), None)
+    number = next((v for v in present if isinstance(v, numbers.Number)), None)
+    if text is not None and number is not None:
+        raise TypeError(
+            f"Categorical column {name!r} mixes strings and numbers (for example "
+            f"{text!r} and {number!r}); convert it to one type first, for example "
+            f"X[{name!r}].astype(str)."
+        )
+
+
 def _missing_mask(values):
     return np.asarray(pd.isna(np.asarray(values, dtype=object)), dtype=bool)
 

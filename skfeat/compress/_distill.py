@@ -70,7 +70,7 @@ def distill(
         Labels of ``X``; needed when ``teacher_weight < 1``.
     teacher_weight : float in [0, 1], default=1.0
         Weight ``w`` of the teacher's outputs in the targets.
-    temperature : float > 0, default=1.0
+    temperature : float > 0 and finite, default=1.0
         Softmax/sigmoid temperature ``T`` of the classifiers' soft targets.
     eval_set : tuple (X_val, y_val) or None, default=None
         Validation data for the student's early stopping; its targets are built
@@ -115,8 +115,8 @@ def distill(
         raise ValueError(f"teacher_weight must be in [0, 1], got {teacher_weight}.")
     if isinstance(temperature, bool) or not isinstance(temperature, Real):
         raise TypeError(f"temperature must be a float, got {temperature!r}.")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature}.")
+    if not (temperature > 0 and np.isfinite(temperature)):
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature}.")
     if y is None and teacher_weight < 1:
         raise ValueError("distill needs y when teacher_weight < 1.")
 

@@ -1,7 +1,8 @@
-"""A lazy table over parquet or CSV files, read in record batches with pyarrow."""
+"""A lazy table over parquet, CSV or TSV files, read in record batches with pyarrow."""
 
 import glob
 import os
+from numbers import Integral
 
 import numpy as np
 
@@ -29,23 +30,27 @@ class FileSource:
     Parameters
     ----------
     paths : str, path or list of them
-        Files, directories (their ``.parquet``, ``.pq``, ``.csv``, ``.csv.gz``
-        and ``.tsv`` files, sorted by name) or glob patterns.
+        Files, directories (their ``.parquet``, ``.pq``, ``.csv``, ``.csv.gz``,
+        ``.tsv`` and ``.tsv.gz`` files, sorted by name) or glob patterns.
     target : str or None, default=None
         Name of the target column (required for ``fit``).
-    format : {"parquet", "csv"} or None, default=None
-        File format; ``None`` infers it from the first file's extension.
+    format : {"parquet", "csv", "tsv"} or None, default=None
+        File format (``"tsv"``: CSV with a tab delimiter); ``None`` infers it
+        from the first file's extension.
     columns : list of str or None, default=None
-        Feature columns to use (default: every column but the target).
+        Feature columns to use (default: every column but the target); at least
+        one, and not the target.
     batch_rows : int, default=65536
-        Rows per record batch read from the files.
+        Rows per record batch read from the files (at least 1).
     shuffle_buffer : int, default=262144
         Rows mixed together when training shuffles: each epoch visits the files
         in a random order and permutes blocks of this many rows (which span
-        files and record batches) before cutting them into batches.
+        files and record batches) before cutting them into batches (0: file
+        order).
     max_categories : int or None, default=None
         Most ids per categorical field: the vocabulary keeps the most frequent
         values (ties: the smaller value first); the others map to the unknown id.
+        At least 1.
 
     Notes
     -----
@@ -61,7 +66,11 @@ class FileSource:
       fit's seed and the row's place in its file (:meth:`holdout`): the same
       rows every epoch, but not the split an in-memory fit makes.
     * Column kinds, the vocabulary, bins and scaling come from statistics over
-      every file, by the rules of a fit in memory on the same rows.
+      every file, by the rules of a fit in memory on the same rows. A column
+      must have one kind of type in every file: text in one file and numbers in
+      another raises a ``TypeError`` naming the column and both files.
+    * The files must hold at least one row (``fit``, ``predict`` and the
+      explainers raise a ``ValueError`` otherwise).
 
     Examples
     --------
@@ -102,30 +111,59 @@ class FileSource:
         self.batch_rows = batch_rows
         self.shuffle_buffer = shuffle_buffer
         self.max_categories = max_categories
+        _check_count("batch_rows", batch_rows, 1)
+        _check_count("shuffle_buffer", shuffle_buffer, 0)
+        if max_categories is not None:
+            _check_count("max_categories", max_categories, 1)
         self.files_ = _expand(paths)
         if not self.files_:
             raise ValueError(f"FileSource found no files in {paths!r}.")
         if format is None:
-            ext = os.path.splitext(self.files_[0])[1].lower()
-            format = "csv" if ext in (".csv", ".gz", ".txt") else "parquet"
-        if format not in ("parquet", "csv"):
-            raise ValueError(f"format must be 'parquet' or 'csv', got {format!r}.")
+            name = os.path.basename(self.files_[0]).lower()
+            if name.endswith((".tsv", ".tsv.gz")):
+                format = "tsv"
+            elif name.endswith((".csv", ".csv.gz", ".txt", ".gz")):
+                format = "csv"
+            else:
+                format = "parquet"
+        if format not in ("parquet", "csv", "tsv"):
+            raise ValueError(
+                f"format must be 'parquet', 'csv' or 'tsv', got {format!r}."
+            )
         self._format = format
-        names = list(self._dataset(self.files_[:1]).schema.names)
+        self._schema = self._dataset(self.files_[:1]).schema
+        names = list(self._schema.names)
         if target is not None and target not in names:
             raise ValueError(
                 f"target column {target!r} is not in the files (columns: {names})."
             )
         if columns is None:
             columns = [c for c in names if c != target]
+        elif isinstance(columns, str):
+            raise TypeError(f"columns must be a list of column names, got {columns!r}.")
         missing = [c for c in columns if c not in names]
         if missing:
             raise ValueError(f"columns {missing} are not in the files ({names}).")
+        if target is not None and target in columns:
+            raise ValueError(
+                f"columns lists the target column {target!r}; the target cannot "
+                "be a feature too."
+            )
+        if not columns:
+            raise ValueError(
+                f"FileSource has no feature column: {self.files_[0]!r} holds "
+                f"only {names} and the target is {target!r}."
+            )
         self.feature_names_ = list(columns)
 
     # ------------------------------------------------------------- reading
     def _dataset(self, files):
         ds = _pyarrow_dataset()
+        if self._format == "tsv":
+            import pyarrow.csv as pa_csv
+
+            tab = ds.CsvFileFormat(parse_options=pa_csv.ParseOptions(delimiter="\t"))
+            return ds.dataset(list(files), format=tab)
         return ds.dataset(list(files), format=self._format)
 
     @property
@@ -169,10 +207,12 @@ class FileSource:
         read_target = with_target and self.target is not None
         if read_target:
             cols = cols + [self.target]
+        order = list(order)
+        n_read = 0
         for file_index in order:
-            scanner = self._dataset([self.files_[file_index]]).scanner(
-                columns=cols, batch_size=int(self.batch_rows)
-            )
+            dataset = self._dataset([self.files_[file_index]])
+            self._check_types(dataset.schema, cols, file_index)
+            scanner = dataset.scanner(columns=cols, batch_size=int(self.batch_rows))
             batch_index = 0
             for batch in scanner.to_batches():
                 if batch.num_rows == 0:
@@ -181,8 +221,35 @@ class FileSource:
                 y = None
                 if read_target:
                     y = frame.pop(self.target).to_numpy()
+                n_read += len(frame)
                 yield int(file_index), batch_index, frame, y
                 batch_index += 1
+        if n_read == 0 and set(order) >= set(range(len(self.files_))):
+            files = self.files_ if len(self.files_) <= 3 else self.files_[:3] + ["..."]
+            raise ValueError(
+                f"The FileSource's files {files} hold no rows: fit, predict and "
+                "the explainers need at least one."
+            )
+
+    def _check_types(self, schema, columns, file_index):
+        """Refuse a column whose type in this file clashes with the first file's."""
+        first = self._schema
+        for name in columns:
+            if name not in schema.names:
+                raise ValueError(
+                    f"Column {name!r} is in {self.files_[0]!r} but not in "
+                    f"{self.files_[file_index]!r}."
+                )
+            if name not in first.names:
+                continue
+            a, b = first.field(name).type, schema.field(name).type
+            kind_a, kind_b = _type_kind(a), _type_kind(b)
+            if kind_a != kind_b and not {kind_a, kind_b} & {None, "null"}:
+                raise TypeError(
+                    f"Column {name!r} is {a} in {self.files_[0]!r} but {b} in "
+                    f"{self.files_[file_index]!r}; give it one type in every file "
+                    "(for example, write it as text everywhere)."
+                )
 
     @staticmethod
     def holdout(n, fraction, seed, file_index, batch_index):
@@ -281,7 +348,35 @@ class FileSource:
         )
 
 
-_DATA_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv")
+_DATA_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".tsv.gz")
+
+
+def _check_count(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+        raise ValueError(
+            f"FileSource's {name} must be an integer >= {low}, got {value!r}."
+        )
+
+
+def _type_kind(arrow_type):
+    """``"number"``, ``"text"``, ``"null"``, ... : types a column may mix across
+    files (int64 in one file, float64 where it has missing values in another)."""
+    import pyarrow.types as pt
+
+    if pt.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    if pt.is_null(arrow_type):
+        return "null"
+    if (
+        pt.is_integer(arrow_type)
+        or pt.is_floating(arrow_type)
+        or pt.is_decimal(arrow_type)
+        or pt.is_boolean(arrow_type)
+    ):
+        return "number"
+    if pt.is_string(arrow_type) or pt.is_large_string(arrow_type):
+        return "text"
+    return None  # other types are checked where they are read
 
 
 def _expand(paths):

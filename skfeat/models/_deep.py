@@ -22,7 +22,11 @@ from skfeat.models._fields import UNKNOWN_ID
 from skfeat.nn import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._mlp import _ACTIVATIONS
 from skfeat.utils._sklearn_compat import Interval, StrOptions
-from skfeat.utils._validation import PositiveIntSequence
+from skfeat.utils._validation import (
+    MAX_HASH_BUCKETS,
+    IntInRange,
+    PositiveIntSequence,
+)
 
 
 class _DeepBase(BaseFieldModel):
@@ -38,7 +42,7 @@ class _DeepBase(BaseFieldModel):
         "net_alpha": [Interval(Real, 0, None, closed="left")],
         "sparse_gradients": ["boolean", StrOptions({"auto"})],
         "categorical_encoding": [StrOptions({"vocabulary", "hash"})],
-        "hash_buckets": [Interval(Integral, 1, None, closed="left")],
+        "hash_buckets": [IntInRange(1, MAX_HASH_BUCKETS)],
     }
 
     def __init__(

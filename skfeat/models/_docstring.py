@@ -161,7 +161,9 @@ default="from_dtype"
         """,
     "hash_buckets": """
         hash_buckets : int, default=2**20
-            Ids per categorical field with ``categorical_encoding="hash"``.
+            Ids per categorical field with ``categorical_encoding="hash"``: at
+            most ``2**31 - 3``, so that every id fits in 32 bits (booleans are
+            refused).
         """,
     "net_alpha": """
         net_alpha : float, default=0.0

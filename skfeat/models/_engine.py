@@ -190,11 +190,22 @@ class _EarlyStopping(EarlyStopping):
                 print_log = dict(net.callbacks_).get("print_log")
                 if print_log is not None:
                     print_log.on_epoch_end(net, **kwargs)
-                print(
-                    f"Stopping since {self.monitor} has not improved in the last "
-                    f"{self.misses_} epochs."
-                )
+                print(self._stop_message(net))
             raise
+
+    def _stop_message(self, net):
+        # misses counted before MIN_EPOCHS_BEFORE_STOP can make the run of epochs
+        # without improvement longer than n_iter_no_change: say why
+        text = (
+            f"Stopping since {self.monitor} has not improved in the last "
+            f"{self.misses_} epochs"
+        )
+        if self.misses_ > self.patience:
+            text += (
+                f" (n_iter_no_change={self.patience}; early stopping waits for "
+                f"epoch {MIN_EPOCHS_BEFORE_STOP})"
+            )
+        return text + "."
 
     def _count_and_stop(self, net):
         # skorch's rule, with ``>=`` so that misses counted before the minimum
@@ -234,6 +245,11 @@ def training_callbacks(
     """
     callbacks = []
     higher_is_better = monitor == "valid_score"
+    if lr_schedule == "plateau":
+        # before early stopping, so that the epoch a fit stops on records its
+        # learning rate too (the verbose table prints that row from the stop)
+        plateau_monitor = monitor if has_validation else "train_loss"
+        callbacks.append(("lr_schedule", _plateau_schedule(plateau_monitor)))
     if early_stopping:
         callbacks.append(
             (
@@ -249,9 +265,6 @@ def training_callbacks(
                 ),
             )
         )
-    if lr_schedule == "plateau":
-        plateau_monitor = monitor if has_validation else "train_loss"
-        callbacks.append(("lr_schedule", _plateau_schedule(plateau_monitor)))
     if clip_grad_norm is not None:
         callbacks.append(
             (

@@ -18,6 +18,7 @@ from skfeat.models._docstring import fill_doc
 from skfeat.models._fields import UNKNOWN_ID
 from skfeat.nn import FM, FwFM, SparseFM
 from skfeat.utils._sklearn_compat import Interval, StrOptions
+from skfeat.utils._validation import MAX_HASH_BUCKETS, IntInRange
 
 
 class _FMFamily(_Decomposable, BaseFieldModel):
@@ -28,7 +29,7 @@ class _FMFamily(_Decomposable, BaseFieldModel):
         "embed_dim": [Interval(Integral, 1, None, closed="left")],
         "sparse_gradients": ["boolean", StrOptions({"auto"})],
         "categorical_encoding": [StrOptions({"vocabulary", "hash"})],
-        "hash_buckets": [Interval(Integral, 1, None, closed="left")],
+        "hash_buckets": [IntInRange(1, MAX_HASH_BUCKETS)],
     }
 
     def __init__(

@@ -35,6 +35,24 @@ def _token(value):
     return str(value)
 
 
+def _unique_names(names):
+    """``names`` with each repeat suffixed ``__2``, ``__3``, ... (never a name
+    already taken), so that output columns can be told apart."""
+    taken = set(names)
+    seen = set()
+    out = []
+    for name in names:
+        if name in seen:
+            k = 2
+            while f"{name}__{k}" in taken:
+                k += 1
+            name = f"{name}__{k}"
+            taken.add(name)
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 def factorize_column(col):
     """Row codes and the distinct string tokens of one column.
 
@@ -92,7 +110,8 @@ class FeatureCrosser(TransformerMixin, BaseEstimator):
         Which columns to cross. ``"all_pairs"``: every pair of columns; an int
         ``d >= 2``: every combination of 2 to ``d`` columns (like
         ``PolynomialFeatures(interaction_only=True)``); a list of tuples of
-        column names or indices, each of at least two distinct columns.
+        column names or indices, each of at least two distinct columns and each
+        set of columns once.
     n_bins : int or None, default=None
         ``None``: exact vocabulary. An int: hash every cross into this many
         buckets (per cross).
@@ -113,7 +132,7 @@ class FeatureCrosser(TransformerMixin, BaseEstimator):
         The crossed column indices, in output order.
     cross_names_ : list of str
         Name of each cross, its column names joined by ``"__x__"``
-        (e.g. ``"user__x__item"``).
+        (e.g. ``"user__x__item"``); a repeated name gets the suffix ``"__2"``.
     categories_ : list of ndarray or None
         Vocabulary mode: for each input column, its sorted string tokens seen in
         ``fit``; ``None`` when hashing.
@@ -202,9 +221,9 @@ class FeatureCrosser(TransformerMixin, BaseEstimator):
         X = check_table(self, X, reset=True)
         names = column_names(self)
         self.crosses_ = self._resolve_crosses(names)
-        self.cross_names_ = [
-            CROSS_SEPARATOR.join(names[j] for j in cross) for cross in self.crosses_
-        ]
+        self.cross_names_ = _unique_names(
+            [CROSS_SEPARATOR.join(names[j] for j in cross) for cross in self.crosses_]
+        )
         if self.n_bins is not None:
             self.categories_ = None
             self.vocabularies_ = None
@@ -256,6 +275,10 @@ class FeatureCrosser(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     "every cross in interactions needs at least two distinct "
                     f"columns, got {tuple(item)!r}."
+                )
+            if set(cross) in [set(c) for c in crosses]:
+                raise ValueError(
+                    f"interactions lists the cross of {tuple(item)!r} twice."
                 )
             crosses.append(cross)
         return crosses
@@ -385,11 +408,15 @@ of shape (n_samples, n_crosses)
         feature_names_out : ndarray of str objects
             Codes: the cross names (``"a__x__b"``). One-hot: ``"a__x__b_other"``
             then ``"a__x__b_<value of a>_<value of b>"`` for each kept
-            combination (vocabulary) or ``"a__x__b_h<bucket>"`` (hashing).
+            combination (vocabulary) or ``"a__x__b_h<bucket>"`` (hashing). A name
+            that would repeat an earlier one (values or column names holding
+            ``"_"`` or ``"__x__"``) gets the suffix ``"__2"``, ``"__3"``, ...
         """
         check_is_fitted(self)
         names = [str(n) for n in _check_feature_names_in(self, input_features)]
-        cross_names = [CROSS_SEPARATOR.join(names[j] for j in c) for c in self.crosses_]
+        cross_names = _unique_names(
+            [CROSS_SEPARATOR.join(names[j] for j in c) for c in self.crosses_]
+        )
         if self.output == "codes":
             return np.asarray(cross_names, dtype=object)
         out = []
@@ -409,7 +436,7 @@ of shape (n_samples, n_crosses)
             for part in parts[1:]:
                 combos = np.char.add(np.char.add(combos.astype(str), "_"), part)
             out.extend(f"{name}_{v}" for v in combos.tolist())
-        return np.asarray(out, dtype=object)
+        return np.asarray(_unique_names(out), dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

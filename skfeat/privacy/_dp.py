@@ -1,6 +1,8 @@
 """Differentially private training (DP-SGD) of skfeat models through Opacus."""
 
+import contextlib
 import math
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -14,6 +16,27 @@ _OPACUS_HINT = (
     "(install it together with your torch version pinned, e.g. "
     "pip install 'skfeat[privacy]' torch==<your version>)."
 )
+
+
+@contextlib.contextmanager
+def _rdp_order_warning_ignored():
+    """Ignore Opacus' "Optimal order is the largest alpha" warning.
+
+    Opacus' RDP accountant minimises epsilon over a fixed grid of orders and
+    warns when the best one is the grid's largest: with few noisy steps (a
+    small job, or a large ``target_epsilon``) that is every call. The epsilon it
+    returns is still a valid upper bound (a tighter one may exist beyond the
+    grid), so the warning says nothing about the guarantee ``fit_private``
+    reports; other warnings pass.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="Optimal order is the largest alpha",
+            category=UserWarning,
+            module=r"opacus\.accountants",
+        )
+        yield
 
 
 def _import_opacus():
@@ -176,15 +199,16 @@ class _PrivateTraining(FitVariant):
             if math.isinf(self.target_epsilon):
                 noise_multiplier = 0.0
             else:
-                noise_multiplier = float(
-                    get_noise_multiplier(
-                        target_epsilon=float(self.target_epsilon),
-                        target_delta=self.delta,
-                        sample_rate=sample_rate,
-                        steps=n_steps,
-                        accountant="rdp",
+                with _rdp_order_warning_ignored():
+                    noise_multiplier = float(
+                        get_noise_multiplier(
+                            target_epsilon=float(self.target_epsilon),
+                            target_delta=self.delta,
+                            sample_rate=sample_rate,
+                            steps=n_steps,
+                            accountant="rdp",
+                        )
                     )
-                )
         if hasattr(net.module, "extra_loss"):
             raise TypeError(
                 f"fit_private cannot train {type(net.module).__name__}: its loss has "
@@ -235,11 +259,11 @@ class _PrivateTraining(FitVariant):
             net.module_.eval()
         # leave a plain optimizer on the net (partial_fit continues without DP)
         net.initialize_optimizer()
-        self.epsilon = (
-            float(accountant.get_epsilon(self.delta))
-            if noise_multiplier > 0
-            else math.inf
-        )
+        if noise_multiplier > 0:
+            with _rdp_order_warning_ignored():
+                self.epsilon = float(accountant.get_epsilon(self.delta))
+        else:
+            self.epsilon = math.inf
         self.noise = float(noise_multiplier)
         self.sample_rate = float(sample_rate)
 

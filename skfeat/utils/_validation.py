@@ -175,6 +175,37 @@ class PositiveIntSequence(HasMethods):
         return f"{kind} of positive integers (for example (64, 32))"
 
 
+#: Most ids per hashed field: every id (with the reserved ones) fits in 32 bits.
+#: Larger counts are refused when the parameter is validated rather than failing
+#: to allocate a table of ``hash_buckets * embed_dim`` floats per field.
+MAX_HASH_BUCKETS = 2**31 - 3
+
+
+class IntInRange(HasMethods):
+    """Constraint: an integer in ``[low, high]``, booleans excluded.
+
+    scikit-learn's ``Interval(Integral, ...)`` accepts ``True`` as 1; a count
+    such as ``hash_buckets`` should not. Derives from ``HasMethods`` for the
+    reason given in :class:`PositiveIntSequence`.
+    """
+
+    def __init__(self, low, high):
+        _Constraint.__init__(self)
+        self.methods = []
+        self.low = low
+        self.high = high
+
+    def is_satisfied_by(self, val):
+        return (
+            isinstance(val, Integral | np.integer)
+            and not isinstance(val, bool | np.bool_)
+            and self.low <= val <= self.high
+        )
+
+    def __str__(self):
+        return f"an int in the range [{self.low}, {self.high}] (not a bool)"
+
+
 def as_units(value):
     """Layer widths as a list of ints (after ``PositiveIntSequence`` passed)."""
     return [int(u) for u in value]
