@@ -61,18 +61,7 @@ IGNORED = {"GL01", "GL02", "RT02", "ES01", "SA01", "EX01"}
 # skfeat/compress): fixed there. Keys are qualified names (``Class.method`` for
 # a method, by the class that defines it). Keep it short; remove an entry once
 # it passes.
-KNOWN_FAILING = {
-    "BaseFieldModel.partial_fit": "models/_base.py (fit path)",
-    "FieldClassifierMixin.decision_function": "models/_base.py",
-    "FieldClassifierMixin.predict": "models/_base.py",
-    "FieldRegressorMixin.predict": "models/_base.py",
-    "FieldSchema": "models/_fields.py",
-    "FieldSchema.field_of_column": "models/_fields.py",
-    "FieldSchema.n_fields": "models/_fields.py",
-    "FieldSchema.order": "models/_fields.py",
-    "fit_private": "skfeat/privacy",
-    "embedding_nbytes": "skfeat/compress",
-}
+KNOWN_FAILING = {}
 
 SECTIONS_WITHOUT_BLANKS = ("Parameters", "Returns", "Yields", "Raises", "Attributes")
 # scikit-learn generates set_{method}_request for metadata routing

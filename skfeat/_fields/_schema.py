@@ -9,7 +9,7 @@ import numpy as np
 class FieldSchema:
     """What the module needs to know about the fields.
 
-    Attributes
+    Parameters
     ----------
     names : list of str
         One name per field, in input column order.
@@ -20,18 +20,14 @@ class FieldSchema:
         the categorical fields appear among the input columns.
     n_numeric : int
         Number of numeric fields.
-    order : ndarray of int
-        ``order[j]`` is the field (input column, without vector fields) of the
-        ``j``-th field of the module, whose fields come as all categorical
-        fields, then all numeric ones, then all vector ones.
-    vector : ndarray of bool or None
+    vector : ndarray of bool or None, default=None
         Whether each field is a vector field; ``None`` when there are none. With
         vector fields, ``names`` and ``categorical`` describe the fields: one per
         input column outside the vector fields, and one per vector field at the
         position of its first column.
-    vector_dims : tuple of int
+    vector_dims : tuple of int, default=()
         Length of each vector field, in module order (the order of the fields).
-    columns : tuple of tuple of int or None
+    columns : tuple of tuple of int or None, default=None
         The input columns of each field; ``None`` when field ``i`` is column
         ``i``.
 
@@ -74,10 +70,17 @@ class FieldSchema:
 
     @property
     def n_fields(self):
+        """Number of fields."""
         return len(self.names)
 
     @property
     def order(self):
+        """Field of each module field: ndarray of int.
+
+        ``order[j]`` is the field (input column, without vector fields) of the
+        ``j``-th field of the module, whose fields come as all categorical
+        fields, then all numeric ones, then all vector ones.
+        """
         if self.vector is None:
             return np.concatenate(
                 [np.flatnonzero(self.categorical), np.flatnonzero(~self.categorical)]
@@ -92,7 +95,18 @@ class FieldSchema:
         )
 
     def field_of_column(self, n_columns):
-        """``(n_columns,)`` array: the field each input column belongs to."""
+        """Return the field each input column belongs to.
+
+        Parameters
+        ----------
+        n_columns : int
+            Number of input columns.
+
+        Returns
+        -------
+        owner : ndarray of int of shape (n_columns,)
+            The field of each input column.
+        """
         if self.columns is None:
             return np.arange(n_columns)
         owner = np.empty(n_columns, dtype=np.int64)

@@ -90,6 +90,7 @@ def embedding_nbytes(estimator):
     Returns
     -------
     nbytes : int
+        Bytes of the embedding tables.
 
     Examples
     --------

@@ -380,10 +380,12 @@ class BaseFieldModel(BaseEstimator):
             All classes that can appear in ``y``. Required by classifiers on the
             first call (unless ``X`` is a ``FileSource``), ignored afterwards.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
 
         Returns
         -------
         self : object
+            The estimator, trained for one more epoch.
         """
         if not hasattr(self, "net_"):
             self._validate_params()

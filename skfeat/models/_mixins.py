@@ -69,6 +69,7 @@ class FieldClassifierMixin:
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The logits.
         """
         return self._raw_output(X)
 
@@ -103,6 +104,7 @@ class FieldClassifierMixin:
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The class of highest probability for each row.
         """
         scores = self._raw_output(X)
         if scores.ndim == 1:
@@ -181,5 +183,6 @@ class FieldRegressorMixin:
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The predicted value for each row, in the target's units.
         """
         return self._raw_output(X) * self._target_scale + self._target_mean

@@ -88,7 +88,9 @@ def fit_private(
         An skfeat model taking field input (e.g. ``FMClassifier``); models with
         ``batch_norm=True`` are refused (batch statistics mix rows).
     X : {DataFrame, array-like} of shape (n_samples, n_features)
+        Training data, one column per field.
     y : array-like of shape (n_samples,)
+        Target values.
     target_epsilon : float or None, default=None
         Privacy budget to reach after ``max_epochs`` epochs; the noise multiplier
         is solved for it. ``np.inf`` trains with clipping but no noise. Give this
@@ -105,13 +107,11 @@ def fit_private(
 
     Returns
     -------
-    estimator : the fitted estimator, with these attributes added:
-
-        - ``epsilon_`` : float, the spent epsilon at ``delta_`` (``inf`` without
-          noise);
-        - ``delta_`` : float;
-        - ``noise_multiplier_`` : float, the noise multiplier used;
-        - ``sample_rate_`` : float, the Poisson sampling rate.
+    estimator : BaseFieldModel
+        The fitted estimator, with ``epsilon_`` (the spent epsilon at
+        ``delta_``; ``inf`` without noise), ``delta_``, ``noise_multiplier_``
+        (the noise multiplier used) and ``sample_rate_`` (the Poisson sampling
+        rate) added.
 
     Examples
     --------
