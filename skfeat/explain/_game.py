@@ -5,6 +5,9 @@ coalitions, in model calls of about ``batch_size`` rows each, with a progress
 bar. For skfeat's field models the rows and the background are encoded once and
 masked rows are built by tensor indexing straight into the torch module (no
 pandas round trip per call), optionally in float32.
+
+The game table and the fast paths it drives (one per kind of model, each with
+its ``applies`` check) are kept together: they share the masking of encoded rows.
 """
 
 import numpy as np
