@@ -24,6 +24,7 @@ class _DCNv3Base(_DeepBase):
         "lcn_layers": [Interval(Integral, 1, None, closed="left")],
         "ecn_layers": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
         "net_alpha": [Interval(Real, 0, None, closed="left")],
         "sparse_gradients": ["boolean", StrOptions({"auto"})],
         "categorical_encoding": [StrOptions({"vocabulary", "hash"})],
@@ -36,7 +37,8 @@ class _DCNv3Base(_DeepBase):
         *,
         lcn_layers=3,
         ecn_layers=3,
-        dropout=0.1,
+        dropout=0.0,
+        batch_norm=True,
         alpha=0.05,
         net_alpha=0.0,
         learning_rate=1e-3,
@@ -67,6 +69,7 @@ class _DCNv3Base(_DeepBase):
         self.lcn_layers = lcn_layers
         self.ecn_layers = ecn_layers
         self.dropout = dropout
+        self.batch_norm = batch_norm
         self.alpha = alpha
         self.net_alpha = net_alpha
         self.learning_rate = learning_rate
@@ -108,6 +111,7 @@ class _DCNv3Base(_DeepBase):
             lcn_layers=self.lcn_layers,
             ecn_layers=self.ecn_layers,
             dropout=float(self.dropout),
+            batch_norm=bool(self.batch_norm),
             sub_logits_in_training=self._uses_tri_bce(),
             zero_ids=(UNKNOWN_ID,),
             sparse=getattr(self, "_sparse_gradients_", False),
@@ -157,8 +161,16 @@ class DCNv3Classifier(FieldClassifierMixin, ClassifierMixin, _DCNv3Base):
         Layers of the linear cross network.
     ecn_layers : int, default=3
         Layers of the exponential cross network.
-    dropout : float, default=0.1
-        Dropout on the output of each cross layer, in training only.
+    dropout : float, default=0.0
+        Dropout on the output of each cross layer, in training only (0.2 scored
+        the same on Frappe_x1 at seed 0, 0.98366 against 0.98363, in 18 epochs
+        instead of 12).
+    batch_norm : bool, default=True
+        Batch-normalise each cross layer's ``c_l = BN(W_l x + b_l)``. The
+        embeddings start near zero (standard deviation 1e-4), so without it the
+        cross terms start about 1e-4 times smaller than the linear ones and are
+        slow to learn: on Frappe_x1 (seed 0, dropout 0.1) valid AUC 0.97445 after
+        48 epochs without it, 0.98246 after 12 with it.
     alpha : float, default=0.05
         L2 penalty ``alpha / 2 * ||E||^2`` on the embedding tables, applied to the
         *whole* tables at every step through the optimizer's weight decay: the
@@ -307,10 +319,12 @@ default="from_dtype"
     -----
     The paper's multi-head feature embedding (each field embedding split into
     heads that go through the cross networks separately) is not implemented:
-    the networks read the whole embeddings. When ``W_l``'s input width is odd,
-    ``c_l`` has ``ceil(width / 2)`` units and the last entry of the masked copy
-    is dropped. In eval mode (prediction) the network computes in float64, so a
-    row's output does not depend on which rows share its batch.
+    the networks read the whole embeddings. The batch normalisation of ``c_l``
+    (``batch_norm``) is this implementation's addition, not the paper's. When
+    ``W_l``'s input width is odd, ``c_l`` has ``ceil(width / 2)`` units and the
+    last entry of the masked copy is dropped. In eval mode (prediction) the
+    network computes in float64, so a row's output does not depend on which
+    rows share its batch.
 
     No closed-form decomposition: :class:`~skfeat.explain.InteractionExplainer`
     explains the model through its outputs (enumeration of coalitions within
@@ -376,8 +390,16 @@ class DCNv3Regressor(FieldRegressorMixin, RegressorMixin, _DCNv3Base):
         Layers of the linear cross network.
     ecn_layers : int, default=3
         Layers of the exponential cross network.
-    dropout : float, default=0.1
-        Dropout on the output of each cross layer, in training only.
+    dropout : float, default=0.0
+        Dropout on the output of each cross layer, in training only (0.2 scored
+        the same on Frappe_x1 at seed 0, 0.98366 against 0.98363, in 18 epochs
+        instead of 12).
+    batch_norm : bool, default=True
+        Batch-normalise each cross layer's ``c_l = BN(W_l x + b_l)``. The
+        embeddings start near zero (standard deviation 1e-4), so without it the
+        cross terms start about 1e-4 times smaller than the linear ones and are
+        slow to learn: on Frappe_x1 (seed 0, dropout 0.1) valid AUC 0.97445 after
+        48 epochs without it, 0.98246 after 12 with it.
     alpha : float, default=0.05
         L2 penalty ``alpha / 2 * ||E||^2`` on the embedding tables, applied to the
         *whole* tables at every step through the optimizer's weight decay: the
@@ -524,10 +546,12 @@ default="from_dtype"
     -----
     The paper's multi-head feature embedding (each field embedding split into
     heads that go through the cross networks separately) is not implemented:
-    the networks read the whole embeddings. When ``W_l``'s input width is odd,
-    ``c_l`` has ``ceil(width / 2)`` units and the last entry of the masked copy
-    is dropped. In eval mode (prediction) the network computes in float64, so a
-    row's output does not depend on which rows share its batch.
+    the networks read the whole embeddings. The batch normalisation of ``c_l``
+    (``batch_norm``) is this implementation's addition, not the paper's. When
+    ``W_l``'s input width is odd, ``c_l`` has ``ceil(width / 2)`` units and the
+    last entry of the masked copy is dropped. In eval mode (prediction) the
+    network computes in float64, so a row's output does not depend on which
+    rows share its batch.
 
     No closed-form decomposition: :class:`~skfeat.explain.InteractionExplainer`
     explains the model through its outputs (enumeration of coalitions within

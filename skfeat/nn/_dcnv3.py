@@ -11,7 +11,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from skfeat.nn._embedding import FieldEmbedding
-from skfeat.nn._mlp import LayerNorm, Linear, eval_dtype, glorot_init_, squeeze_outputs
+from skfeat.nn._mlp import (
+    BatchNorm1d,
+    LayerNorm,
+    Linear,
+    eval_dtype,
+    glorot_init_,
+    squeeze_outputs,
+)
 
 
 def self_mask(c, norm):
@@ -58,6 +65,9 @@ class MaskedCrossLayer(nn.Module):
         Width ``d`` of the input and of the output.
     dropout : float, default=0.0
         Dropout on the layer's output (training only).
+    batch_norm : bool, default=False
+        Batch-normalise ``c`` (``c = BN(W x + b)``), which puts the cross vector
+        on a unit scale whatever the scale of the embeddings.
 
     Examples
     --------
@@ -69,17 +79,18 @@ class MaskedCrossLayer(nn.Module):
     torch.Size([3, 6])
     """
 
-    def __init__(self, width, dropout=0.0):
+    def __init__(self, width, dropout=0.0, batch_norm=False):
         super().__init__()
         self.width = int(width)
         half = (self.width + 1) // 2
         self.linear = Linear(self.width, half)
+        self.batch_norm = BatchNorm1d(half) if batch_norm else nn.Identity()
         self.norm = LayerNorm(half)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
 
     def cross_vector(self, x):
         """``[c || SelfMask(c)]`` of width ``d`` for input ``x``."""
-        c = self.linear(x)
+        c = self.batch_norm(self.linear(x))
         return torch.cat([c, self_mask(c, self.norm)], dim=-1)[..., : self.width]
 
     def forward(self, base, x):
@@ -100,6 +111,8 @@ class LinearCrossNet(nn.Module):
         Number of cross layers (at least one).
     dropout : float, default=0.0
         Dropout on each layer's output (training only).
+    batch_norm : bool, default=False
+        Batch-normalise each layer's ``c`` (see :class:`MaskedCrossLayer`).
 
     Examples
     --------
@@ -109,12 +122,12 @@ class LinearCrossNet(nn.Module):
     torch.Size([3, 8])
     """
 
-    def __init__(self, width, n_layers, dropout=0.0):
+    def __init__(self, width, n_layers, dropout=0.0, batch_norm=False):
         super().__init__()
         if int(n_layers) < 1:
             raise ValueError(f"n_layers must be at least 1, got {n_layers!r}.")
         self.layers = nn.ModuleList(
-            MaskedCrossLayer(width, dropout) for _ in range(int(n_layers))
+            MaskedCrossLayer(width, dropout, batch_norm) for _ in range(int(n_layers))
         )
 
     def forward(self, x1):
@@ -139,6 +152,8 @@ class ExponentialCrossNet(nn.Module):
         Number of cross layers (at least one).
     dropout : float, default=0.0
         Dropout on each layer's output (training only).
+    batch_norm : bool, default=False
+        Batch-normalise each layer's ``c`` (see :class:`MaskedCrossLayer`).
 
     Examples
     --------
@@ -148,12 +163,12 @@ class ExponentialCrossNet(nn.Module):
     torch.Size([3, 8])
     """
 
-    def __init__(self, width, n_layers, dropout=0.0):
+    def __init__(self, width, n_layers, dropout=0.0, batch_norm=False):
         super().__init__()
         if int(n_layers) < 1:
             raise ValueError(f"n_layers must be at least 1, got {n_layers!r}.")
         self.layers = nn.ModuleList(
-            MaskedCrossLayer(width, dropout) for _ in range(int(n_layers))
+            MaskedCrossLayer(width, dropout, batch_norm) for _ in range(int(n_layers))
         )
 
     def forward(self, x1):
@@ -187,6 +202,8 @@ class DCNv3(nn.Module):
         Layers of the exponential cross network.
     dropout : float, default=0.0
         Dropout on each cross layer's output (training only).
+    batch_norm : bool, default=False
+        Batch-normalise each cross layer's ``c`` (see :class:`MaskedCrossLayer`).
     sub_logits_in_training : bool, default=False
         Return the two sub-network logits beside the fused one in training mode
         (one output only).
@@ -211,7 +228,8 @@ class DCNv3(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, lcn_layers=3,
-        ecn_layers=3, dropout=0.0, sub_logits_in_training=False, init_std=1e-4,
+        ecn_layers=3, dropout=0.0, batch_norm=False, sub_logits_in_training=False,
+        init_std=1e-4,
         zero_ids=(), sparse=False, vector_dims=(),
     ):  # fmt: skip
         super().__init__()
@@ -222,8 +240,8 @@ class DCNv3(nn.Module):
             vector_dims=vector_dims, sparse=sparse,
         )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
-        self.lcn = LinearCrossNet(width, lcn_layers, dropout)
-        self.ecn = ExponentialCrossNet(width, ecn_layers, dropout)
+        self.lcn = LinearCrossNet(width, lcn_layers, dropout, batch_norm)
+        self.ecn = ExponentialCrossNet(width, ecn_layers, dropout, batch_norm)
         self.lcn_output = Linear(width, self.n_outputs)
         self.ecn_output = Linear(width, self.n_outputs)
         glorot_init_(self)
