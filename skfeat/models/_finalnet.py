@@ -148,9 +148,9 @@ class FinalNetClassifier(FieldClassifierMixin, ClassifierMixin, _FinalNetBase):
         Widths of the first FINAL block's layers (non-empty, positive).
     block2_hidden_units : sequence of int or None, default=None
         Widths of a second FINAL block; ``None`` for the one-block model. On
-        Frappe_x1 a second block of ``(400, 400, 400)`` added 0.0006-0.0007
-        valid AUC per seed for 2-7 times the fit time (``docs/benchmarks.md``,
-        "DCNv3 and FinalNet on Frappe_x1").
+        Frappe_x1 a second block of ``(400, 400, 400)`` changed the valid AUC
+        by +0.0007, +0.0006 and -0.0004 at three seeds for 2-7 times the fit
+        time (``docs/benchmarks.md``, "DCNv3 and FinalNet on Frappe_x1").
     field_gate : bool, default=True
         Scale each field's embedding by a learned gate before each block.
     activation : {"relu", "tanh", "sigmoid", "gelu", "leaky_relu", "identity"}, \
@@ -369,9 +369,9 @@ class FinalNetRegressor(FieldRegressorMixin, RegressorMixin, _FinalNetBase):
         Widths of the first FINAL block's layers (non-empty, positive).
     block2_hidden_units : sequence of int or None, default=None
         Widths of a second FINAL block; ``None`` for the one-block model. On
-        Frappe_x1 a second block of ``(400, 400, 400)`` added 0.0006-0.0007
-        valid AUC per seed for 2-7 times the fit time (``docs/benchmarks.md``,
-        "DCNv3 and FinalNet on Frappe_x1").
+        Frappe_x1 a second block of ``(400, 400, 400)`` changed the valid AUC
+        by +0.0007, +0.0006 and -0.0004 at three seeds for 2-7 times the fit
+        time (``docs/benchmarks.md``, "DCNv3 and FinalNet on Frappe_x1").
     field_gate : bool, default=True
         Scale each field's embedding by a learned gate before each block.
     activation : {"relu", "tanh", "sigmoid", "gelu", "leaky_relu", "identity"}, \
