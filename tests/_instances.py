@@ -5,6 +5,7 @@ added without touching each other's tables.
 """
 
 from tests._params_deep import DEEP_PARAMS, DEEP_XFAILS
+from tests._params_frontier import FRONTIER_PARAMS, FRONTIER_XFAILS
 from tests._params_graph_vae import GRAPH_VAE_PARAMS, GRAPH_VAE_XFAILS
 from tests._params_preprocessing import PREPROCESSING_PARAMS, PREPROCESSING_XFAILS
 
@@ -18,7 +19,12 @@ INIT_PARAMS = {
 }
 
 #: class name -> extra settings (override INIT_PARAMS)
-PER_ESTIMATOR_PARAMS = {**DEEP_PARAMS, **PREPROCESSING_PARAMS, **GRAPH_VAE_PARAMS}
+PER_ESTIMATOR_PARAMS = {
+    **DEEP_PARAMS,
+    **FRONTIER_PARAMS,
+    **PREPROCESSING_PARAMS,
+    **GRAPH_VAE_PARAMS,
+}
 
 _SGD_WEIGHTS = (
     "the encoders, the target scaling and the loss honour sample_weight (a "
@@ -35,7 +41,12 @@ TORCH_XFAILS = {
 }
 
 #: class name -> {check name: reason}
-PER_ESTIMATOR_XFAILS = {**DEEP_XFAILS, **PREPROCESSING_XFAILS, **GRAPH_VAE_XFAILS}
+PER_ESTIMATOR_XFAILS = {
+    **DEEP_XFAILS,
+    **FRONTIER_XFAILS,
+    **PREPROCESSING_XFAILS,
+    **GRAPH_VAE_XFAILS,
+}
 
 
 def make_instance(cls):

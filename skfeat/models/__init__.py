@@ -2,6 +2,7 @@
 
 from skfeat._fields import FieldSchema
 from skfeat.models._base import BaseFieldModel
+from skfeat.models._dcnv3 import DCNv3Classifier, DCNv3Regressor
 from skfeat.models._decomposition import Decomposition
 from skfeat.models._deep import (
     AutoIntClassifier,
@@ -17,6 +18,7 @@ from skfeat.models._deep import (
 )
 from skfeat.models._fignn import FiGNNClassifier, FiGNNRegressor
 from skfeat.models._finalmlp import FinalMLPClassifier, FinalMLPRegressor
+from skfeat.models._finalnet import FinalNetClassifier, FinalNetRegressor
 from skfeat.models._fm import (
     FMClassifier,
     FMRegressor,
@@ -34,6 +36,8 @@ __all__ = [
     "BaseFieldModel",
     "DCNClassifier",
     "DCNRegressor",
+    "DCNv3Classifier",
+    "DCNv3Regressor",
     "DNNClassifier",
     "DNNRegressor",
     "Decomposition",
@@ -47,6 +51,8 @@ __all__ = [
     "FinalMLPClassifier",
     "FitVariant",
     "FinalMLPRegressor",
+    "FinalNetClassifier",
+    "FinalNetRegressor",
     "FwFMClassifier",
     "FwFMRegressor",
     "LightGCN",

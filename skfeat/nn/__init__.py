@@ -3,9 +3,11 @@
 from skfeat.nn._attention import FieldSelfAttention
 from skfeat.nn._compressed import CompressedEmbedding
 from skfeat.nn._cross import CrossNetV2
+from skfeat.nn._dcnv3 import DCNv3
 from skfeat.nn._deep import DNN, AutoInt, DCNv2, DeepFM, WideDeep
 from skfeat.nn._embedding import FieldEmbedding
 from skfeat.nn._finalmlp import FinalMLP
+from skfeat.nn._finalnet import FinalNet
 from skfeat.nn._fm import FM, FwFM, SparseFM, pairwise_interaction
 from skfeat.nn._lightgcn import LightGCNModule
 from skfeat.nn._mlp import MLP
@@ -18,10 +20,12 @@ __all__ = [
     "CompressedEmbedding",
     "CrossNetV2",
     "DCNv2",
+    "DCNv3",
     "DeepFM",
     "FieldEmbedding",
     "FieldSelfAttention",
     "FinalMLP",
+    "FinalNet",
     "FwFM",
     "LightGCNModule",
     "SparseFM",
