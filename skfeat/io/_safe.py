@@ -145,9 +145,11 @@ def _tensor_digest(tensors):
     signature (whoever rewrites the tensors can rewrite the digest)."""
     h = hashlib.sha256()
     for key in sorted(tensors):
-        t = tensors[key].detach().cpu().contiguous()
+        t = tensors[key].detach().cpu()
         h.update(json.dumps([key, str(t.dtype), list(t.shape)]).encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        if t.numel():  # an empty tensor has no bytes (and may have stride 0)
+            flat = t.contiguous().reshape(-1)
+            h.update(flat.view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 

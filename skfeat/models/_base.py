@@ -648,6 +648,11 @@ class BaseFieldModel(BaseEstimator):
             with compressed embedding tables in place; applied before the shape
             check and the weights are loaded.
 
+        Returns
+        -------
+        self : object
+            The estimator, holding the rebuilt net.
+
         Raises
         ------
         ValueError
@@ -658,6 +663,7 @@ class BaseFieldModel(BaseEstimator):
             lambda: adapt(self._new_module()), weights, type(self).__name__
         )
         self._restore_net(weights, optimizer_state, batch_size, adapt)
+        return self
 
     def _restore_net(self, weights, optimizer_state, batch_size, adapt):
         with self._seeded(self._seed_):
