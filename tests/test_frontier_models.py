@@ -347,3 +347,12 @@ def test_explained_exactly_by_enumeration(small_models, name):
         model.decision_function(rows),
         atol=1e-8,
     )
+
+
+@pytest.mark.parametrize("cls", [DCNv3Classifier, FinalNetClassifier])
+def test_hash_buckets_are_checked_as_in_the_other_deep_models(cls):
+    X = np.random.RandomState(0).normal(size=(40, 3))
+    with pytest.raises(ValueError, match="hash_buckets"):
+        cls(hash_buckets=True, max_epochs=1).fit(X, X[:, 0] > 0)
+    with pytest.raises(TypeError, match=f"{cls.__name__}.__init__"):
+        cls(not_a_parameter=1)

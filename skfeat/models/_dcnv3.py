@@ -28,65 +28,32 @@ class _DCNv3Base(_DeepBase):
         "net_alpha": [Interval(Real, 0, None, closed="left")],
         "sparse_gradients": ["boolean", StrOptions({"auto"})],
         "categorical_encoding": [StrOptions({"vocabulary", "hash"})],
-        "hash_buckets": [Interval(Integral, 1, None, closed="left")],
+        "hash_buckets": _DeepBase._parameter_constraints["hash_buckets"],
     }
 
     def __init__(
         self,
-        embed_dim=32,
         *,
-        lcn_layers=3,
-        ecn_layers=3,
-        dropout=0.0,
-        batch_norm=True,
-        alpha=0.05,
-        net_alpha=0.0,
-        learning_rate=1e-3,
-        optimizer="adam",
-        batch_size="auto",
-        max_epochs=100,
-        early_stopping="auto",
-        validation_fraction=0.05,
-        n_iter_no_change=2,
-        tol=1e-6,
-        categorical_features="from_dtype",
-        min_frequency=None,
-        random_state=None,
-        verbose=0,
-        device="cpu",
-        callbacks=None,
-        net_params=None,
-        scoring="auto",
-        lr_schedule="plateau",
-        clip_grad_norm=10.0,
-        numeric_bins=None,
-        sparse_gradients="auto",
-        categorical_encoding="vocabulary",
-        hash_buckets=2**20,
-        vector_features=None,
+        lcn_layers,
+        ecn_layers,
+        dropout,
+        batch_norm,
+        net_alpha,
+        scoring,
+        lr_schedule,
+        clip_grad_norm,
+        numeric_bins,
+        sparse_gradients,
+        categorical_encoding,
+        hash_buckets,
+        **params,
     ):
-        self.embed_dim = embed_dim
+        BaseFieldModel.__init__(self, **params)
         self.lcn_layers = lcn_layers
         self.ecn_layers = ecn_layers
         self.dropout = dropout
         self.batch_norm = batch_norm
-        self.alpha = alpha
         self.net_alpha = net_alpha
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.categorical_features = categorical_features
-        self.min_frequency = min_frequency
-        self.random_state = random_state
-        self.verbose = verbose
-        self.device = device
-        self.callbacks = callbacks
-        self.net_params = net_params
         self.scoring = scoring
         self.lr_schedule = lr_schedule
         self.clip_grad_norm = clip_grad_norm
@@ -94,7 +61,6 @@ class _DCNv3Base(_DeepBase):
         self.sparse_gradients = sparse_gradients
         self.categorical_encoding = categorical_encoding
         self.hash_buckets = hash_buckets
-        self.vector_features = vector_features
 
     def _check_architecture(self):
         """No MLP: the constraints cover every setting."""
@@ -348,6 +314,73 @@ default="from_dtype"
     (2, 2)
     """
 
+    def __init__(
+        self,
+        embed_dim=32,
+        *,
+        lcn_layers=3,
+        ecn_layers=3,
+        dropout=0.0,
+        batch_norm=True,
+        alpha=0.05,
+        net_alpha=0.0,
+        learning_rate=1e-3,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.05,
+        n_iter_no_change=2,
+        tol=1e-6,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+        scoring="auto",
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
+        numeric_bins=None,
+        sparse_gradients="auto",
+        categorical_encoding="vocabulary",
+        hash_buckets=2**20,
+        vector_features=None,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            lcn_layers=lcn_layers,
+            ecn_layers=ecn_layers,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            alpha=alpha,
+            net_alpha=net_alpha,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            categorical_features=categorical_features,
+            min_frequency=min_frequency,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            callbacks=callbacks,
+            net_params=net_params,
+            scoring=scoring,
+            lr_schedule=lr_schedule,
+            clip_grad_norm=clip_grad_norm,
+            numeric_bins=numeric_bins,
+            sparse_gradients=sparse_gradients,
+            categorical_encoding=categorical_encoding,
+            hash_buckets=hash_buckets,
+            vector_features=vector_features,
+        )
+
     def _criterion(self):
         if self._uses_tri_bce():
             return TriBCELoss(reduction="none")
@@ -574,3 +607,70 @@ default="from_dtype"
     >>> reg.predict(X.iloc[:3]).shape
     (3,)
     """
+
+    def __init__(
+        self,
+        embed_dim=32,
+        *,
+        lcn_layers=3,
+        ecn_layers=3,
+        dropout=0.0,
+        batch_norm=True,
+        alpha=0.05,
+        net_alpha=0.0,
+        learning_rate=1e-3,
+        optimizer="adam",
+        batch_size="auto",
+        max_epochs=100,
+        early_stopping="auto",
+        validation_fraction=0.05,
+        n_iter_no_change=2,
+        tol=1e-6,
+        categorical_features="from_dtype",
+        min_frequency=None,
+        random_state=None,
+        verbose=0,
+        device="cpu",
+        callbacks=None,
+        net_params=None,
+        scoring="auto",
+        lr_schedule="plateau",
+        clip_grad_norm=10.0,
+        numeric_bins=None,
+        sparse_gradients="auto",
+        categorical_encoding="vocabulary",
+        hash_buckets=2**20,
+        vector_features=None,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            lcn_layers=lcn_layers,
+            ecn_layers=ecn_layers,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            alpha=alpha,
+            net_alpha=net_alpha,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            categorical_features=categorical_features,
+            min_frequency=min_frequency,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
+            callbacks=callbacks,
+            net_params=net_params,
+            scoring=scoring,
+            lr_schedule=lr_schedule,
+            clip_grad_norm=clip_grad_norm,
+            numeric_bins=numeric_bins,
+            sparse_gradients=sparse_gradients,
+            categorical_encoding=categorical_encoding,
+            hash_buckets=hash_buckets,
+            vector_features=vector_features,
+        )
