@@ -273,3 +273,29 @@ def test_regression_target_scaling_is_weighted():
     scale, shift = model.output_scale()
     assert shift == pytest.approx(np.average(y, weights=w))
     assert scale == pytest.approx(np.sqrt(np.cov(y, aweights=w, ddof=0)))
+
+
+@pytest.mark.parametrize("regression", [False, True])
+def test_weighted_fits_encode_alike_in_memory_and_across_processes(regression):
+    """sample_weight reaches the statistics of a data-parallel fit as it reaches
+    the in-memory encoders: weighted scaling and target scaling, values seen
+    only in rows of weight 0 unknown."""
+    from skfeat.models import FMRegressor
+
+    X, y = frame()
+    w = np.random.RandomState(3).randint(0, 4, len(X)).astype(float)
+    X = X.copy()
+    X.loc[w == 0, "site"] = "only_in_zero_weight_rows"
+    cls = FMRegressor if regression else FMClassifier
+    target = X["age"].to_numpy() * 0.1 if regression else y
+    settings = dict(embed_dim=2, max_epochs=1, random_state=0, early_stopping=False)
+    memory = cls(**settings).fit(X, target, sample_weight=w)
+    parallel = fit_distributed(cls(**settings), X, target, sample_weight=w)
+    assert parallel.schema_ == memory.schema_
+    for got, want in [(parallel.encoder_.scaler_, memory.encoder_.scaler_)]:
+        np.testing.assert_allclose(got.mean_, want.mean_, rtol=1e-10)
+        np.testing.assert_allclose(got.var_, want.var_, rtol=1e-8)
+    np.testing.assert_array_equal(
+        parallel.encoder_.transform(X)["cat"], memory.encoder_.transform(X)["cat"]
+    )
+    np.testing.assert_allclose(parallel.output_scale(), memory.output_scale(), rtol=1e-9)

@@ -73,6 +73,8 @@ class FieldStatistics:
         n = len(self.names)
         self.n_rows = 0
         self.missing = np.zeros(n, dtype=np.int64)
+        # missing rows of positive weight (all of them without weights)
+        self.missing_kept = np.zeros(n, dtype=np.int64)
         self.counts = {int(j): [] for j in np.flatnonzero(self.count_values)}
         self.moments = {
             int(j): (0, 0.0, 0.0) for j in np.flatnonzero(~self.dtype_categorical)
@@ -110,35 +112,44 @@ class FieldStatistics:
         )  # fmt: skip
 
     # ------------------------------------------------------------- updating
-    def update(self, X, y=None):
-        """Add a block of rows (a DataFrame or array with the columns in order)."""
+    def update(self, X, y=None, sample_weight=None):
+        """Add a block of rows (a DataFrame or array with the columns in order).
+
+        With ``sample_weight`` (as a fit in memory weighs them): moments of the
+        numeric columns and the target are weighted, and values seen only in
+        rows of weight 0 are not counted (they are unknown to the encoder).
+        Column kinds, samples for bins and class labels ignore the weights.
+        """
         n = X.shape[0]
         self.n_rows += n
+        w = None if sample_weight is None else np.asarray(sample_weight, float)
+        kept = np.ones(n, dtype=bool) if w is None else w > 0
         for j in range(len(self.names)):
             col = X.iloc[:, j] if hasattr(X, "iloc") else X[:, j]
             if j in self.counts or self.dtype_categorical[j]:
                 values = _as_objects(col)
                 missing = _missing_mask(values)
                 self.missing[j] += int(missing.sum())
+                self.missing_kept[j] += int((missing & kept).sum())
                 if j in self.counts:
-                    counts = pd.Series(values[~missing], dtype=object).value_counts(
-                        sort=False
-                    )
+                    counts = pd.Series(
+                        values[~missing & kept], dtype=object
+                    ).value_counts(sort=False)
                     self.counts[j].append(counts[counts.to_numpy() > 0])
                     if len(self.counts[j]) > 16:
                         self.counts[j] = [_merge_counts(self.counts[j])]
                 if self.dtype_categorical[j]:
                     continue
             values = _as_floats(col, self.names[j])
-            present = values[~np.isnan(values)]
+            has_value = ~np.isnan(values)
+            present = values[has_value]
             if j not in self.counts:
                 self.missing[j] += n - present.size
-            if present.size:
-                mean = float(present.mean())
-                m2 = float(((present - mean) ** 2).sum())
-                self.moments[j] = merge_moments(
-                    self.moments[j], (int(present.size), mean, m2)
-                )
+                self.missing_kept[j] += int((~has_value & kept).sum())
+            self.moments[j] = merge_moments(
+                self.moments[j],
+                _moments(present, None if w is None else w[has_value]),
+            )
             if j in self.samples:
                 rng = np.random.default_rng([self.seed, j, self._n_updates])
                 keys = rng.random(present.size)
@@ -150,20 +161,17 @@ class FieldStatistics:
                 )
         self._n_updates += 1
         if y is not None:
-            self._update_target(np.asarray(y))
+            self._update_target(np.asarray(y), w)
         return self
 
-    def _update_target(self, y):
+    def _update_target(self, y, sample_weight=None):
         if self.classifier:
             self.labels = _union(self.labels, pd.unique(y.ravel()))
         elif self.classifier is not None:
             yy = np.asarray(y, dtype=np.float64)
-            if yy.size:
-                mean = float(yy.mean())
-                self.target_moments = merge_moments(
-                    self.target_moments,
-                    (int(yy.size), mean, float(((yy - mean) ** 2).sum())),
-                )
+            self.target_moments = merge_moments(
+                self.target_moments, _moments(yy, sample_weight)
+            )
 
     def _bottom(self, keyed):
         keys, values = keyed
@@ -176,6 +184,7 @@ class FieldStatistics:
         """Add the statistics of other rows (another block, file or process)."""
         self.n_rows += other.n_rows
         self.missing = self.missing + other.missing
+        self.missing_kept = self.missing_kept + other.missing_kept
         for j in self.counts:
             self.counts[j] = [_merge_counts(self.counts[j] + other.counts[j])]
         for j in self.moments:
@@ -308,7 +317,7 @@ class FieldStatistics:
 
     def _field_counts(self, j, binner):
         """Counts and missing rows of categorical (or binned) column ``j``."""
-        n_missing = int(self.missing[j])
+        n_missing = int(self.missing_kept[j])
         if binner is None or j not in binner.columns:
             return self.value_counts(j), n_missing
         values = self.samples[j][1]
@@ -323,7 +332,7 @@ class FieldStatistics:
     def _scaler(self, cols):
         """A fitted ``StandardScaler`` with the merged moments of ``cols``."""
         moments = [self.moments[int(j)] for j in cols]
-        count = np.array([m[0] for m in moments], dtype=np.int64)
+        count = np.array([m[0] for m in moments], dtype=np.float64)
         mean = np.array([m[1] for m in moments])
         var = np.array([m[2] / m[0] if m[0] else 0.0 for m in moments])
         scale = np.sqrt(var)
@@ -343,6 +352,21 @@ class FieldStatistics:
             else count
         )
         return scaler
+
+
+def _moments(values, weights=None):
+    """``(count, mean, sum of squared deviations)`` of ``values``; with
+    ``weights`` the count is their sum and both sums are weighted."""
+    if weights is None:
+        if not values.size:
+            return (0, 0.0, 0.0)
+        mean = float(values.mean())
+        return (int(values.size), mean, float(((values - mean) ** 2).sum()))
+    total = float(weights.sum())
+    if total <= 0:
+        return (0, 0.0, 0.0)
+    mean = float(np.average(values, weights=weights))
+    return (total, mean, float((weights * (values - mean) ** 2).sum()))
 
 
 def merge_moments(a, b):

@@ -54,6 +54,8 @@ class ArrayData:
         self.X_raw = X
         self.y_raw = y
         self.sample_weight = sample_weight
+        self.raw_weight = None  # the checked weights, float64
+        self.shard_weight = None
         self.variant = variant
 
     @property
@@ -98,6 +100,12 @@ class ArrayData:
             weight = _check_sample_weight(
                 self.sample_weight, self.X, dtype=np.float64, ensure_non_negative=True
             )
+            # float64 weights for the encoders' statistics, scaled by their
+            # maximum (the scale has no effect; huge weights do not overflow)
+            top = float(np.max(weight)) if len(weight) else 0.0
+            self.raw_weight = weight / top if 0 < top < np.inf else weight
+            # shards of one fit keep one scale: statistics take the weights as given
+            self.shard_weight = weight
             self.sample_weight = normalized_sample_weight(weight)
             if (
                 first_call
@@ -112,14 +120,14 @@ class ArrayData:
         if teacher is None and variant.from_statistics:
             stats = est._new_statistics(self.X)
             if not sp.issparse(self.X):
-                stats.update(self.X, self.y_input)
+                stats.update(self.X, self.y_input, self.shard_weight)
             else:
-                stats._update_target(np.asarray(self.y_input))
+                stats._update_target(np.asarray(self.y_input), self.shard_weight)
             stats = variant.merge_statistics(stats)
             est._fit_fields_from_statistics(stats, self.X, classes)
             self.y = est._encode_y(self.y_input)
         elif teacher is None:
-            est._fit_encoders(self.X, self.sample_weight)
+            est._fit_encoders(self.X, self.raw_weight)
         est._finish_fields()
         est._seed_ = variant.seed(draw_seed(est.random_state))
 
