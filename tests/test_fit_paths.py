@@ -298,4 +298,6 @@ def test_weighted_fits_encode_alike_in_memory_and_across_processes(regression):
     np.testing.assert_array_equal(
         parallel.encoder_.transform(X)["cat"], memory.encoder_.transform(X)["cat"]
     )
-    np.testing.assert_allclose(parallel.output_scale(), memory.output_scale(), rtol=1e-9)
+    np.testing.assert_allclose(
+        parallel.output_scale(), memory.output_scale(), rtol=1e-9
+    )
