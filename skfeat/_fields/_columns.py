@@ -157,26 +157,3 @@ def resolve_vector_features(vector_features, n_features, feature_names):
 #: read as categorical codes (ids) when its distinct values repeat at least this
 #: many times on average (``n_distinct * INTEGER_CODE_MIN_REPEATS <= n_rows``).
 INTEGER_CODE_MIN_REPEATS = 10
-
-
-def integer_code_columns(X):
-    """Boolean mask of the integer DataFrame columns that look like codes.
-
-    ``pd.read_csv`` gives id columns (users, items, hashed CTR fields) integer
-    dtype. A column whose few distinct values each come back many times is a code
-    or a small count, and an embedding per value fits it at least as well as one
-    slope; a column with many distinct values (money, weights) stays numeric.
-    Arrays and float columns are never affected.
-    """
-    mask = np.zeros(X.shape[1], dtype=bool)
-    if not hasattr(X, "dtypes"):
-        return mask
-    for j, dtype in enumerate(X.dtypes):
-        if not pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(
-            dtype
-        ):
-            continue
-        col = X.iloc[:, j]
-        n = int(col.notna().sum())
-        mask[j] = n > 0 and col.nunique(dropna=True) * INTEGER_CODE_MIN_REPEATS <= n
-    return mask

@@ -44,7 +44,6 @@ from skfeat._fields._binning import NumericBinner
 from skfeat._fields._columns import (  # noqa: F401 - re-exported
     INTEGER_CODE_MIN_REPEATS,
     _is_categorical_dtype,
-    integer_code_columns,
     resolve_categorical,
     resolve_vector_features,
 )

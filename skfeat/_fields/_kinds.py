@@ -69,7 +69,14 @@ class ColumnProfile:
 
     def integer_codes(self):
         """Integer columns whose distinct values repeat at least
-        ``INTEGER_CODE_MIN_REPEATS`` times on average."""
+        ``INTEGER_CODE_MIN_REPEATS`` times on average.
+
+        ``pd.read_csv`` gives id columns (users, items, hashed CTR fields) integer
+        dtype. A column whose few distinct values each come back many times is a
+        code or a small count, and an embedding per value fits it at least as
+        well as one slope; a column with many distinct values (money, weights)
+        stays numeric. Arrays and float columns are never affected.
+        """
         return (
             self.integer
             & (self.n_present > 0)
