@@ -1,8 +1,8 @@
 """Every way of fitting encodes the same rows the same way.
 
 The equivalence matrix: fit paths {in memory, from files (several files, with and
-without shuffling), data-parallel with one and two processes, distillation,
-private training} x encoder options {plain, ``numeric_bins``,
+without shuffling), partial_fit (in memory and from files), saved and loaded,
+data-parallel with one and two processes, distillation, private training} x encoder options {plain, ``numeric_bins``,
 ``vector_features``, hashing, ``min_frequency``}, all on a table with an
 integer-id column whose ids repeat only across record batches. Each path must
 give the in-memory fit's ``schema_``, column kinds, encoded ids of a probe frame
@@ -48,6 +48,17 @@ def _fit(path, options, folder):
         source = FileSource(folder, target="click", batch_rows=BATCH_ROWS,
                             shuffle_buffer=buffer)  # fmt: skip
         return model.fit(source)
+    if path == "partial_fit":
+        return model.partial_fit(X, y, classes=np.unique(y))
+    if path == "partial_fit_files":
+        source = FileSource(folder, target="click", batch_rows=BATCH_ROWS)
+        return model.partial_fit(source)
+    if path == "saved":
+        from skfeat.io import load, save
+
+        path_ = folder / f"saved-{sorted(options)}.skfeat"
+        save(model.fit(X, y), path_)
+        return load(path_)
     if path == "distributed":
         return fit_distributed(model.set_params(early_stopping=False), X, y)
     if path == "distill":
@@ -97,7 +108,17 @@ def test_integer_ids_are_read_over_all_rows(in_memory):
 
 @pytest.mark.parametrize("option", list(OPTIONS))
 @pytest.mark.parametrize(
-    "path", ["files", "files_shuffled", "distributed", "distill", "private"]
+    "path",
+    [
+        "files",
+        "files_shuffled",
+        "partial_fit",
+        "partial_fit_files",
+        "saved",
+        "distributed",
+        "distill",
+        "private",
+    ],
 )
 def test_path_encodes_as_in_memory(path, option, files, in_memory):
     with warnings.catch_warnings():

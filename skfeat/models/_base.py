@@ -425,6 +425,8 @@ class BaseFieldModel(BaseEstimator):
             if partial:
                 with self._divergence_context():
                     self._partial_fit_epoch(train, first_call)
+                if first_call:  # the fitted attributes every fit path sets
+                    self._record_validation(False, None, None)
                 return self
             # 3. train
             n_rows = variant.total_rows(data.n_rows)
