@@ -2,8 +2,9 @@
 
 The equivalence matrix: fit paths {in memory, from files (several files, with and
 without shuffling), partial_fit (in memory and from files), saved and loaded,
-data-parallel with one and two processes, distillation, private training} x encoder options {plain, ``numeric_bins``,
-``vector_features``, hashing, ``min_frequency``}, all on a table with an
+data-parallel with one and two processes, distillation, private training} x
+encoder options {plain, ``numeric_bins``, ``vector_features``, hashing,
+``min_frequency``}, all on a table with an
 integer-id column whose ids repeat only across record batches. Each path must
 give the in-memory fit's ``schema_``, column kinds, encoded ids of a probe frame
 (unseen and missing values included) and the same set of public fitted
