@@ -1,4 +1,8 @@
-"""DCNv3 classifier and regressor (Li et al., 2024)."""
+"""DCNv3 classifier and regressor (Li et al., 2024).
+
+Most of its lines are the written-out docstrings and signatures of its two
+public classes.
+"""
 
 from numbers import Integral, Real
 

@@ -1,4 +1,8 @@
-"""FinalNet classifier and regressor (Zhu et al., SIGIR 2023)."""
+"""FinalNet classifier and regressor (Zhu et al., SIGIR 2023).
+
+Most of its lines are the written-out docstrings and signatures of its two
+public classes.
+"""
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
