@@ -1,6 +1,6 @@
 """Exceptions and warnings raised by skfeat."""
 
-__all__ = ["DivergenceError"]
+__all__ = ["ColumnKindWarning", "DivergenceError"]
 
 
 class DivergenceError(ValueError, ArithmeticError):
@@ -26,4 +26,34 @@ class DivergenceError(ValueError, ArithmeticError):
     ... except DivergenceError as exc:
     ...     print("diverged")
     diverged
+    """
+
+
+class ColumnKindWarning(UserWarning):
+    """An integer column's kind is close to the rule's threshold.
+
+    Under ``categorical_features="from_dtype"`` an integer column of a DataFrame
+    is read as integer codes when its values repeat at least
+    ``INTEGER_CODE_MIN_REPEATS`` (4) times on average, and as numbers otherwise.
+    A column whose rows per distinct value lie within a factor of two of that
+    threshold could be read the other way on a subset or a superset of the same
+    rows (a cross-validation fold, a refit on more data); the warning names it so
+    that its kind can be fixed with ``categorical_features``. A column further
+    from the threshold keeps its kind on every subset of at least half its rows.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, pandas as pd
+    >>> from skfeat.exceptions import ColumnKindWarning
+    >>> from skfeat.models import FMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"user": rng.randint(0, 100, 500)})  # 5 rows per user
+    >>> y = rng.randint(0, 2, 500)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = FMClassifier(max_epochs=1).fit(X, y)
+    >>> [str(w.message).split(":")[0] for w in caught
+    ...  if issubclass(w.category, ColumnKindWarning)]
+    ["Integer column 'user' is near the integer-code threshold"]
     """

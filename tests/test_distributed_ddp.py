@@ -4,12 +4,14 @@ The processes talk over gloo on the loopback interface only. Each run is bounded
 by a timeout, after which the whole process group of the launcher is killed.
 """
 
+import contextlib
 import os
 import pickle
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +35,34 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _descendants(pid):
+    """Every process below ``pid``, read from ``/proc`` (workers may run in
+    sessions of their own, out of reach of the launcher's process group)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill_tree(pid):
+    for victim in [*_descendants(pid), pid]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(victim, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 def run_torchrun(args, *, nproc=2, timeout=TIMEOUT):
     """Run ``torchrun`` on loopback; kill everything it started on timeout."""
     cmd = [
@@ -51,24 +81,31 @@ def run_torchrun(args, *, nproc=2, timeout=TIMEOUT):
         "GLOO_SOCKET_IFNAME": "lo",  # gloo's own connections stay on loopback
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
-    proc = subprocess.Popen(
-        cmd,
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        pytest.fail(f"torchrun did not finish in {timeout} s:\n{out[-3000:]}")
-    finally:
-        if proc.poll() is None:  # pragma: no cover - interrupted
-            os.killpg(proc.pid, signal.SIGKILL)
+    # output to a file, not a pipe: a worker that outlives the launcher would
+    # hold a pipe open and block the read forever
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc.pid)
+            proc.wait(timeout=60)
+            log.seek(0)
+            tail = log.read()[-3000:]
+            pytest.fail(f"torchrun did not finish in {timeout} s:\n{tail}")
+        finally:
+            if proc.poll() is None:  # pragma: no cover - interrupted
+                _kill_tree(proc.pid)
+        log.seek(0)
+        out = log.read()
     assert proc.returncode == 0, out[-5000:]
     return out
 

@@ -80,3 +80,24 @@ def test_api_reference_lists_every_public_name():
             continue
         for name in module.__all__:
             assert f"skfeat.{package}.{name}" in listed
+
+
+TEST_REFERENCE = re.compile(r"(tests/test_\w+\.py)(?:::(test_\w+))?")
+
+
+def test_every_test_the_docs_name_exists():
+    """A claim that names its test (``tests/test_x.py::test_y``) names one that
+    exists, so a renamed or deleted test cannot leave the claim unbacked."""
+    root = DOCS.parent
+    texts = [root / "README.md", *PAGES, DOCS / "benchmarks.md"]
+    checked = 0
+    for page in texts:
+        for path, name in TEST_REFERENCE.findall(page.read_text()):
+            source = root / path
+            assert source.exists(), f"{page.name} names {path}, which does not exist"
+            if name:
+                assert re.search(rf"^def {name}\(", source.read_text(), re.M), (
+                    f"{page.name} names {path}::{name}, which does not exist"
+                )
+            checked += 1
+    assert checked >= 5

@@ -1,6 +1,8 @@
 """Property-based tests of the field encoding (hypothesis): arbitrary mixes of
-categories, missing values, unseen values and numeric extremes either raise a
-ValueError/TypeError or give finite outputs and ids inside the vocabulary."""
+categories, missing values, unseen values and numeric extremes. Every example
+reaches an assertion: the outcome (a ValueError/TypeError that names the column,
+or finite outputs and ids inside the vocabulary) is predicted from the drawn
+values, never caught and ignored."""
 
 import warnings
 
@@ -13,38 +15,61 @@ from hypothesis import strategies as st
 from skfeat._fields._encoder import FieldEncoder
 from skfeat.models import FMClassifier
 
-CATEGORIES = st.one_of(
-    st.none(),
-    st.just(np.nan),
-    st.sampled_from(["a", "b", "c", "", "ü"]),
-    st.integers(-3, 3),
-    st.booleans(),
-)
-NUMBERS = st.one_of(
-    st.floats(allow_nan=True, allow_infinity=True, width=64),
-    st.sampled_from([1e300, -1e300, 3.5e38, 1e30, 0.0, -0.0, 5e-324]),
+#: the largest |value| a numeric column may hold (float32's range)
+LIMIT = float(np.finfo(np.float32).max)
+
+#: the values of one categorical column of one kind, missing values included
+SAME_KIND_POOLS = [
+    [None, np.nan, "a", "b", "c", "", "ü"],
+    [None, np.nan, -3, -1, 0, 1, 2, 3],
+    [None, True, False, -1, 0, 2],
+]
+ANY_CATEGORY = st.one_of(
+    st.none(), st.just(np.nan), st.sampled_from(["a", "b", "c", "", "ü"]),
+    st.integers(-3, 3), st.booleans(),
+)  # fmt: skip
+IN_RANGE = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-LIMIT,
+              max_value=LIMIT),
+    st.sampled_from([3.4e38, -3.4e38, 1e30, 0.0, -0.0, 5e-324, np.nan]),
     st.integers(-(2**62), 2**62),
-)
-
-
-def _frame(draw, n, categories, numbers):
-    return pd.DataFrame(
-        {
-            "cat": pd.Series(
-                draw(st.lists(categories, min_size=n, max_size=n)), dtype=object
-            ),
-            "num": pd.Series(
-                draw(st.lists(numbers, min_size=n, max_size=n)), dtype=float
-            ),
-        }
-    )
+)  # fmt: skip
+OUT_OF_RANGE = st.sampled_from([np.inf, -np.inf, 1e300, -1e39, 3.5e38])
 
 
 @st.composite
-def fit_and_later(draw):
-    n = draw(st.integers(1, 12))
-    m = draw(st.integers(1, 12))
-    return _frame(draw, n, CATEGORIES, NUMBERS), _frame(draw, m, CATEGORIES, NUMBERS)
+def frame(draw, min_rows=1):
+    """A two-column frame; most draws are valid, some hold a value out of
+    range or categories mixing strings and numbers."""
+    n = draw(st.integers(min_rows, 12))
+    flaw = draw(st.sampled_from([None, None, None, "number", "mixed"]))
+    if flaw == "mixed":
+        cats = draw(st.lists(ANY_CATEGORY, min_size=n, max_size=n))
+    else:
+        pool = draw(st.sampled_from(SAME_KIND_POOLS))
+        cats = draw(st.lists(st.sampled_from(pool), min_size=n, max_size=n))
+    nums = draw(st.lists(IN_RANGE, min_size=n, max_size=n))
+    if flaw == "number":
+        nums[draw(st.integers(0, n - 1))] = draw(OUT_OF_RANGE)
+    return pd.DataFrame(
+        {"cat": pd.Series(cats, dtype=object), "num": pd.Series(nums, dtype=float)}
+    )
+
+
+def _mixes_strings_and_numbers(values):
+    present = [v for v in values if v is not None and not _is_nan(v)]
+    kinds = {isinstance(v, str) for v in present}
+    return len(kinds) == 2
+
+
+def _is_nan(v):
+    return isinstance(v, float) and np.isnan(v)
+
+
+def _out_of_range(numbers):
+    x = np.asarray(numbers, dtype=float)
+    x = x[~np.isnan(x)]
+    return bool((np.abs(x) > LIMIT).any())
 
 
 SETTINGS = settings(
@@ -56,17 +81,30 @@ SETTINGS = settings(
 
 
 @SETTINGS
-@given(fit_and_later())
-def test_field_encoder_raises_or_gives_finite_values_and_valid_ids(frames):
-    X_fit, X_later = frames
+@given(frame(), frame())
+def test_field_encoder_names_the_column_or_gives_finite_values_and_valid_ids(
+    X_fit, X_later
+):
     encoder = FieldEncoder(np.array([True, False]), ["cat", "num"])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            encoder.fit(X_fit)
-            out = encoder.transform(X_later)
-    except (ValueError, TypeError):
-        return
+    fit_errors = []
+    if _mixes_strings_and_numbers(X_fit["cat"]):
+        fit_errors.append("'cat'")
+    if _out_of_range(X_fit["num"]):
+        fit_errors.append("'num'")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        if fit_errors:
+            with pytest.raises((ValueError, TypeError)) as exc:
+                encoder.fit(X_fit)
+            assert any(name in str(exc.value) for name in fit_errors)
+            return
+        encoder.fit(X_fit)
+        if _out_of_range(X_later["num"]):
+            with pytest.raises(ValueError, match="'num'"):
+                encoder.transform(X_later)
+            return
+        # unseen and mixed categories after fit map to reserved ids, never raise
+        out = encoder.transform(X_later)
     assert np.isfinite(out["num"]).all()
     assert np.abs(out["num"]).max(initial=0) <= 1e6
     assert out["cat"].min(initial=0) >= 0
@@ -74,21 +112,28 @@ def test_field_encoder_raises_or_gives_finite_values_and_valid_ids(frames):
 
 
 @SETTINGS
-@given(fit_and_later())
-def test_model_raises_or_predicts_finite_probabilities(frames):
-    X_fit, X_later = frames
+@given(frame(), frame())
+def test_model_names_the_column_or_predicts_finite_probabilities(X_fit, X_later):
     X_fit["cat"] = X_fit["cat"].astype(str).astype("category")
     X_later["cat"] = X_later["cat"].astype(str).astype("category")
     y = np.arange(len(X_fit)) % 2
     clf = FMClassifier(max_epochs=1, batch_size=4, random_state=0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            clf.fit(X_fit, y)
-            proba = clf.predict_proba(X_later)
-    except (ValueError, TypeError) as exc:
-        assert "Traceback" not in str(exc)
-        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        if len(X_fit) < 2:  # one class: the classifier's own error
+            with pytest.raises(ValueError, match="class"):
+                clf.fit(X_fit, y)
+            return
+        if _out_of_range(X_fit["num"]):
+            with pytest.raises(ValueError, match="'num'"):
+                clf.fit(X_fit, y)
+            return
+        clf.fit(X_fit, y)
+        if _out_of_range(X_later["num"]):
+            with pytest.raises(ValueError, match="'num'"):
+                clf.predict_proba(X_later)
+            return
+        proba = clf.predict_proba(X_later)
     assert np.isfinite(proba).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 

@@ -165,10 +165,15 @@ def test_csv_deepfm_early_stopping_and_eval_file(tmp_path):
     assert fm.net_.train_split is None
     fm.partial_fit(train)
     assert fm.n_iter_ == len(fm.net_.history)
-    # a scorer cannot run on streamed validation rows: said, not silently dropped
+    assert "valid_loss" not in fm.net_.history[-1]  # the partial_fit epoch
+    # a scorer cannot run on streamed validation rows: said, not silently
+    # dropped, and the validation loss is what the fit monitors instead
     with pytest.warns(UserWarning, match="scoring='roc_auc' is not used"):
-        FMClassifier(max_epochs=1, scoring="roc_auc", random_state=0).fit(train)
-    assert "valid_loss" not in fm.net_.history[-1]
+        scored = FMClassifier(max_epochs=1, scoring="roc_auc", random_state=0)
+        scored.fit(train)
+    last = scored.net_.history[-1]
+    assert "valid_loss" in last and not any("roc_auc" in key for key in last)
+    assert scored.validation_score_[-1] == -last["valid_loss"]
 
 
 def test_hashed_fit_from_files(tmp_path):

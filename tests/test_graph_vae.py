@@ -140,7 +140,12 @@ def _implicit(n_users=120, n_items=60, seed=0):
 
 
 def test_multvae_beats_popularity_on_block_structure():
-    X = _implicit()
+    from skfeat.metrics import ndcg_at_k
+    from skfeat.models._multvae import _hold_out
+
+    # 20% of each user's items are held out before fit: judged on items the
+    # model never trained on
+    kept, held = _hold_out(_implicit(), 0.2, 1)
     vae = MultVAE(
         latent_dim=8,
         hidden_units=(32,),
@@ -149,13 +154,9 @@ def test_multvae_beats_popularity_on_block_structure():
         anneal_steps=100,
         learning_rate=3e-3,
         random_state=0,
-    ).fit(X)
-    ndcg = vae.score(X, k=10)
-    from skfeat.metrics import ndcg_at_k
-    from skfeat.models._multvae import _hold_out
-
-    kept, held = _hold_out(X, 0.2, None)
-    pop = np.tile(np.asarray(X.sum(0)).ravel(), (X.shape[0], 1)).astype(float)
+    ).fit(kept)
+    ndcg = vae.score(kept, held, k=10)
+    pop = np.tile(np.asarray(kept.sum(0)).ravel(), (kept.shape[0], 1)).astype(float)
     pop[kept.nonzero()] = -np.inf
     assert ndcg > ndcg_at_k(held, pop, k=10) + 0.1
 

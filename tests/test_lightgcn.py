@@ -142,7 +142,9 @@ def test_errors_and_grid_search(clusters):
         cv=2,
         scoring=make_ranking_scorer("recall", k=20),
     ).fit(train)
-    assert search.best_params_["n_layers"] in (1, 2)
+    # recall@20 of 200 items: about 0.1 at random; the clusters make it learnable
+    assert search.best_score_ == max(search.cv_results_["mean_test_score"])
+    assert search.best_score_ > 0.3
 
 
 def test_recommenders_page_learning_rate_advice_holds_on_its_example():

@@ -410,7 +410,7 @@ def test_column_transformer_pipeline_and_grid_search():
     search = GridSearchCV(
         pipe, {"columntransformer__cross__n_bins": [16, None]}, cv=3
     ).fit(X, y)
-    assert search.best_score_ > 0.5
+    assert search.best_score_ > 0.6  # the majority class is 0.506
     names = search.best_estimator_[0].get_feature_names_out()
     assert any(n.startswith("cross__f0__x__f1_") for n in names)
     assert any(n.startswith("emb__f2_emb") for n in names)

@@ -40,7 +40,12 @@ def test_readme_column_rule_matches_the_integer_codes_rule():
 
     text = " ".join(README.read_text().split())
     assert "the rest numeric" not in text
-    assert "integer columns whose distinct values repeat at least 10 times" in text
+    from skfeat._fields._columns import INTEGER_CODE_MIN_REPEATS
+
+    assert (
+        "integer columns whose distinct values repeat at least "
+        f"{INTEGER_CODE_MIN_REPEATS} times" in text
+    )
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"code": rng.randint(0, 5, 300), "x": rng.normal(size=300),
                       "big": rng.randint(0, 10_000, 300)})  # fmt: skip

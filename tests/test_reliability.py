@@ -16,7 +16,13 @@ import torch
 from sklearn.base import clone
 
 from skfeat.exceptions import DivergenceError
-from skfeat.models import BaseFieldModel, LightGCN, MultVAE, WideDeepClassifier
+from skfeat.models import (
+    BaseFieldModel,
+    FMRegressor,
+    LightGCN,
+    MultVAE,
+    WideDeepClassifier,
+)
 from skfeat.preprocessing import EmbeddingEncoder, SparseInteractionCoder
 from skfeat.utils.discovery import all_estimators
 from tests._instances import make_instance
@@ -158,15 +164,55 @@ def test_failed_partial_fit_during_training_restores_weights(cls):
     kwargs = {"classes": np.unique(y)} if "Classifier" in cls.__name__ else {}
     est = _small(cls).partial_fit(X, t, **kwargs)
     before = _output(est, X)
+    weights = {k: v.clone() for k, v in est.net_.module_.state_dict().items()}
     n_iter = est.n_iter_
-    est.set_params(optimizer="sgd", learning_rate=1e30)
-    try:
+    # partial_fit continues with the optimizer built by the first call, which
+    # set_params does not reach: its learning rate is raised where it lives
+    for group in est.net_.optimizer_.param_groups:
+        group["lr"] = 1e30
+    with pytest.raises(DivergenceError, match="diverged"):
         est.partial_fit(X, t)
-    except DivergenceError:
-        assert est.n_iter_ == n_iter
-        assert np.array_equal(_output(est, X), before)
-    else:  # the optimizer object of the net stays what it was built with
-        assert np.isfinite(_output(est, X)).all()
+    assert est.n_iter_ == n_iter
+    assert np.array_equal(_output(est, X), before)
+    after = est.net_.module_.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in weights.items())
+
+
+def test_a_diverging_candidate_is_a_failed_fit_in_grid_search():
+    from sklearn.exceptions import FitFailedWarning
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _data(200)
+    search = GridSearchCV(
+        FMRegressor(optimizer="sgd", max_epochs=2, random_state=0),
+        {"learning_rate": [1e30, 0.01]},
+        cv=2,
+        error_score=np.nan,
+    )
+    t = X["num"].to_numpy() * 2.0 + y
+    with pytest.warns(FitFailedWarning, match="DivergenceError"):
+        search.fit(X, t)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[0]) and np.isfinite(scores[1])
+    assert search.best_params_ == {"learning_rate": 0.01}
+    assert np.isfinite(search.predict(X)).all()
+    with pytest.raises(DivergenceError):  # error_score="raise" passes it on
+        GridSearchCV(search.estimator, {"learning_rate": [1e30]}, cv=2,
+                     error_score="raise").fit(X, t)  # fmt: skip
+
+
+def test_sgd_without_clipping_on_a_far_out_batch_raises_instead_of_nan():
+    # finite weights so large that every output overflows: caught by the check
+    # of the outputs on the training rows, not only of the weights
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 5))
+    y = X[:, 0] * X[:, 1] + X[:, 2]
+    reg = FMRegressor(optimizer="sgd", clip_grad_norm=None, max_epochs=3,
+                      random_state=0).fit(X, y)  # fmt: skip
+    before = reg.predict(X)
+    with pytest.raises(DivergenceError, match=r"not finite.*clip_grad_norm"):
+        reg.partial_fit(X[:256] * 1000, y[:256])
+    assert np.array_equal(reg.predict(X), before)
 
 
 def test_interrupted_partial_fit_restores_weights_and_history():
@@ -398,3 +444,6 @@ def test_explainer_degenerate_shapes(cls_name):
         one_row.shap_values(X.iloc[:0])
     with pytest.raises(ValueError, match="background must hold at least one row"):
         InteractionExplainer(model, X.iloc[:0])
+    numbers = np.random.RandomState(0).normal(size=(10, 3))
+    with pytest.raises(TypeError, match=r"background is a sparse matrix of shape"):
+        InteractionExplainer(model, sp.csr_matrix(numbers))

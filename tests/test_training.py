@@ -129,7 +129,9 @@ def test_scoring_callable_sees_the_estimator_and_the_rows_as_passed():
 def test_scoring_regressor_r2_and_bad_name():
     X, y = _planted(300)
     reg = FMRegressor(scoring="r2", max_epochs=3, **FAST).fit(X, X[:, 0] * X[:, 1])
-    assert np.all(reg.validation_score_ <= 1.0)
+    # the R^2 of the planted product on the validation rows rises every epoch
+    assert np.all(np.diff(reg.validation_score_) > 0)
+    assert reg.validation_score_[-1] > 0.25
     with pytest.raises(ValueError, match=r"scoring='roc_auk' is neither 'loss'"):
         FMClassifier(scoring="roc_auk").fit(X, y)
 
@@ -234,7 +236,8 @@ def test_epoch_scoring_multiclass_accuracy():
         max_epochs=2,
         **FAST,
     ).fit(X, y3)
-    assert 0.0 <= clf.net_.history[-1, "accuracy"] <= 1.0
+    # the three classes' shares are 0.41, 0.50, 0.09: above the majority class
+    assert clf.net_.history[-1, "accuracy"] > 0.6
 
 
 def test_verbose_table_prints_the_epoch_it_stops_on():

@@ -156,4 +156,16 @@ def resolve_vector_features(vector_features, n_features, feature_names):
 #: Under ``categorical_features="from_dtype"``, an integer column of a DataFrame is
 #: read as categorical codes (ids) when its distinct values repeat at least this
 #: many times on average (``n_distinct * INTEGER_CODE_MIN_REPEATS <= n_rows``).
-INTEGER_CODE_MIN_REPEATS = 10
+#: Four rows per id are enough for an embedding to learn something, and the
+#: threshold is low so that an id column becomes codes early and stays codes on
+#: the subsets of its rows that cross-validation fits (see
+#: :data:`INTEGER_CODE_AMBIGUITY`).
+INTEGER_CODE_MIN_REPEATS = 4
+
+#: A column whose rows per distinct value lie within this factor of
+#: ``INTEGER_CODE_MIN_REPEATS`` gets a :class:`~skfeat.exceptions.ColumnKindWarning`.
+#: Sub-sampling a fraction ``q`` of the rows scales rows-per-value by at least
+#: ``q`` (the distinct values can only shrink) and rarely raises it, so a column
+#: outside the band keeps its kind on every subset of at least ``1 / factor`` of
+#: its rows: cross-validation folds with ``cv >= 2`` and their refit agree.
+INTEGER_CODE_AMBIGUITY = 2

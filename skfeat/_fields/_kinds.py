@@ -8,18 +8,21 @@ streamed and merged :class:`~skfeat._fields.FieldStatistics`, so a column gets t
 same kind from the same rows whichever way they arrive.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from skfeat._fields._columns import (
+    INTEGER_CODE_AMBIGUITY,
     INTEGER_CODE_MIN_REPEATS,
     _is_categorical_dtype,
     resolve_categorical,
     resolve_vector_features,
 )
 from skfeat._fields._encoder import FieldEncoder
+from skfeat.exceptions import ColumnKindWarning
 
 
 @dataclass(frozen=True)
@@ -72,16 +75,50 @@ class ColumnProfile:
         ``INTEGER_CODE_MIN_REPEATS`` times on average.
 
         ``pd.read_csv`` gives id columns (users, items, hashed CTR fields) integer
-        dtype. A column whose few distinct values each come back many times is a
+        dtype. A column whose distinct values each come back several times is a
         code or a small count, and an embedding per value fits it at least as
-        well as one slope; a column with many distinct values (money, weights)
-        stays numeric. Arrays and float columns are never affected.
+        well as one slope; a column whose values are mostly distinct (money,
+        weights) stays numeric. Arrays and float columns are never affected.
         """
         return (
             self.integer
             & (self.n_present > 0)
             & (self.n_distinct * INTEGER_CODE_MIN_REPEATS <= self.n_present)
         )
+
+    def ambiguous_integers(self):
+        """Integer columns within ``INTEGER_CODE_AMBIGUITY`` of the threshold,
+        whose kind could differ on a subset or a superset of these rows."""
+        low = INTEGER_CODE_MIN_REPEATS / INTEGER_CODE_AMBIGUITY
+        high = INTEGER_CODE_MIN_REPEATS * INTEGER_CODE_AMBIGUITY
+        return (
+            self.integer
+            & (self.n_present > 0)
+            & (self.n_distinct * low <= self.n_present)
+            & (self.n_present < self.n_distinct * high)
+        )
+
+
+def _warn_ambiguous(profile, columns):
+    """One :class:`ColumnKindWarning` naming every ambiguous integer column."""
+    codes = profile.integer_codes()
+    parts = []
+    for j in columns:
+        per_value = profile.n_present[j] / profile.n_distinct[j]
+        kind = "integer codes" if codes[j] else "numeric"
+        parts.append(
+            f"Integer column {profile.names[j]!r} is near the integer-code "
+            f"threshold: {profile.n_present[j]} values, {profile.n_distinct[j]} "
+            f"distinct ({per_value:.1f} rows per value; codes from "
+            f"{INTEGER_CODE_MIN_REPEATS}), read as {kind} here"
+        )
+    warnings.warn(
+        "; ".join(parts) + ". A subset or superset of these rows (a "
+        "cross-validation fold, a refit on more data) may read it the other way; "
+        "pass categorical_features (names or indices) to fix its kind.",
+        ColumnKindWarning,
+        stacklevel=2,
+    )
 
 
 def dtype_categorical(X):
@@ -203,6 +240,9 @@ def resolve_kinds(
     codes = np.zeros(n, dtype=bool)
     if isinstance(cf, str) and cf == "from_dtype":
         codes = profile.integer_codes() & ~categorical & ~in_vector
+        ambiguous = profile.ambiguous_integers() & ~categorical & ~in_vector
+        if ambiguous.any():
+            _warn_ambiguous(profile, np.flatnonzero(ambiguous))
         categorical = categorical | codes
     binned = np.zeros(n, dtype=bool)
     if numeric_bins is not None:

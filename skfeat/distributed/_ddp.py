@@ -255,6 +255,10 @@ class DataParallel(FitVariant):
     def total_rows(self, n_rows):
         return sum(_gather(int(n_rows)))
 
+    def id_counts(self, counts):
+        # every process fills the same rows with the same mean
+        return sum(_gather(counts))
+
     def batch_size(self, batch_size):
         return max(1, math.ceil(batch_size / self.world_size))
 

@@ -8,6 +8,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import shap
 from sklearn.base import is_classifier as _sk_is_classifier
 from sklearn.pipeline import Pipeline
@@ -596,6 +597,12 @@ def _as_table(X, name):
         return X
     if isinstance(X, pd.Series):
         return X.to_frame().T
+    if sp.issparse(X):
+        raise TypeError(
+            f"{name} is a sparse matrix of shape {X.shape}; the explainer's players "
+            f"are the columns of a dense table: pass {name}.toarray() (a model "
+            "fitted on sparse rows, which has no fields, cannot be explained)."
+        )
     arr = np.asarray(X)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-dimensional, got shape {arr.shape}.")

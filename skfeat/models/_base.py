@@ -40,6 +40,7 @@ from skfeat.models._mixins import (  # noqa: F401 - the models import them from 
     FieldRegressorMixin,
 )
 from skfeat.models._training_data import prediction_dataset, training_data
+from skfeat.models._untrained import fill_untrained_rows
 from skfeat.models._variant import FitVariant
 from skfeat.utils._batching import FieldDataset
 from skfeat.utils._sklearn_compat import (
@@ -204,6 +205,7 @@ class BaseFieldModel(BaseEstimator):
     __skfeat_fitted_state__ = _FIELD_STATE + (
         "_seed_",
         "_sparse_gradients_",
+        "_trained_ids",
         "n_iter_",
         "validation_score_",
         "do_early_stopping_",
@@ -423,8 +425,11 @@ class BaseFieldModel(BaseEstimator):
                 early_stopping=early_stopping, eval_set=eval_set, partial=partial
             )
             if partial:
-                with self._divergence_context():
+                with self._divergence_context(train):
                     self._partial_fit_epoch(train, first_call)
+                    self._fill_untrained_ids(
+                        data.trained_id_counts(), variant, first_call
+                    )
                 if first_call:  # the fitted attributes every fit path sets
                     self._record_validation(False, None, None)
                 return self
@@ -440,8 +445,10 @@ class BaseFieldModel(BaseEstimator):
                     scoring_callback=scoring,
                     criterion=variant.criterion(self._criterion()),
                 )
-                with self._divergence_context():
+                # the checks on exit see the model as it is returned, filled
+                with self._divergence_context(train):
                     variant.train(self.net_, train, valid)
+                    self._fill_untrained_ids(data.trained_id_counts(), variant, True)
             # 4. record
             self.net_.criterion_ = self._criterion()  # partial_fit trains on labels
             self.n_iter_ = len(self.net_.history)
@@ -450,6 +457,21 @@ class BaseFieldModel(BaseEstimator):
             self.__dict__.pop("_valid_index", None)
             variant.finish(self)
         return self
+
+    def _fill_untrained_ids(self, counts, variant, first_call):
+        """Give every id no training row reached its field's mean row
+        (:mod:`._untrained`); rows trained by earlier ``partial_fit`` calls stay."""
+        counts = None if counts is None else variant.id_counts(counts)
+        if counts is None:
+            return
+        before = None
+        if not first_call and getattr(self, "_trained_ids", None) is not None:
+            before = np.unpackbits(self._trained_ids, count=counts.size).astype(bool)
+        trained = fill_untrained_rows(
+            self.net_.module_, self.schema_.cardinalities, counts, before
+        )
+        # one bit per id: what a later partial_fit call must not overwrite
+        self._trained_ids = np.packbits(trained)
 
     def _check_architecture(self):
         """Raise clear errors for settings the constraints cannot express
@@ -479,8 +501,8 @@ class BaseFieldModel(BaseEstimator):
         n_valid = int(np.ceil(self.validation_fraction * n_samples))
         return eval_set is not None or 1 <= n_valid < n_samples
 
-    def _divergence_context(self):
-        return _DivergenceContext(self)
+    def _divergence_context(self, probe=None):
+        return _DivergenceContext(self, probe)
 
     def _auto_scorer(self, y, eval_set, sample_weight):
         """``scoring="auto"``: ROC AUC for an unweighted binary classifier whose

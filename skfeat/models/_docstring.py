@@ -82,10 +82,12 @@ _PARAMS = {
 default="from_dtype"
             Which columns are categorical. ``"from_dtype"``: the columns of a
             DataFrame whose dtype is category, object, string or bool, and its
-            integer columns whose distinct values repeat at least 10 times on
-            average (see ``feature_kinds_``); all columns of an array are then
-            numeric. ``"all"``: every column. ``None``: no column. Otherwise
-            column names, indices or a boolean mask. Each categorical column
+            integer columns whose distinct values repeat at least 4 times on
+            average (see ``feature_kinds_``; a column near that threshold gets
+            a :class:`~skfeat.exceptions.ColumnKindWarning`); all columns of an
+            array are then numeric. ``"all"``: every column. ``None``: no
+            column. Otherwise column names, indices or a boolean mask. Each
+            categorical column
             reserves one id for missing values (NaN, None) and one for categories
             unseen in ``fit``. Numeric columns are standardised; a missing numeric
             value counts as the training mean.

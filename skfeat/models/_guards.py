@@ -49,11 +49,22 @@ class _RestoreOnError:
         return False
 
 
-class _DivergenceContext:
-    """Turn the engine's divergence signal into an error that names the fix."""
+#: rows of the training data whose outputs are checked after every fit call
+PROBE_ROWS = 256
 
-    def __init__(self, estimator):
+
+class _DivergenceContext:
+    """Turn the engine's divergence signal into an error that names the fix.
+
+    After the call the weights must be finite, and so must the model's outputs on
+    the first ``PROBE_ROWS`` training rows: weights can stay finite yet be so large
+    that every prediction overflows (SGD without gradient clipping on a batch far
+    outside the training scale), which only a forward pass shows.
+    """
+
+    def __init__(self, estimator, probe=None):
         self.estimator = estimator
+        self.probe = probe
 
     def __enter__(self):
         return self
@@ -62,6 +73,7 @@ class _DivergenceContext:
         if exc_type is None:
             try:
                 check_finite_parameters(self.estimator.net_.module_)
+                self._check_finite_outputs()
             except DivergenceError as err:
                 raise self._explained(err) from None
             return False
@@ -69,11 +81,35 @@ class _DivergenceContext:
             raise self._explained(exc) from None
         return False
 
+    def _check_finite_outputs(self):
+        batch = _first_rows(self.probe)
+        if batch is None:
+            return
+        net = self.estimator.net_
+        inputs = {k: v for k, v in batch.items() if k != "sample_weight"}
+        was_training = net.module_.training
+        net.module_.eval()
+        try:
+            with torch.no_grad():
+                out = net.module_(**inputs)
+        finally:
+            net.module_.train(was_training)
+        tensors = out if isinstance(out, (tuple, list)) else (out,)
+        for t in tensors:
+            if torch.is_tensor(t) and t.is_floating_point():
+                if not bool(torch.isfinite(t).all()):
+                    raise DivergenceError(
+                        "training left weights so large that the model's outputs on "
+                        "its own training rows are not finite."
+                    )
+
     def _explained(self, exc):
         est = self.estimator
         hint = f"Lower learning_rate (now {est.learning_rate!r})"
         if getattr(est, "optimizer", None) == "sgd":
             hint += " or use optimizer='adam'"
+        if "clip_grad_norm" in est.get_params() and est.clip_grad_norm is None:
+            hint += ", or clip gradients (clip_grad_norm=10)"
         return DivergenceError(
             f"{type(est).__name__} diverged: {exc} {hint}. The estimator is left as "
             "it was before this call."
@@ -97,3 +133,19 @@ class _SeededTorch:
 
     def __exit__(self, *exc):
         return self._fork.__exit__(*exc)
+
+
+def _first_rows(dataset):
+    """The inputs of the first ``PROBE_ROWS`` rows of a training dataset (in
+    memory or streamed from files), or None."""
+    if dataset is None:
+        return None
+    if hasattr(dataset, "slice"):
+        if len(dataset) == 0 or dataset.is_sparse:
+            return None
+        X, _ = dataset.slice(0, min(PROBE_ROWS, len(dataset)))
+        return X
+    if hasattr(dataset, "iter_batches"):
+        for X, _ in dataset.iter_batches(PROBE_ROWS, False):
+            return X
+    return None

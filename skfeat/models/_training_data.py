@@ -17,6 +17,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from skfeat.data._source import is_source
 from skfeat.data._stream import SourceDataset
 from skfeat.models._engine import ValidScoring
+from skfeat.models._untrained import count_ids
 from skfeat.utils._sklearn_compat import _check_sample_weight
 from skfeat.utils._validation import normalized_sample_weight
 
@@ -140,6 +141,18 @@ class ArrayData:
 
     def datasets(self, *, early_stopping, eval_set, partial):
         """``(train, valid, scoring callback)`` encoded datasets."""
+        dataset, valid, scoring = self._datasets(early_stopping, eval_set, partial)
+        self.train = dataset
+        return dataset, valid, scoring
+
+    def trained_id_counts(self):
+        """Training rows per categorical id, weighted by the sample weights
+        (None without categorical fields)."""
+        return _id_counts(
+            self.est, self.train.inputs.get("cat"), self.train.sample_weight
+        )
+
+    def _datasets(self, early_stopping, eval_set, partial):
         est = self.est
         dataset = est._dataset(self.X, self.y, self.sample_weight)
         if partial:
@@ -227,17 +240,32 @@ class SourceData:
         yt = None if y is None else est._encode_y(np.asarray(y))
         return est._dataset(X.reset_index(drop=True), yt, None)
 
+    def _encode_counted(self, X, y):
+        """:meth:`_encode` for the training rows, counting their ids as they
+        stream (every epoch alike, so the proportions are one epoch's)."""
+        data = self._encode(X, y)
+        counts = _id_counts(self.est, data.inputs.get("cat"))
+        if counts is not None:
+            self.counts = counts if self.counts is None else self.counts + counts
+        return data
+
+    def trained_id_counts(self):
+        """Training rows per categorical id, as streamed (None without
+        categorical fields)."""
+        return self.counts
+
     def datasets(self, *, early_stopping, eval_set, partial):
         est = self.est
+        self.counts = None
         if partial:
             return (
-                SourceDataset(self.source, self._encode, with_target=True),
+                SourceDataset(self.source, self._encode_counted, with_target=True),
                 None,
                 None,
             )
         subset = "train" if self.fraction else "all"
         train = SourceDataset(
-            self.source, self._encode, with_target=True, subset=subset,
+            self.source, self._encode_counted, with_target=True, subset=subset,
             fraction=self.fraction, seed=est._seed_, n_rows=self.n_train,
         )  # fmt: skip
         valid = None
@@ -256,6 +284,12 @@ class SourceData:
                 fraction=self.fraction, seed=est._seed_, n_rows=self.n_valid,
             )  # fmt: skip
         return train, valid, None
+
+
+def _id_counts(est, cat, sample_weight=None):
+    if cat is None or cat.shape[1] == 0:
+        return None
+    return count_ids(cat, est.schema_.cardinalities, sample_weight)
 
 
 def warn_unused_scoring(est, early_stopping):

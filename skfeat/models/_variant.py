@@ -162,6 +162,25 @@ class FitVariant:
         """
         return seed
 
+    def id_counts(self, counts):
+        """Return the training rows per id that weigh the untrained ids' mean.
+
+        After training, an id that no training row reached gets its field's
+        mean row, weighted by these counts (see ``BaseFieldModel``'s fit).
+
+        Parameters
+        ----------
+        counts : ndarray of float64
+            This process's counts, one per row of the shared id table.
+
+        Returns
+        -------
+        counts : ndarray of float64 or None
+            The counts to use (across processes, their sum), or None to leave
+            untrained rows as they are.
+        """
+        return counts
+
     def train(self, net, train, valid):
         """Run the training loop of a skorch ``net`` (built, not initialised).
 

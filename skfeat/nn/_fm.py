@@ -269,6 +269,43 @@ class FwFM(nn.Module):
             linear = torch.einsum("nmk,mck->nmc", emb, self.field_linear)
         return linear, emb
 
+    def average_rows(self, rows, weights):
+        """The row that scores as the ``weights``-average of ``rows``.
+
+        With ``linear_terms="embedded"`` a field's first-order term
+        ``<w_i, v_i>`` is quadratic in its table row ``[v_i, w_i]``, so the mean
+        row's term is not the mean term: ``w`` is moved along ``v`` until it is.
+        The pair terms are linear in ``v`` and take the mean ``v`` as it is. Used
+        for the ids no training row reached (see ``skfeat.models``).
+
+        Parameters
+        ----------
+        rows : Tensor of shape (n_ids, k + width)
+            Table rows of one categorical field.
+        weights : Tensor of shape (n_ids,)
+            Non-negative weights, not all zero.
+
+        Returns
+        -------
+        row : Tensor of shape (k + width,)
+            In float64.
+        """
+        rows = rows.double()
+        weights = weights.double() / weights.sum()
+        mean = weights @ rows
+        if self.linear_terms != "embedded":
+            return mean
+        k, C = self.embed_dim, self.n_outputs
+        v, w = rows[:, :k], rows[:, k:].reshape(-1, C, k)
+        v_bar, w_bar = mean[:k], mean[k:].reshape(C, k)
+        norm = v_bar @ v_bar
+        if not bool(norm > 0):
+            return mean
+        target = weights @ (w * v[:, None, :]).sum(-1)  # (C,)
+        gap = target - w_bar @ v_bar
+        w_bar = w_bar + gap[:, None] * v_bar / norm
+        return torch.cat([v_bar, w_bar.reshape(-1)])
+
     def forward(self, cat, num, vec=None):
         linear, emb = self.field_terms(cat, num, vec)
         # sum_{i<j} r_ij <e_i, e_j> = 1/2 sum_i <e_i, sum_j R_ij e_j>, R symmetric.

@@ -179,6 +179,11 @@ class _PrivateTraining(FitVariant):
         self.max_epochs = max_epochs
         self.n_rows = None
 
+    def id_counts(self, counts):
+        # per-id counts are not protected by the privacy accounting: untrained
+        # rows keep their initial values, as the guarantee requires
+        return None
+
     def total_rows(self, n_rows):
         self.n_rows = int(n_rows)
         return n_rows
