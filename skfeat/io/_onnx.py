@@ -339,7 +339,11 @@ class _Builder:
         out = out or self.fresh(op_type.lower())
         self.nodes.append(
             self._helper.make_node(
-                op_type, list(inputs), [out], name=self.fresh(op_type), domain=domain,
+                op_type,
+                list(inputs),
+                [out],
+                name=self.fresh(op_type),
+                domain=domain,
                 **attrs,
             )  # fmt: skip
         )
@@ -499,9 +503,7 @@ class _Layout:
         x = g.op("Div", [x, g.const(np.asarray(scaler.scale_, dtype=np.float64))])
         x = g.op("Where", [g.op("IsNaN", [x]), g.const(np.float64(0.0)), x])
         limit = float(MAX_ABS_MODEL_INPUT)
-        x = g.op(
-            "Clip", [x, g.const(np.float64(-limit)), g.const(np.float64(limit))]
-        )
+        x = g.op("Clip", [x, g.const(np.float64(-limit)), g.const(np.float64(limit))])
         from onnx import TensorProto
 
         g.op("Cast", [x], out=out, to=TensorProto.FLOAT)
@@ -639,9 +641,7 @@ def _without_leaky_relu(network):
             if node.op_type != "LeakyRelu" or node.domain not in ("", "ai.onnx"):
                 rewritten.append(node)
                 continue
-            alpha = next(
-                (a.f for a in node.attribute if a.name == "alpha"), 0.01
-            )
+            alpha = next((a.f for a in node.attribute if a.name == "alpha"), 0.01)
             x, (y,) = node.input[0], node.output
             stem = f"{node.name or y}/leaky"
             rewritten += [
