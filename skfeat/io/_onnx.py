@@ -445,22 +445,16 @@ class _Layout:
         if "cat" in outputs:
             self._categorical(g, first, outputs["cat"])
         if "num" in outputs:
-            self._standardised(
-                g, first, [self._column(g, j) for j in self.num_cols],
-                self.encoder.scaler_, outputs["num"],
-            )  # fmt: skip
+            columns = [self.names[j] for j in self.num_cols]
+            x = _side_by_side(g, columns) if columns else None
+            self._standardised(g, first, x, self.encoder.scaler_, outputs["num"])
         if "vec" in outputs:
             if self.vector_inputs == "fields":
-                parts = [name for name, _ in self.groups]
+                x = _concat(g, [name for name, _ in self.groups])
             else:
-                parts = [self._column(g, c) for _, cols in self.groups for c in cols]
-            self._standardised(
-                g, first, parts, self.encoder.vector_scaler_, outputs["vec"]
-            )
-
-    def _column(self, g, j):
-        """Column ``j`` as a ``(n, 1)`` tensor."""
-        return g.op("Unsqueeze", [self.names[j], g.const(np.array([1], np.int64))])
+                columns = [self.names[c] for _, cols in self.groups for c in cols]
+                x = _side_by_side(g, columns)
+            self._standardised(g, first, x, self.encoder.vector_scaler_, outputs["vec"])
 
     def _categorical(self, g, first, out):
         if not len(self.cat_cols):
@@ -491,14 +485,13 @@ class _Layout:
                     "Where",
                     [g.op("IsNaN", [x]), g.const(np.int64(missing_id)), code],
                 )
-            parts.append(g.op("Unsqueeze", [code, g.const(np.array([1], np.int64))]))
-        _concat(g, parts, out)
+            parts.append(code)
+        _side_by_side(g, parts, out)
 
-    def _standardised(self, g, first, parts, scaler, out):
-        if not parts:
+    def _standardised(self, g, first, x, scaler, out):
+        if x is None:
             _empty(g, first, np.float32, out)
             return
-        x = _concat(g, parts)
         x = g.op("Sub", [x, g.const(np.asarray(scaler.mean_, dtype=np.float64))])
         x = g.op("Div", [x, g.const(np.asarray(scaler.scale_, dtype=np.float64))])
         x = g.op("Where", [g.op("IsNaN", [x]), g.const(np.float64(0.0)), x])
@@ -536,6 +529,20 @@ def _bin(g, x, edges):
         keepdims=0,
     )
     return g.op("Where", [g.op("IsNaN", [x]), x, count])
+
+
+def _side_by_side(g, columns, out=None):
+    """1-D tensors of one length ``n`` as the columns of an ``(n, k)`` tensor.
+
+    One concatenation and a transpose: a copy per column (``Unsqueeze``) costs
+    more at serving batch sizes.
+    """
+    if len(columns) == 1:
+        axis = g.const(np.array([1], np.int64))
+        return g.op("Unsqueeze", [columns[0], axis], out=out)
+    flat = g.op("Concat", list(columns), axis=0)
+    shape = g.const(np.array([len(columns), -1], np.int64))
+    return g.op("Transpose", [g.op("Reshape", [flat, shape])], out=out, perm=[1, 0])
 
 
 def _concat(g, parts, out=None):
