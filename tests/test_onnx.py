@@ -10,10 +10,12 @@ onnxscript (the ``onnx`` extra).
 """
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -290,9 +292,9 @@ def test_options_that_cannot_be_exported_raise(data, tmp_path):
     assert not path.exists() or path.stat().st_size > 0
 
 
-# run in a fresh interpreter that cannot import torch, skfeat, scikit-learn or
-# pandas: what a serving process with onnxruntime alone has
-_SERVE = textwrap.dedent(
+# a fresh interpreter that cannot import torch, skfeat, scikit-learn or pandas:
+# what a serving process with onnxruntime alone has
+_BLOCKER = textwrap.dedent(
     """
     import importlib.abc, json, sys
 
@@ -304,6 +306,10 @@ _SERVE = textwrap.dedent(
             return None
 
     sys.meta_path.insert(0, Blocked())
+    """
+)
+_SERVE = _BLOCKER + textwrap.dedent(
+    """
     import numpy as np
     import onnxruntime as ort
 
@@ -317,6 +323,18 @@ _SERVE = textwrap.dedent(
 )
 
 
+def _run_blocked(code, *args, cwd=None):
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_file_serves_without_torch_or_skfeat(data, tmp_path):
     X, y = data
     model = DeepFMClassifier(**DEEP).fit(X, y)
@@ -325,15 +343,47 @@ def test_file_serves_without_torch_or_skfeat(data, tmp_path):
     rows = _hard_rows(X)
     request = tmp_path / "request.npz"
     np.savez(request, **onnx_inputs(path, rows))
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", _SERVE, str(path), str(request)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _run_blocked(_SERVE, path, request)
     assert out["loaded"] == []
     np.testing.assert_allclose(
         np.array(out["proba"]), _expected(model, rows)[1], rtol=0, atol=TOL
+    )
+
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs/user_guide/serving_and_privacy.rst"
+
+
+def _recipe_blocks():
+    """The code blocks of the user guide's "Serving with ONNX" section."""
+    text = GUIDE.read_text().split("Serving with ONNX\n-----------------\n", 1)[1]
+    section = re.split(r"\n[^\n]+\n-{3,}\n", text, maxsplit=1)[0]
+    blocks = re.findall(r"\.\. code-block:: python\n\n((?: {4}.*\n|\n)+)", section)
+    return [textwrap.dedent(block) for block in blocks]
+
+
+def test_user_guide_recipe_serves_without_torch(tmp_path, monkeypatch):
+    from skfeat.datasets import make_interaction_classification
+
+    X, y, _ = make_interaction_classification(
+        600, 6, cardinality=16, interaction_strength=1.5, random_state=0
+    )
+    fm = FMClassifier(**SMALL).fit(X, y)
+    export, serve = _recipe_blocks()
+    monkeypatch.chdir(tmp_path)
+    exec(export, {"fm": fm})
+    dump = textwrap.dedent(
+        """
+        print(json.dumps({
+            "request": {k: v.tolist() for k, v in request.items()},
+            "proba": proba.tolist(),
+            "loaded": [m for m in ("torch", "skfeat", "sklearn") if m in sys.modules],
+        }))
+        """
+    )
+    out = _run_blocked(_BLOCKER + serve + dump, cwd=tmp_path)
+    assert out["loaded"] == []
+    rows = pd.DataFrame(out["request"]).replace("", None)
+    assert rows["f5"].tolist()[-1] not in set(X["f5"])  # an unseen candidate
+    np.testing.assert_allclose(
+        np.array(out["proba"]), _expected(fm, rows)[1], rtol=0, atol=TOL
     )
