@@ -3,6 +3,9 @@
     SKFEAT_DATA=../shared/data OMP_NUM_THREADS=1 \\
         python -m benchmarks.bench_serving_onnx latency --models deepfm fm
     SKFEAT_DATA=../shared/data OMP_NUM_THREADS=1 \\
+        python -m benchmarks.bench_serving_onnx latency --models deepfm \\
+        --precision float32 --calls 200
+    SKFEAT_DATA=../shared/data OMP_NUM_THREADS=1 \\
         python -m benchmarks.bench_serving_onnx equivalence --models all
 
 Each model is fitted with its defaults on Frappe_x1 train (``--max-epochs``
@@ -14,12 +17,13 @@ and written by :func:`skfeat.io.export_onnx`.
 rows; the ``category`` columns fed as text by :func:`skfeat.io.onnx_inputs`) and
 the largest absolute difference from ``predict_proba`` is reported.
 
-``latency``: 1,000 requests after 50 warm-up ones, 1 thread everywhere
+``latency``: 1,000 requests (``--calls``) after 50 warm-up ones, 1 thread everywhere
 (onnxruntime's intra- and inter-op pools, torch), three ways, interleaved request
 by request so that the load of a shared machine hits them alike:
 
 * ``graph``: the whole exported graph (encoding included) on the request's raw
-  columns, as arrays;
+  columns, as arrays (the deep networks in float64 as ``predict_proba``, or in
+  float32 with ``--precision float32``);
 * ``network``: the graph of the network alone (``export_onnx(...,
   encoding=False)``) on the same rows encoded beforehand by ``encode_inputs``;
 * ``skfeat``: ``predict_proba`` on the request as a DataFrame.
@@ -132,14 +136,14 @@ def _requests(X_valid, n_rows, calls, seed=0):
         yield frame
 
 
-def latency(names, X, y, X_valid, max_epochs, calls, folder):
+def latency(names, X, y, X_valid, max_epochs, calls, folder, precision):
     torch.set_num_threads(1)
     for name in names:
         model, _ = _fit(name, X, y, max_epochs)
         whole = os.path.join(folder, f"{name}.onnx")
         network = os.path.join(folder, f"{name}_network.onnx")
-        export_onnx(model, whole)
-        export_onnx(model, network, encoding=False)
+        export_onnx(model, whole, precision=precision)
+        export_onnx(model, network, encoding=False, precision=precision)
         sessions = {"graph": _session(whole), "network": _session(network)}
         for n_rows in (1, N_CANDIDATES):
             load_before = os.getloadavg()
@@ -176,6 +180,7 @@ def latency(names, X, y, X_valid, max_epochs, calls, folder):
                     {
                         "model": type(model).__name__,
                         "rows_per_request": n_rows,
+                        "precision": precision,
                         "requests": calls,
                         **stats,
                         "graph_over_network": round(
@@ -200,6 +205,9 @@ def main():
     parser.add_argument("--models", nargs="+", default=["deepfm", "fm"])
     parser.add_argument("--max-epochs", type=int, default=1)
     parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument(
+        "--precision", choices=["float64", "float32"], default="float64"
+    )
     args = parser.parse_args()
     names = sorted(MODELS) if args.models == ["all"] else args.models
     X, y, X_valid, _, source = frappe_or_synthetic()
@@ -224,7 +232,16 @@ def main():
         if args.what == "equivalence":
             equivalence(names, X, y, X_valid, args.max_epochs, folder)
         else:
-            latency(names, X, y, X_valid, args.max_epochs, args.calls, folder)
+            latency(
+                names,
+                X,
+                y,
+                X_valid,
+                args.max_epochs,
+                args.calls,
+                folder,
+                args.precision,
+            )
 
 
 if __name__ == "__main__":

@@ -253,6 +253,22 @@ def test_arrays_multiclass_and_text_labels(tmp_path):
     np.testing.assert_allclose(proba, model.predict_proba(rows), rtol=0, atol=TOL)
 
 
+def test_float32_precision_stays_within_tolerance(data, tmp_path):
+    X, y = data
+    model = DeepFMClassifier(**DEEP).fit(X, y)
+    rows = _hard_rows(X)
+    paths = [tmp_path / f"{p}.onnx" for p in ("float64", "float32")]
+    for path in paths:
+        export_onnx(model, path, precision=path.stem)
+    (_, p64), (_, p32) = (_run(path, onnx_inputs(path, rows)) for path in paths)
+    expected = _expected(model, rows)[1]
+    np.testing.assert_allclose(p64, expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(p32, expected, rtol=0, atol=TOL)
+    assert np.abs(p32 - expected).max() > 0  # the float32 graph is another one
+    with pytest.raises(ValueError, match="precision"):
+        export_onnx(model, paths[0], precision="float16")
+
+
 def test_graph_without_encoding_takes_encoded_inputs(data, tmp_path):
     X, y = data
     model = DeepFMClassifier(**DEEP).fit(X, y)
