@@ -269,6 +269,19 @@ def test_float32_precision_stays_within_tolerance(data, tmp_path):
         export_onnx(model, paths[0], precision="float16")
 
 
+def test_compressed_models_export(data, tmp_path):
+    from skfeat.compress import prune_embeddings, quantize_embeddings
+
+    X, y = data
+    model = DeepFMClassifier(**DEEP).fit(X, y)
+    small = quantize_embeddings(prune_embeddings(model, keep=0.5, X=X), bits=4)
+    path = tmp_path / "small.onnx"
+    export_onnx(small, path)
+    rows = _hard_rows(X)
+    proba = _run(path, onnx_inputs(path, rows))[1]
+    np.testing.assert_allclose(proba, _expected(small, rows)[1], rtol=0, atol=TOL)
+
+
 def test_graph_without_encoding_takes_encoded_inputs(data, tmp_path):
     X, y = data
     model = DeepFMClassifier(**DEEP).fit(X, y)
