@@ -28,6 +28,7 @@ the written file needs only an ONNX runtime.
 import copy
 import json
 import logging
+import os
 import warnings
 from contextlib import contextmanager
 
@@ -38,6 +39,7 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from skfeat._fields._values import _convert, _missing_mask
+from skfeat.utils._sklearn_compat import HasMethods, StrOptions, validate_params
 from skfeat.utils._validation import MAX_ABS_MODEL_INPUT
 
 #: default ONNX operator set of the exported graphs
@@ -61,6 +63,17 @@ def _require_onnx():
         ) from exc
 
 
+@validate_params(
+    {
+        "model": [HasMethods(["fit"])],
+        "path": [str, os.PathLike],
+        "missing_string": [str],
+        "vector_inputs": [StrOptions({"columns", "fields"})],
+        "encoding": ["boolean"],
+        "precision": [StrOptions({"float64", "float32"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def export_onnx(
     model,
     path,
@@ -168,18 +181,6 @@ def export_onnx(
     _require_onnx()
     import onnx
 
-    if vector_inputs not in ("columns", "fields"):
-        raise ValueError(
-            f"vector_inputs must be 'columns' or 'fields', got {vector_inputs!r}."
-        )
-    if precision not in ("float64", "float32"):
-        raise ValueError(
-            f"precision must be 'float64' or 'float32', got {precision!r}."
-        )
-    if not isinstance(missing_string, str):
-        raise TypeError(
-            f"missing_string must be a str, got {type(missing_string).__name__}."
-        )
     _check_model(model)
     encoder = model.encoder_
     layout = _Layout(encoder, missing_string, vector_inputs) if encoding else None
@@ -190,6 +191,13 @@ def export_onnx(
     return onnx_model
 
 
+@validate_params(
+    {
+        "onnx_model": [str, os.PathLike, HasMethods(["SerializeToString"])],
+        "X": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def onnx_inputs(onnx_model, X):
     """Return the inputs of an exported graph for the rows of ``X``.
 
