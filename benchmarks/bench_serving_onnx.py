@@ -18,8 +18,11 @@ rows; the ``category`` columns fed as text by :func:`skfeat.io.onnx_inputs`) and
 the largest absolute difference from ``predict_proba`` is reported.
 
 ``latency``: 1,000 requests (``--calls``) after 50 warm-up ones, 1 thread everywhere
-(onnxruntime's intra- and inter-op pools, torch), three ways, interleaved request
-by request so that the load of a shared machine hits them alike:
+(onnxruntime's intra- and inter-op pools, torch), three ways, taking turns in
+blocks of 50 requests (the same 50 for each way, the order rotating from block
+to block) so that the load of a shared machine hits them alike while each runs
+as a serving loop does, one request after another; a request's inputs are built
+right before its call, untimed, as a server decodes a request and runs it:
 
 * ``graph``: the whole exported graph (encoding included) on the request's raw
   columns, as arrays (the deep networks in float64 as ``predict_proba``, or in
@@ -65,6 +68,8 @@ MODELS = {
     "finalnet": models.FinalNetClassifier,
 }
 N_CANDIDATES = 2048
+#: requests timed in a row by one way before the next way takes its turn
+BLOCK = 50
 
 
 def _session(path):
@@ -144,30 +149,36 @@ def latency(names, X, y, X_valid, max_epochs, calls, folder, precision):
         network = os.path.join(folder, f"{name}_network.onnx")
         export_onnx(model, whole, precision=precision)
         export_onnx(model, network, encoding=False, precision=precision)
-        sessions = {"graph": _session(whole), "network": _session(network)}
+        functions = {
+            "graph": _session(whole).run,
+            "network": _session(network).run,
+            "skfeat": model.predict_proba,
+        }
+        prepare = {
+            "graph": lambda frame, path=whole: (None, onnx_inputs(path, frame)),
+            "network": lambda frame, encode=model.encode_inputs: (
+                None,
+                {k: v.numpy() for k, v in encode(frame).items()},
+            ),
+            "skfeat": lambda frame: (frame,),
+        }
         for n_rows in (1, N_CANDIDATES):
             load_before = os.getloadavg()
             times = {"graph": [], "network": [], "skfeat": []}
-            for i, frame in enumerate(_requests(X_valid, n_rows, calls)):
-                feeds = {
-                    "graph": onnx_inputs(whole, frame),
-                    "network": {
-                        k: v.numpy() for k, v in model.encode_inputs(frame).items()
-                    },
-                }
-                calls_now = {
-                    "graph": (sessions["graph"].run, (None, feeds["graph"])),
-                    "network": (sessions["network"].run, (None, feeds["network"])),
-                    "skfeat": (model.predict_proba, (frame,)),
-                }
-                order = list(calls_now)
-                order = order[i % 3 :] + order[: i % 3]  # rotate who goes first
+            requests = _requests(X_valid, n_rows, calls)
+            for block in range((calls + 50) // BLOCK):
+                frames = [next(requests) for _ in range(BLOCK)]
+                order = list(times)
+                order = order[block % 3 :] + order[: block % 3]  # who goes first
                 for way in order:
-                    call, call_args = calls_now[way]
-                    t0 = time.perf_counter()
-                    call(*call_args)
-                    if i >= 50:
-                        times[way].append(time.perf_counter() - t0)
+                    for frame in frames:
+                        # the request's inputs, built right before the call as a
+                        # server decodes a request and runs it
+                        call_args = prepare[way](frame)
+                        t0 = time.perf_counter()
+                        functions[way](*call_args)
+                        if block:  # the first block warms up
+                            times[way].append(time.perf_counter() - t0)
             stats = {
                 way: {
                     "median_ms": round(float(np.median(t)) * 1e3, 4),
