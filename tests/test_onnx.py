@@ -282,6 +282,22 @@ def test_compressed_models_export(data, tmp_path):
     np.testing.assert_allclose(proba, _expected(small, rows)[1], rtol=0, atol=TOL)
 
 
+@pytest.mark.parametrize("kind", ["numeric", "categorical"])
+def test_models_with_one_kind_of_column(kind, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    if kind == "categorical":
+        X = np.round(X).astype(object).astype(str)
+    y = (rng.random(200) < 0.5).astype(float) + X[:, 0].astype(float)
+    features = "all" if kind == "categorical" else None
+    model = DeepFMRegressor(categorical_features=features, **DEEP).fit(X, y)
+    assert set(model.feature_kinds_) == {kind}
+    path = tmp_path / f"{kind}.onnx"
+    export_onnx(model, path)
+    (prediction,) = _run(path, onnx_inputs(path, X[:20]))
+    np.testing.assert_allclose(prediction, model.predict(X[:20]), rtol=0, atol=TOL)
+
+
 def test_graph_without_encoding_takes_encoded_inputs(data, tmp_path):
     X, y = data
     model = DeepFMClassifier(**DEEP).fit(X, y)

@@ -373,7 +373,7 @@ class _Builder:
                 name=self.fresh(op_type),
                 domain=domain,
                 **attrs,
-            )  # fmt: skip
+            )
         )
         return out
 
@@ -581,7 +581,7 @@ def _concat(g, parts, out=None):
 
 def _empty(g, first, dtype, out):
     """A ``(n, 0)`` tensor of ``dtype``, ``n`` the batch size of input ``first``."""
-    from onnx import helper, numpy_helper
+    from onnx import numpy_helper
 
     n = g.op("Shape", [first], start=0, end=1)
     shape = g.op("Concat", [n, g.const(np.array([0], np.int64))], axis=0)
@@ -591,7 +591,6 @@ def _empty(g, first, dtype, out):
         out=out,
         value=numpy_helper.from_array(np.zeros(1, dtype=dtype)),
     )
-    del helper
 
 
 # ------------------------------------------------------------------ network
@@ -700,7 +699,7 @@ def _without_leaky_relu(network):
 def _assemble(model, network, layout):
     """The whole graph: encoding (when ``layout``), network, outputs."""
     import onnx
-    from onnx import TensorProto, helper
+    from onnx import helper
 
     network = onnx.compose.add_prefix(network, _PREFIX)
     net_inputs = {i.name[len(_PREFIX):]: i for i in network.graph.input}  # fmt: skip
@@ -751,7 +750,6 @@ def _assemble(model, network, layout):
     )
     out.ir_version = network.ir_version
     helper.set_model_props(out, metadata)
-    del TensorProto
     return out
 
 
