@@ -457,6 +457,32 @@ class FieldEncoder:
             )
         return tables
 
+    def category_ids(self):
+        """Each categorical field's vocabulary and ids, as ``transform`` gives them.
+
+        Returns
+        -------
+        tables : list of (ndarray, ndarray, int, int)
+            One entry per categorical field, in the order of the ``"cat"``
+            output: its categories (object array, missing values left out),
+            the id of each, the id of a missing value and the id of an unseen
+            value. Empty with ``encoding="hash"``, which has no vocabulary.
+        """
+        if getattr(self, "encoding", "vocabulary") == "hash" or self.ordinal_ is None:
+            return []
+        tables = self.__dict__.get("_lookup_cache")
+        if tables is None:
+            tables = self._lookup_cache = self._build_lookup()
+        out = []
+        for index, ids, missing_id, unknown_id in tables:
+            categories = np.asarray(index, dtype=object)
+            present = ~_missing_mask(categories)
+            ids = np.asarray(ids[: len(categories)], dtype=np.int64)
+            out.append(
+                (categories[present], ids[present], int(missing_id), int(unknown_id))
+            )
+        return out
+
     #: caches rebuilt on first use, left out of pickles and skfeat.io files
     _transient_attributes = ("_lookup_cache",)
 
