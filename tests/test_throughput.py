@@ -258,3 +258,25 @@ def test_auto_turns_sparse_gradients_on_for_a_large_vocabulary():
     assert isinstance(big.net_.optimizer_, RowSparseOptimizer)
     small = FMClassifier(**kw).fit(X.iloc[:5000], y[:5000])
     assert not small._sparse_gradients_
+
+
+def test_deepfm_module_trains_the_same_with_sparse_gradients():
+    from skfeat.nn import DeepFM
+
+    cat = torch.randint(0, 20, (32, 3))
+    num = torch.randn(32, 1)
+    y = torch.rand(32).round()
+    out = {}
+    for sparse in (False, True):
+        torch.manual_seed(0)
+        model = DeepFM([20, 20, 20], 1, 4, [8], sparse=sparse).train()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            model(cat, num), y
+        )
+        loss.backward()
+        g = model.fm.embedding.table.weight.grad
+        out[sparse] = [loss.detach(), g.to_dense() if g.is_sparse else g] + [
+            p.grad for name, p in model.named_parameters() if "table" not in name
+        ]
+    for a, b in zip(out[False], out[True], strict=True):
+        torch.testing.assert_close(a, b)

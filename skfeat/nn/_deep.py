@@ -13,7 +13,7 @@ from torch import nn
 from skfeat.nn._attention import FieldSelfAttention
 from skfeat.nn._cross import CrossNetV2
 from skfeat.nn._embedding import FieldEmbedding
-from skfeat.nn._fm import FM, pairwise_interaction
+from skfeat.nn._fm import FM, fm_logits, pairwise_interaction
 from skfeat.nn._mlp import MLP, Linear, eval_dtype, glorot_init_, squeeze_outputs
 
 
@@ -299,6 +299,13 @@ class DeepFM(nn.Module):
         return self.mlp(emb.flatten(1))
 
     def forward(self, cat, num, vec=None):
+        if self.training and self.fm.embedding.table.sparse and torch.is_grad_enabled():
+            # the large-table path: the FM part's fused backward (see FM.forward)
+            both = self.fm.embedding(cat, num, vec)
+            c = self.n_outputs
+            fm = self.fm.bias + fm_logits(both, c)
+            deep = self.mlp(both[..., c:].reshape(both.shape[0], -1))
+            return squeeze_outputs(fm + deep, c)
         linear, emb = self.field_terms(cat, num, vec)
         fm = self.fm.bias.to(linear.dtype) + linear.sum(1) + pairwise_interaction(emb)
         return squeeze_outputs(fm + self.deep_output(emb), self.n_outputs)
