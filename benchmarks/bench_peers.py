@@ -89,7 +89,8 @@ class Net(torch.nn.Module):
             torch.nn.ReLU(), torch.nn.Linear(128, 1))
     def forward(self, ids):
         e = self.emb(ids); v = e[..., 1:]
-        out = self.bias + e[..., 0].sum(1) + 0.5 * (v.sum(1).pow(2) - v.pow(2).sum(1)).sum(1)
+        pairs = 0.5 * (v.sum(1).pow(2) - v.pow(2).sum(1)).sum(1)
+        out = self.bias + e[..., 0].sum(1) + pairs
         if self.mlp is not None:
             out = out + self.mlp(v.reshape(len(ids), -1)).squeeze(-1)
         return out
