@@ -310,7 +310,7 @@ class DeepFM(nn.Module):
         return self.mlp(emb.flatten(1))
 
     def forward(self, cat, num, vec=None):
-        if self.training and self.fm.embedding.table.sparse and torch.is_grad_enabled():
+        if self.fm.embedding.sparse_training:
             # the large-table path: the FM part's fused backward (see FM.forward)
             both = self.fm.embedding(cat, num, vec)
             c = self.n_outputs

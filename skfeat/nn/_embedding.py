@@ -99,10 +99,20 @@ def lookup(table, ids):
     rows : Tensor of shape (*ids.shape, embedding_dim)
         The looked-up rows.
     """
-    weight = table.weight
-    if table.sparse and weight.requires_grad and torch.is_grad_enabled():
-        return _GatherRows.apply(weight, ids)
+    if _row_summed(table):
+        return _GatherRows.apply(table.weight, ids)
     return table(ids)
+
+
+def _row_summed(table):
+    # an nn.Embedding with sparse gradients, while autograd records (a
+    # compressed table, for one, is not an nn.Embedding and keeps its own path)
+    return (
+        isinstance(table, nn.Embedding)
+        and table.sparse
+        and table.weight.requires_grad
+        and torch.is_grad_enabled()
+    )
 
 
 class FieldEmbedding(nn.Module):
@@ -182,6 +192,16 @@ class FieldEmbedding(nn.Module):
                 nn.Parameter(torch.randn(d, self.dim) * (init_std / d**0.5))
                 for d in self.vector_dims
             )
+
+    @property
+    def sparse_training(self):
+        """Whether a forward pass now gives the table row-summed sparse gradients.
+
+        True in training mode, with autograd recording, for a table with sparse
+        gradients: the large-table path, on which models use their fused
+        interactions.
+        """
+        return self.training and _row_summed(self.table)
 
     @property
     def n_vector(self):

@@ -193,7 +193,7 @@ class FM(nn.Module):
         return linear, emb
 
     def forward(self, cat, num, vec=None):
-        if self.training and self.embedding.table.sparse and torch.is_grad_enabled():
+        if self.embedding.sparse_training:
             # the large-table path: the fused interaction (the dense path keeps
             # autograd's graph, whose rounding the small-table fits are pinned to)
             both = self.embedding(cat, num, vec)
