@@ -285,3 +285,16 @@ def test_deepfm_module_trains_the_same_with_sparse_gradients(bf16, monkeypatch):
     tol = dict(rtol=2e-2, atol=2e-3) if bf16 else {}
     for a, b in zip(out[False], out[True], strict=True):
         torch.testing.assert_close(a, b, **tol)
+
+
+def test_private_fit_with_sparse_gradients_trains():
+    pytest.importorskip("opacus")
+    from skfeat.privacy import fit_private
+
+    X = pd.DataFrame({"a": pd.array(np.arange(300).astype(str), dtype="str"),
+                      "b": pd.array((np.arange(300) % 7).astype(str), dtype="str")})
+    y = np.arange(300) % 2
+    clf = FMClassifier(sparse_gradients=True, max_epochs=1, random_state=0,
+                       early_stopping=False)  # fmt: skip
+    fit_private(clf, X, y, target_epsilon=5.0)
+    assert np.isfinite(clf.predict_proba(X)).all()

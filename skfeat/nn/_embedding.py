@@ -106,12 +106,14 @@ def lookup(table, ids):
 
 def _row_summed(table):
     # an nn.Embedding with sparse gradients, while autograd records (a
-    # compressed table, for one, is not an nn.Embedding and keeps its own path)
+    # compressed table, for one, is not an nn.Embedding and keeps its own path),
+    # outside torch.func transforms (per-row gradients vmap the plain lookup)
     return (
         isinstance(table, nn.Embedding)
         and table.sparse
         and table.weight.requires_grad
         and torch.is_grad_enabled()
+        and not torch._C._are_functorch_transforms_active()
     )
 
 
