@@ -79,7 +79,7 @@ def _rows(data, index):
 #: ``sparse_gradients="auto"`` turns sparse embedding gradients on for tables of at
 #: least this many rows (where a dense optimizer step over the table costs more
 #: than the batch's own work).
-SPARSE_GRADIENTS_MIN_ROWS = 1_000_000
+SPARSE_GRADIENTS_MIN_ROWS = 100_000
 
 
 def _auto_batch_size(n_samples):

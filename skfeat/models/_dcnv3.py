@@ -145,7 +145,7 @@ class DCNv3Classifier(FieldClassifierMixin, ClassifierMixin, _DCNv3Base):
         L2 penalty ``alpha / 2 * ||E||^2`` on the embedding tables, applied to the
         *whole* tables at every step through the optimizer's weight decay: the
         semantics of FuxiCTR's ``embedding_regularizer``. With sparse gradients
-        (``sparse_gradients``, automatic for tables of 1,000,000 rows or more) only
+        (``sparse_gradients``, automatic for tables of 100,000 rows or more) only
         the rows of a batch are penalised.
     net_alpha : float, default=0.0
         L2 penalty on the network's weights (not the biases), applied the same way
@@ -232,7 +232,7 @@ default="from_dtype"
         step then costs time and memory in the batch, not in the table. ``alpha``
         then decays only the rows a batch touches (not the whole tables); the
         network's weights keep the dense update. ``"auto"`` turns it on for
-        tables of at least 1,000,000 rows.
+        tables of at least 100,000 rows.
     categorical_encoding : {"vocabulary", "hash"}, default="vocabulary"
         ``"vocabulary"``: ids learned in ``fit`` (see ``categorical_features``).
         ``"hash"``: no vocabulary; each categorical value's id is its text's
@@ -441,7 +441,7 @@ class DCNv3Regressor(FieldRegressorMixin, RegressorMixin, _DCNv3Base):
         L2 penalty ``alpha / 2 * ||E||^2`` on the embedding tables, applied to the
         *whole* tables at every step through the optimizer's weight decay: the
         semantics of FuxiCTR's ``embedding_regularizer``. With sparse gradients
-        (``sparse_gradients``, automatic for tables of 1,000,000 rows or more) only
+        (``sparse_gradients``, automatic for tables of 100,000 rows or more) only
         the rows of a batch are penalised.
     net_alpha : float, default=0.0
         L2 penalty on the network's weights (not the biases), applied the same way
@@ -528,7 +528,7 @@ default="from_dtype"
         step then costs time and memory in the batch, not in the table. ``alpha``
         then decays only the rows a batch touches (not the whole tables); the
         network's weights keep the dense update. ``"auto"`` turns it on for
-        tables of at least 1,000,000 rows.
+        tables of at least 100,000 rows.
     categorical_encoding : {"vocabulary", "hash"}, default="vocabulary"
         ``"vocabulary"``: ids learned in ``fit`` (see ``categorical_features``).
         ``"hash"``: no vocabulary; each categorical value's id is its text's

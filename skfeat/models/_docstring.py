@@ -150,7 +150,7 @@ default="from_dtype"
             plain SGD for ``"sgd"``. A step then costs time in the batch, not in
             the tables, and ``alpha`` decays only the rows a batch touches; any
             other weights keep dense updates. ``"auto"`` turns it on for tables of
-            at least 1,000,000 rows. See :ref:`large_data`.
+            at least 100,000 rows. See :ref:`large_data`.
         """,
     "categorical_encoding": """
         categorical_encoding : {"vocabulary", "hash"}, default="vocabulary"

@@ -16,7 +16,7 @@ from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from skfeat.exceptions import DivergenceError
-from skfeat.models._optim import RowSparseOptimizer
+from skfeat.models._optim import RowSparseOptimizer, coalesced
 from skfeat.utils._batching import BatchIterator
 
 #: FuxiCTR's plateau schedule (``reduce_lr_on_plateau``): after every epoch whose
@@ -342,7 +342,7 @@ class _SparseAwareGradientNormClipping(GradientNormClipping):
         if not any(g.is_sparse for g in grads):
             return super().on_grad_computed(net, iter([(None, p) for p in params]))
         norms = [
-            (g.coalesce().values() if g.is_sparse else g).detach().norm(2)
+            (coalesced(g).values() if g.is_sparse else g).detach().norm(2)
             for g in grads
         ]
         total = torch.linalg.vector_norm(torch.stack(norms), 2)

@@ -24,6 +24,33 @@ whole table every step.
 import torch
 
 
+def coalesced(grad):
+    """Return the sparse gradient ``grad`` coalesced, without a sort if it is.
+
+    autograd drops the coalesced flag when it stores a sparse gradient, so a
+    gradient with one row per distinct id (as skfeat's embeddings give) would be
+    sorted again by ``coalesce()``; strictly increasing row indices are checked in
+    one pass instead, and the flag set on ``grad`` itself (so that clipping and
+    the optimizer pay the check once).
+
+    Parameters
+    ----------
+    grad : sparse Tensor
+        A sparse COO gradient.
+
+    Returns
+    -------
+    grad : sparse Tensor
+        A coalesced gradient with the same value.
+    """
+    if grad.is_coalesced():
+        return grad
+    index = grad._indices()
+    if index.shape[0] == 1 and bool((index[0, 1:] > index[0, :-1]).all()):
+        return grad._coalesced_(True)
+    return grad.coalesce()
+
+
 class RowSparseOptimizer(torch.optim.Optimizer):
     """Adam, AdamW, row-wise Adagrad or SGD that accepts sparse gradients."""
 
@@ -101,19 +128,23 @@ class RowSparseOptimizer(torch.optim.Optimizer):
 
     # ----------------------------------------------------------------- sparse
     def _sparse_step(self, p, group):
-        grad = p.grad.coalesce()
+        # every pass below reads and writes the batch's rows only (index_select /
+        # index_copy_ over the distinct rows): nothing costs time in the table's
+        # size. A gradient from skfeat's embeddings is already coalesced, and
+        # coalesce() then returns it as it is.
+        grad = coalesced(p.grad)
         rows = grad.indices()[0]
         values = grad.values()
         method, lr, wd = group["method"], group["lr"], group["weight_decay"]
         state = self.state[p]
-        current = p[rows]
+        current = p.index_select(0, rows)
         if method == "adamw":
             if wd:
-                current = current * (1 - lr * wd)
+                current.mul_(1 - lr * wd)
         elif wd:
-            values = values + wd * current
+            values = values.add(current, alpha=wd)
         if method == "sgd":
-            p[rows] = current - lr * values
+            p.index_copy_(0, rows, current.sub_(values, alpha=lr))
             return
         if method == "adagrad":
             if "sum" not in state:
@@ -121,10 +152,11 @@ class RowSparseOptimizer(torch.optim.Optimizer):
                     (p.shape[0],), group["initial_accumulator_value"],
                     dtype=p.dtype, device=p.device,
                 )  # fmt: skip
-            acc = state["sum"][rows] + values.pow(2).reshape(len(rows), -1).mean(1)
-            state["sum"][rows] = acc
-            std = acc.sqrt().add_(group["eps"]).view(-1, *([1] * (p.dim() - 1)))
-            p[rows] = current - lr * values / std
+            acc = state["sum"].index_select(0, rows)
+            acc += values.pow(2).reshape(len(rows), -1).mean(1)
+            state["sum"].index_copy_(0, rows, acc)
+            std = acc.sqrt_().add_(group["eps"]).view(-1, *([1] * (p.dim() - 1)))
+            p.index_copy_(0, rows, current.addcdiv_(values, std, value=-lr))
             return
         beta1, beta2 = group["betas"]
         if "step" not in state:
@@ -133,12 +165,13 @@ class RowSparseOptimizer(torch.optim.Optimizer):
             state["exp_avg_sq"] = torch.zeros_like(p)
         state["step"] += 1
         t = float(state["step"])
-        m = state["exp_avg"][rows].mul_(beta1).add_(values, alpha=1 - beta1)
-        v = state["exp_avg_sq"][rows].mul_(beta2)
+        m = state["exp_avg"].index_select(0, rows).mul_(beta1)
+        m.add_(values, alpha=1 - beta1)
+        v = state["exp_avg_sq"].index_select(0, rows).mul_(beta2)
         v.addcmul_(values, values, value=1 - beta2)
-        state["exp_avg"][rows] = m
-        state["exp_avg_sq"][rows] = v
+        state["exp_avg"].index_copy_(0, rows, m)
+        state["exp_avg_sq"].index_copy_(0, rows, v)
         bc1 = 1 - beta1**t
         bc2 = 1 - beta2**t
-        denom = (v / bc2).sqrt_().add_(group["eps"])
-        p[rows] = current - (lr / bc1) * m / denom
+        denom = v.div_(bc2).sqrt_().add_(group["eps"])
+        p.index_copy_(0, rows, current.addcdiv_(m, denom, value=-lr / bc1))

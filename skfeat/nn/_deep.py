@@ -13,8 +13,19 @@ from torch import nn
 from skfeat.nn._attention import FieldSelfAttention
 from skfeat.nn._cross import CrossNetV2
 from skfeat.nn._embedding import FieldEmbedding
-from skfeat.nn._fm import FM, pairwise_interaction
-from skfeat.nn._mlp import MLP, Linear, eval_dtype, glorot_init_, squeeze_outputs
+from skfeat.nn._fm import FM, fm_logits, pairwise_interaction
+from skfeat.nn._mlp import (
+    MLP,
+    Linear,
+    eval_dtype,
+    fast_matmuls,
+    glorot_init_,
+    squeeze_outputs,
+)
+
+#: DeepFM's MLP runs its training products in bfloat16 on the large-table path
+#: where the CPU has native bfloat16 (see :func:`~skfeat.nn._mlp.fast_matmuls`)
+_BF16_LARGE_TABLES = True
 
 
 class DNN(nn.Module):
@@ -299,6 +310,18 @@ class DeepFM(nn.Module):
         return self.mlp(emb.flatten(1))
 
     def forward(self, cat, num, vec=None):
+        if self.fm.embedding.sparse_training:
+            # the large-table path: the FM part's fused backward (see FM.forward)
+            both = self.fm.embedding(cat, num, vec)
+            c = self.n_outputs
+            fm = self.fm.bias + fm_logits(both, c)
+            x = both[..., c:].reshape(both.shape[0], -1)
+            if _BF16_LARGE_TABLES:
+                with fast_matmuls(x):
+                    deep = self.mlp(x).float()
+            else:
+                deep = self.mlp(x)
+            return squeeze_outputs(fm + deep, c)
         linear, emb = self.field_terms(cat, num, vec)
         fm = self.fm.bias.to(linear.dtype) + linear.sum(1) + pairwise_interaction(emb)
         return squeeze_outputs(fm + self.deep_output(emb), self.n_outputs)

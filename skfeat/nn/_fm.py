@@ -38,6 +38,74 @@ def pairwise_interaction(emb):
     return 0.5 * (square_of_sum - sum_of_squares).sum(dim=-1)
 
 
+class _FMLogits(torch.autograd.Function):
+    """First-order and pair terms of an FM from ``(n, m, C + C k)`` embeddings.
+
+    ``both[..., :C]`` holds each field's first-order weights, ``both[..., C:]`` its
+    ``C`` factor vectors of width ``k``. Returns ``sum_i w_i + sum_{i<j} <v_i, v_j>``
+    per output, ``(n, C)``, with the gradient written out: ``1`` for the weights and
+    ``s - v_i`` (``s`` the sum of the field vectors) for the factors, scaled by the
+    incoming gradient. Autograd's graph of the same expression makes a dozen passes
+    over the embeddings in the backward pass (slices, squares, broadcast sums);
+    this makes two.
+    """
+
+    @staticmethod
+    def forward(ctx, both, n_outputs):
+        n, m, width = both.shape
+        k = (width - n_outputs) // n_outputs
+        total = both.sum(dim=1)  # (n, C + C k)
+        linear = total[:, :n_outputs]
+        sums = total[:, n_outputs:].view(n, n_outputs, k)
+        squares = both[..., n_outputs:].pow(2).sum(dim=1).view(n, n_outputs, k)
+        pairs = 0.5 * (sums.pow(2) - squares).sum(dim=-1)
+        ctx.save_for_backward(both, total)
+        ctx.n_outputs = n_outputs
+        return linear + pairs
+
+    @staticmethod
+    def backward(ctx, grad):
+        both, total = ctx.saved_tensors
+        c = ctx.n_outputs
+        n, m, width = both.shape
+        k = (width - c) // c
+        out = torch.sub(total.unsqueeze(1), both)  # s - v_i, (n, m, C + C k)
+        out[..., :c] = 1.0
+        scale = torch.cat(
+            [grad, grad.repeat_interleave(k, dim=1)], dim=1
+        ).unsqueeze(1)  # (n, 1, C + C k): each column's output gradient
+        return out.mul_(scale), None
+
+
+def fm_logits(both, n_outputs):
+    """Sum of first-order and pair terms of a field FM, with a fused backward.
+
+    Equal (up to float rounding) to ``both[..., :C].sum(1) + pairwise_interaction(
+    both[..., C:].reshape(n, m, C, k))``.
+
+    Parameters
+    ----------
+    both : Tensor of shape (n, m, C * (1 + k))
+        Each field's ``C`` first-order weights, then its ``C`` factor vectors.
+    n_outputs : int
+        ``C``.
+
+    Returns
+    -------
+    logits : Tensor of shape (n, C)
+        Without the bias.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn._fm import fm_logits
+    >>> both = torch.tensor([[[0.5, 1.0, 0.0], [0.25, 2.0, 1.0]]])  # 1 row, 2 fields
+    >>> fm_logits(both, 1)  # 0.5 + 0.25 + <(1, 0), (2, 1)>
+    tensor([[2.7500]])
+    """
+    return _FMLogits.apply(both, int(n_outputs))
+
+
 def _squeeze_outputs(logits, n_outputs):
     return logits.squeeze(-1) if n_outputs == 1 else logits
 
@@ -125,6 +193,12 @@ class FM(nn.Module):
         return linear, emb
 
     def forward(self, cat, num, vec=None):
+        if self.embedding.sparse_training:
+            # the large-table path: the fused interaction (the dense path keeps
+            # autograd's graph, whose rounding the small-table fits are pinned to)
+            both = self.embedding(cat, num, vec)
+            logits = self.bias + fm_logits(both, self.n_outputs)
+            return _squeeze_outputs(logits, self.n_outputs)
         linear, emb = self.field_terms(cat, num, vec)
         logits = self.bias + linear.sum(dim=1) + pairwise_interaction(emb)
         return _squeeze_outputs(logits, self.n_outputs)

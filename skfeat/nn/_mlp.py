@@ -53,6 +53,41 @@ def eval_precision(dtype):
         _EVAL_DTYPE["dtype"] = old
 
 
+def _native_bf16():
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch build without oneDNN
+        return False
+
+
+#: whether this CPU multiplies bfloat16 matrices natively (AVX512-BF16 or AMX),
+#: where :func:`fast_matmuls` runs an MLP's products in bfloat16
+NATIVE_BF16 = _native_bf16()
+
+
+def fast_matmuls(x):
+    """Context in which the MLP's matrix products run in bfloat16 on this CPU.
+
+    For training steps on the large-table path: on a CPU with native bfloat16
+    products the MLP's forward and backward take a third of the float32 time.
+    The products are rounded to bfloat16 and accumulated in float32, the
+    weights and their updates stay float32, and evaluation (float64, see
+    :func:`eval_dtype`) is not affected. Elsewhere (another CPU, a GPU) it does
+    nothing.
+
+    Parameters
+    ----------
+    x : Tensor
+        The MLP's input, which says the device.
+
+    Returns
+    -------
+    context : context manager
+    """
+    enabled = NATIVE_BF16 and x.device.type == "cpu" and x.dtype == torch.float32
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=enabled)
+
+
 class Linear(nn.Linear):
     """``nn.Linear`` that computes in the dtype of its input."""
 

@@ -235,6 +235,12 @@ class _PrivateTraining(FitVariant):
             expected_batch_size=batch_size,
         )
         accountant = RDPAccountant()
+        # per-row gradients (torch.func) of a table are dense: its lookups give
+        # dense gradients while DP-SGD trains, and sparse ones again after
+        sparse_tables = [m for m in net.module_.modules()
+                         if isinstance(m, torch.nn.Embedding) and m.sparse]  # fmt: skip
+        for table in sparse_tables:
+            table.sparse = False
         per_sample_grads = _per_sample_grad_fn(net.module_, net.criterion_)
         params = [p for g in optimizer.param_groups for p in g["params"]]
         names = {id(p): name for name, p in net.module_.named_parameters()}
@@ -261,6 +267,8 @@ class _PrivateTraining(FitVariant):
             for p in params:
                 p.grad_sample = None
                 p.summed_grad = None
+            for table in sparse_tables:
+                table.sparse = True
             net.module_.eval()
         # leave a plain optimizer on the net (partial_fit continues without DP)
         net.initialize_optimizer()

@@ -1,0 +1,300 @@
+"""The large-table training path: row gathers, the fused FM, lazy updates, encoding.
+
+Each fast path is checked against the plain computation it replaces.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from skfeat._fields._encoder import FieldEncoder
+from skfeat.models import FMClassifier
+from skfeat.models._base import SPARSE_GRADIENTS_MIN_ROWS
+from skfeat.models._engine import _SparseAwareGradientNormClipping
+from skfeat.models._optim import RowSparseOptimizer, coalesced
+from skfeat.nn import FM, FieldEmbedding
+from skfeat.nn._embedding import lookup, unique_rows
+from skfeat.nn._fm import fm_logits, pairwise_interaction
+
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse invariant checks")
+
+
+# ------------------------------------------------------------- unique rows
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 40_000])
+def test_unique_rows_equals_torch_unique(n):
+    g = torch.Generator().manual_seed(n)
+    ids = torch.randint(0, max(n // 3, 1), (n,), generator=g)
+    rows, inverse = unique_rows(ids)
+    ref_rows, ref_inverse = torch.unique(ids, sorted=True, return_inverse=True)
+    assert torch.equal(rows, ref_rows)
+    assert torch.equal(inverse, ref_inverse)
+
+
+def test_unique_rows_with_ids_too_large_to_pack():
+    ids = torch.tensor([2**61, 5, 2**61, 0])
+    rows, inverse = unique_rows(ids)
+    assert rows.tolist() == [0, 5, 2**61]
+    assert torch.equal(rows[inverse], ids)
+
+
+# ------------------------------------------------------------------ lookup
+def test_lookup_values_and_gradient_equal_sparse_embedding():
+    torch.manual_seed(0)
+    table = torch.nn.Embedding(50, 3, sparse=True)
+    ids = torch.tensor([[4, 9, 4], [0, 4, 49]])
+    weight = torch.randn(2, 3, 3)
+    out = lookup(table, ids)
+    assert torch.equal(out, table(ids))
+    (out * weight).sum().backward()
+    ours = table.weight.grad
+    table.weight.grad = None
+    (table(ids) * weight).sum().backward()
+    theirs = table.weight.grad.coalesce()
+    # one row per distinct id, ascending
+    assert ours._indices()[0].tolist() == [0, 4, 9, 49]
+    torch.testing.assert_close(ours.to_dense(), theirs.to_dense())
+
+
+def test_lookup_is_plain_without_sparse_gradients_or_autograd():
+    table = torch.nn.Embedding(10, 2)
+    ids = torch.tensor([1, 1, 3])
+    table(ids).sum().backward()
+    dense = table.weight.grad.clone()
+    table.weight.grad = None
+    lookup(table, ids).sum().backward()
+    assert not table.weight.grad.is_sparse
+    assert torch.equal(table.weight.grad, dense)
+    sparse_table = torch.nn.Embedding(10, 2, sparse=True)
+    with torch.no_grad():
+        assert torch.equal(lookup(sparse_table, ids), sparse_table(ids))
+
+
+def test_field_embedding_sparse_gradient_is_the_dense_one():
+    torch.manual_seed(0)
+    cat = torch.randint(0, 30, (64, 3))
+    grads = []
+    for sparse in (False, True):
+        torch.manual_seed(1)
+        emb = FieldEmbedding([30, 30, 30], 0, 4, sparse=sparse)
+        emb(cat, torch.zeros(64, 0)).pow(2).sum().backward()
+        g = emb.table.weight.grad
+        grads.append(g.to_dense() if g.is_sparse else g)
+    torch.testing.assert_close(grads[0], grads[1])
+
+
+# --------------------------------------------------------------- fused FM
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_fm_logits_equal_plain_interaction_and_gradient(n_outputs):
+    torch.manual_seed(0)
+    n, m, k = 6, 5, 4
+    both = torch.randn(n, m, n_outputs * (1 + k), dtype=torch.float64,
+                       requires_grad=True)  # fmt: skip
+    plain = both[..., :n_outputs].sum(1) + pairwise_interaction(
+        both[..., n_outputs:].reshape(n, m, n_outputs, k)
+    )
+    fused = fm_logits(both, n_outputs)
+    torch.testing.assert_close(fused, plain)
+    g = torch.randn_like(plain)
+    (ours,) = torch.autograd.grad(fused, both, g)
+    (theirs,) = torch.autograd.grad(plain, both, g)
+    torch.testing.assert_close(ours, theirs)
+    assert torch.autograd.gradcheck(lambda x: fm_logits(x, n_outputs), (both,))
+
+
+def test_fm_module_trains_the_same_with_sparse_gradients():
+    cat = torch.randint(0, 20, (32, 3))
+    num = torch.randn(32, 2)
+    y = torch.rand(32).round()
+    out = {}
+    for sparse in (False, True):
+        torch.manual_seed(0)
+        fm = FM([20, 20, 20], 2, 4, sparse=sparse).train()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(fm(cat, num), y)
+        loss.backward()
+        g = fm.embedding.table.weight.grad
+        out[sparse] = (loss.detach(), g.to_dense() if g.is_sparse else g,
+                       fm.embedding.numeric.grad, fm.bias.grad)  # fmt: skip
+    for a, b in zip(out[False], out[True], strict=True):
+        torch.testing.assert_close(a, b)
+
+
+# --------------------------------------------------------------- optimizer
+def _reference_step(p, state, rows, grad_rows, method, lr, wd, betas=(0.9, 0.999),
+                    eps=1e-8):  # fmt: skip
+    """The lazy rules written row by row in float64, for the touched rows."""
+    p = p.double().clone()
+    for r, g in zip(rows.tolist(), grad_rows.double(), strict=True):
+        w = p[r].clone()
+        if method == "adamw":
+            w = w * (1 - lr * wd)
+        elif wd:
+            g = g + wd * w
+        if method == "sgd":
+            p[r] = w - lr * g
+        elif method == "adagrad":
+            state.setdefault("sum", torch.zeros(p.shape[0], dtype=torch.float64))
+            state["sum"][r] += (g**2).mean()
+            p[r] = w - lr * g / (state["sum"][r].sqrt() + eps)
+        else:
+            t = state["t"]
+            m = state["m"][r] = betas[0] * state["m"][r] + (1 - betas[0]) * g
+            v = state["v"][r] = betas[1] * state["v"][r] + (1 - betas[1]) * g * g
+            denom = (v / (1 - betas[1] ** t)).sqrt() + eps
+            p[r] = w - lr / (1 - betas[0] ** t) * m / denom
+    return p
+
+
+@pytest.mark.parametrize("method", ["adam", "adamw", "adagrad", "sgd"])
+def test_lazy_steps_equal_reference_on_touched_rows(method):
+    torch.manual_seed(0)
+    weight = torch.nn.Parameter(torch.randn(12, 3))
+    opt = RowSparseOptimizer([weight], lr=0.1, method=method, weight_decay=0.05)
+    ref = weight.detach().double().clone()
+    state = {"m": torch.zeros(12, 3, dtype=torch.float64),
+             "v": torch.zeros(12, 3, dtype=torch.float64)}  # fmt: skip
+    # duplicate rows: the optimizer sums them, as the reference does
+    batches = [[3, 7, 3], [7, 11], [0, 3]]
+    for t, ids in enumerate(batches, start=1):
+        values = torch.randn(len(ids), 3)
+        weight.grad = torch.sparse_coo_tensor(torch.tensor([ids]), values, (12, 3))
+        opt.step()
+        summed = weight.grad.coalesce()
+        state["t"] = t
+        ref = _reference_step(ref, state, summed.indices()[0], summed.values(),
+                              method, 0.1, 0.05)  # fmt: skip
+        torch.testing.assert_close(weight.detach().double(), ref, rtol=1e-5,
+                                   atol=1e-6)  # fmt: skip
+    untouched = [1, 2, 4, 5, 6, 8, 9, 10]
+    torch.manual_seed(0)
+    assert torch.equal(weight.detach()[untouched], torch.randn(12, 3)[untouched])
+
+
+def test_coalesced_sets_the_flag_or_sums_duplicates():
+    ordered = torch.sparse_coo_tensor(torch.tensor([[1, 4, 6]]), torch.ones(3, 2),
+                                      (8, 2))  # fmt: skip
+    assert not ordered.is_coalesced()
+    assert coalesced(ordered) is ordered and ordered.is_coalesced()
+    repeated = torch.sparse_coo_tensor(torch.tensor([[4, 1, 4]]), torch.ones(3, 2),
+                                       (8, 2))  # fmt: skip
+    out = coalesced(repeated)
+    assert out.is_coalesced() and out._indices()[0].tolist() == [1, 4]
+    assert out._values()[1].tolist() == [2.0, 2.0]
+
+
+def test_sparse_clipping_uses_the_norm_of_the_summed_gradient():
+    weight = torch.nn.Parameter(torch.zeros(8, 2))
+    bias = torch.nn.Parameter(torch.zeros(2))
+    weight.grad = torch.sparse_coo_tensor(torch.tensor([[2, 5, 2]]),
+                                          torch.full((3, 2), 3.0), (8, 2))  # fmt: skip
+    bias.grad = torch.full((2,), 4.0)
+    dense_norm = torch.cat([weight.grad.to_dense().ravel(), bias.grad]).norm()
+    clip = _SparseAwareGradientNormClipping(gradient_clip_value=1.0)
+    clip.on_grad_computed(None, [("w", weight), ("b", bias)])
+    total = torch.cat([weight.grad.to_dense().ravel(), bias.grad]).norm()
+    assert dense_norm.item() > 1
+    assert total.item() == pytest.approx(1.0, rel=1e-5)
+
+
+# ---------------------------------------------------------------- encoding
+def _frame(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    words = np.array(["a", "bb", "c", "dd", "e", "ff"], dtype=object)
+    text = words[rng.integers(0, 6, n)].astype(object)
+    text[rng.random(n) < 0.1] = None
+    ints = rng.integers(0, 40, n)
+    nullable = pd.array(rng.integers(0, 9, n), dtype="Int64")
+    nullable[rng.random(n) < 0.1] = pd.NA
+    return pd.DataFrame({
+        "text": pd.array(text, dtype="str"),
+        "code": ints,
+        "nullable": nullable,
+        "cat": pd.Categorical(words[rng.integers(0, 5, n)]),
+    })  # fmt: skip
+
+
+def _encoder(X):
+    return FieldEncoder(np.ones(X.shape[1], dtype=bool), list(X.columns), None)
+
+
+def test_factorised_encoding_equals_the_general_path():
+    X = _frame()
+    as_object = X.astype(object)  # object columns take the general path
+    fast, general = _encoder(X).fit(X), _encoder(as_object).fit(as_object)
+    for a, b in zip(fast.ordinal_.categories_, general.ordinal_.categories_,
+                    strict=True):  # fmt: skip
+        assert a.dtype == b.dtype and len(a) == len(b)
+        assert all((x is y) or x == y or (x != x and y != y)
+                   for x, y in zip(a, b, strict=True))  # fmt: skip
+    assert fast.schema_.cardinalities == general.schema_.cardinalities
+    assert fast.category_kinds_ == general.category_kinds_
+    new = _frame(300, seed=1)  # other rows: unseen and missing values
+    new.loc[0, "text"] = "never seen"
+    new.loc[1, "code"] = 10_000
+    ours = fast.transform(new)["cat"]
+    theirs = fast.transform(new.astype(object))["cat"]
+    assert np.array_equal(ours, theirs)
+    assert np.array_equal(ours, general.transform(new.astype(object))["cat"])
+    assert ours[0, 0] == 1 and ours[1, 1] == 1  # the unknown id
+    assert (ours[new["text"].isna().to_numpy(), 0] == 0).all()  # the missing id
+
+
+def test_factorised_transform_still_matches_a_changed_kind():
+    X = pd.DataFrame({"code": pd.array(["3", "5", "3"], dtype="str")})
+    enc = _encoder(X).fit(X)
+    with pytest.warns(UserWarning, match="matched through their text"):
+        ids = enc.transform(pd.DataFrame({"code": [5, 3, 7]}))["cat"][:, 0]
+    assert ids.tolist() == enc.transform(X.iloc[[1, 0]])["cat"][:, 0].tolist() + [1]
+
+
+# ------------------------------------------------------------------- auto
+def test_auto_turns_sparse_gradients_on_for_a_large_vocabulary():
+    n = SPARSE_GRADIENTS_MIN_ROWS + 10
+    X = pd.DataFrame({"id": pd.array(np.arange(n).astype(str), dtype="str")})
+    y = np.arange(n) % 2
+    kw = dict(max_epochs=1, early_stopping=False, batch_size=4096, random_state=0)
+    big = FMClassifier(**kw).fit(X, y)
+    assert big._sparse_gradients_
+    assert isinstance(big.net_.optimizer_, RowSparseOptimizer)
+    small = FMClassifier(**kw).fit(X.iloc[:5000], y[:5000])
+    assert not small._sparse_gradients_
+
+
+@pytest.mark.parametrize("bf16", [False, True])
+def test_deepfm_module_trains_the_same_with_sparse_gradients(bf16, monkeypatch):
+    import skfeat.nn._deep
+    from skfeat.nn import DeepFM
+
+    monkeypatch.setattr(skfeat.nn._deep, "_BF16_LARGE_TABLES", bf16)
+    cat = torch.randint(0, 20, (32, 3))
+    num = torch.randn(32, 1)
+    y = torch.rand(32).round()
+    out = {}
+    for sparse in (False, True):
+        torch.manual_seed(0)
+        model = DeepFM([20, 20, 20], 1, 4, [8], sparse=sparse).train()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            model(cat, num), y
+        )
+        loss.backward()
+        g = model.fm.embedding.table.weight.grad
+        out[sparse] = [loss.detach(), g.to_dense() if g.is_sparse else g] + [
+            p.grad for name, p in model.named_parameters() if "table" not in name
+        ]
+    # bfloat16 products (where the CPU has them) round to about 3 digits
+    tol = dict(rtol=2e-2, atol=2e-3) if bf16 else {}
+    for a, b in zip(out[False], out[True], strict=True):
+        torch.testing.assert_close(a, b, **tol)
+
+
+def test_private_fit_with_sparse_gradients_trains():
+    pytest.importorskip("opacus")
+    from skfeat.privacy import fit_private
+
+    X = pd.DataFrame({"a": pd.array(np.arange(300).astype(str), dtype="str"),
+                      "b": pd.array((np.arange(300) % 7).astype(str), dtype="str")})
+    y = np.arange(300) % 2
+    clf = FMClassifier(sparse_gradients=True, max_epochs=1, random_state=0,
+                       early_stopping=False)  # fmt: skip
+    fit_private(clf, X, y, target_epsilon=5.0)
+    assert np.isfinite(clf.predict_proba(X)).all()
