@@ -10,7 +10,9 @@ AUC of each ensemble. Two kinds of ensemble:
   ensemble per seed of ``--seeds``; the mean and standard deviation (``ddof=1``)
   over the seeds, beside the best single member's;
 * ``--pool``: every fit of the models named, at every seed given, averaged into
-  one ensemble (seeds of one model are members too).
+  one ensemble (seeds of one model are members too); ``name:seed`` names one
+  fit (``--pool --members dnn deepfm:0 --seeds 0 1 2``: three DNNs and a
+  DeepFM).
 
 The cost is read from the ``bench_seeds.py`` logs (``--logs``, JSON lines): an
 ensemble's fit time is the sum of its members' (``VotingClassifier(n_jobs=1)``
@@ -81,7 +83,10 @@ def main(argv=None):
         return np.load(os.path.join(args.save_dir, f"{name}_seed{seed}.npy"))
 
     if args.pool:
-        keys = [(m, s) for m in args.members for s in args.seeds]
+        keys = []
+        for member in args.members:
+            name, _, seed = member.partition(":")
+            keys += [(name, int(seed))] if seed else [(name, s) for s in args.seeds]
         auc = roc_auc_score(y, _combine([proba(*k) for k in keys], args.average))
         fit, pred = _cost(costs, keys)
         singles = [roc_auc_score(y, proba(*k)) for k in keys]
