@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import (
     FunctionTransformer,
@@ -22,6 +21,7 @@ from sklearn.preprocessing import (
     RobustScaler,
     StandardScaler,
 )
+from sklearn.svm import LinearSVC
 
 from skfeat.compress import embedding_nbytes, prune_embeddings, quantize_embeddings
 from skfeat.io import load, save
@@ -302,7 +302,7 @@ def test_pipelines_of_skfeat_models_and_preprocessing_round_trip(name, tmp_path)
             "log",
         ),  # fmt: skip
         (
-            Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())]),
+            Pipeline([("scale", StandardScaler()), ("clf", LinearSVC())]),
             "clf",
         ),  # fmt: skip
         (

@@ -16,6 +16,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from skfeat.data._source import is_source
+from skfeat.explain._ensemble import (
+    check_voting,
+    is_voting,
+    voting_decomposer,
+    voting_function,
+)
 from skfeat.explain._estimate import (
     MAX_ENUMERATION_FIELDS,
     default_budget,
@@ -63,8 +69,9 @@ class InteractionExplainer:
     ----------
     model : estimator, Pipeline or callable
         A fitted estimator with ``decision_function`` or ``predict``, a fitted
-        ``Pipeline`` ending in one, or a function mapping a table like
-        ``background`` to a 1d array of outputs.
+        ``Pipeline`` ending in one, a fitted soft ``VotingClassifier`` or
+        ``VotingRegressor`` (see ``ensemble_output``), or a function mapping a
+        table like ``background`` to a 1d array of outputs.
     background : DataFrame or array-like of shape (n_background, n_features)
         Rows that masked columns take their values from. With the exact method
         it enters only through its means and pairwise moments (computed in
@@ -118,6 +125,18 @@ default="auto"
         uses the whole background).
     verbose : int, default=0
         A progress bar (tqdm) over coalition-rows when positive.
+    ensemble_output : {"mean_proba", "mean_logit"}, default="mean_proba"
+        What is explained for a soft ``VotingClassifier`` (ignored for other
+        models). ``"mean_proba"``: the log-odds of the weighted mean of the
+        members' probabilities, which is what the ensemble predicts; it is not
+        second order even when every member is, so it is estimated (or
+        enumerated) like any other model. ``"mean_logit"``: the weighted mean
+        of the members' logits (the log-odds of the ensemble that averages
+        logits); exact in closed form when every member is second order (FM,
+        FwFM, bare or at the end of a column-wise ``Pipeline``), and with the
+        members' remainders estimated otherwise. A ``VotingRegressor``'s
+        prediction is the weighted mean of its members' predictions, which is
+        always explained, exactly for FM-family members.
 
     Attributes
     ----------
@@ -164,6 +183,12 @@ default="auto"
     layer is split by field, so it costs nothing per coalition. Measured
     accuracy and speed are in the user guide (:ref:`explaining`).
 
+    Shapley values and interaction values are linear in the explained
+    function, so the values of a weighted mean of models are the weighted
+    mean of their values: the explainer writes the mean of the members'
+    decompositions as one decomposition (pair weights folded into the
+    embeddings) and applies the closed form to it.
+
     Through a ``Pipeline`` the exact path applies when every output column
     of the preprocessing is a function of one raw column: a
     ``ColumnTransformer`` (or chain) of scalers, ``OrdinalEncoder``,
@@ -208,6 +233,7 @@ default="auto"
         dtype="float32",
         max_background=1000,
         verbose=0,
+        ensemble_output="mean_proba",
     ):
         self.model = model
         self.background = background
@@ -220,6 +246,7 @@ default="auto"
         self.dtype = dtype
         self.max_background = max_background
         self.verbose = verbose
+        self.ensemble_output = ensemble_output
         # an explainer is not an estimator: like shap's explainers it checks its
         # inputs and summarises the background once, here
         self._setup()
@@ -260,15 +287,24 @@ default="auto"
             self._background = _as_table(self.background, "background")
         if self._background.shape[0] == 0:
             raise ValueError("background must hold at least one row.")
-        self._f = _output_function(self.model, self.output)
         self._cache = None
         self.n_model_rows_ = None
-
-        # --- pipelines (skfeat/explain/_pipeline.py): the exact path through
-        # preprocessing that acts column by column; else sampling, and why
-        self._decomposer, self.exact_unavailable_reason_ = decomposer_of(
-            self.model, self._background
-        )
+        if is_voting(self.model):
+            # voting ensembles (skfeat/explain/_ensemble.py): the weighted sum of
+            # the members' decompositions where the explained output is linear
+            check_is_fitted(self.model)
+            check_voting(self.model, self.ensemble_output)
+            self._f = voting_function(self.model, self.ensemble_output, self.output)
+            self._decomposer, self.exact_unavailable_reason_ = voting_decomposer(
+                self.model, self._background, self.ensemble_output, decomposer_of
+            )
+        else:
+            self._f = _output_function(self.model, self.output)
+            # --- pipelines (skfeat/explain/_pipeline.py): the exact path through
+            # preprocessing that acts column by column; else sampling, and why
+            self._decomposer, self.exact_unavailable_reason_ = decomposer_of(
+                self.model, self._background
+            )
         if fitted_on_arrays(self.model, self._background):
             # labelled data for a model fitted on arrays (e.g. ``pipe[-1]`` on a
             # frame of ``get_feature_names_out`` columns): keep the labels
@@ -278,7 +314,8 @@ default="auto"
             raise TypeError(
                 f"method={self.method!r} needs a skfeat estimator with a decompose "
                 f"method (FM, FwFM, DeepFM, Wide&Deep), bare or at the end of a "
-                f"Pipeline whose preprocessing acts column by column; got "
+                f"Pipeline whose preprocessing acts column by column, or a voting "
+                f"ensemble of them; got "
                 f"{_describe(self.model)}: {self.exact_unavailable_reason_}. Use "
                 "method='auto', 'regression' or 'sampling'."
             )

@@ -25,6 +25,7 @@ import pandas as pd
 import sklearn
 import torch
 
+from skfeat.io._ensembles import restore_bunches
 from skfeat.utils._validation import check_weight_shapes
 
 #: Version of the file layout. 1: an object's attributes as they were; 2: a
@@ -79,6 +80,7 @@ def _allowed_classes():
     )
 
     from skfeat._fields import FieldEncoder, FieldSchema, NumericBinner
+    from skfeat.io._ensembles import ensemble_classes
     from skfeat.utils.discovery import all_estimators
 
     classes = [
@@ -112,6 +114,7 @@ def _allowed_classes():
         FunctionTransformer,
     ]
     classes += [cls for _, cls in all_estimators()]
+    classes += ensemble_classes()
     allowed = {_qualname(cls): cls for cls in classes}
     # the module paths these classes were saved under before they moved
     allowed.update(_moved_classes())
@@ -505,7 +508,7 @@ class _Reader:
                 restore(weights, optim, int(net["batch_size"]), adapt_module=adapt)
             except ValueError as exc:
                 raise self._bad(str(exc)) from None
-        return obj
+        return restore_bunches(obj)
 
 
 def _put_compressed_tables(module, layouts, bad):
@@ -575,7 +578,10 @@ def save(estimator, path):
         A skfeat estimator or transformer (fitted or not, compressed by
         :mod:`skfeat.compress` or not), or a scikit-learn ``Pipeline``,
         ``ColumnTransformer`` or ``FeatureUnion`` of them and scikit-learn's
-        scalers, encoders and imputers. Anything that holds code or another
+        scalers, encoders and imputers, or a ``VotingClassifier``,
+        ``VotingRegressor``, ``StackingClassifier`` or ``StackingRegressor`` of
+        such estimators (a stacking ensemble with its default final estimator,
+        ``LogisticRegression`` or ``RidgeCV``). Anything that holds code or another
         object (``callbacks``, classes in ``net_params``, a ``FunctionTransformer``
         of a function, another estimator) cannot be saved safely and raises a
         ``TypeError`` that names it.
