@@ -15,6 +15,8 @@ OPTIONS = {
     "vector_features": {"vector_features": {"emb": ["v0", "v1", "v2"]}},
     "hash": {"categorical_encoding": "hash", "hash_buckets": 32},
     "min_frequency": {"min_frequency": 8},
+    # the row-sparse path large vocabularies take (lazy updates, no dense Adam)
+    "sparse_gradients": {"sparse_gradients": True},
 }
 
 #: small, fast model settings every path shares
