@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from skfeat._fields._encoder import FieldEncoder
+from skfeat._fields._encoder import FACTORIZE_MIN_ROWS, FieldEncoder
 from skfeat.models import FMClassifier
 from skfeat.models._base import SPARSE_GRADIENTS_MIN_ROWS
 from skfeat.models._engine import _SparseAwareGradientNormClipping
@@ -228,7 +228,8 @@ def test_factorised_encoding_equals_the_general_path():
                    for x, y in zip(a, b, strict=True))  # fmt: skip
     assert fast.schema_.cardinalities == general.schema_.cardinalities
     assert fast.category_kinds_ == general.category_kinds_
-    new = _frame(300, seed=1)  # other rows: unseen and missing values
+    # other rows (enough to be factorised): unseen and missing values
+    new = _frame(FACTORIZE_MIN_ROWS + 300, seed=1)
     new.loc[0, "text"] = "never seen"
     new.loc[1, "code"] = 10_000
     ours = fast.transform(new)["cat"]
@@ -242,9 +243,21 @@ def test_factorised_encoding_equals_the_general_path():
 def test_factorised_transform_still_matches_a_changed_kind():
     X = pd.DataFrame({"code": pd.array(["3", "5", "3"], dtype="str")})
     enc = _encoder(X).fit(X)
+    reps = FACTORIZE_MIN_ROWS  # enough rows to take the factorised path
     with pytest.warns(UserWarning, match="matched through their text"):
-        ids = enc.transform(pd.DataFrame({"code": [5, 3, 7]}))["cat"][:, 0]
-    assert ids.tolist() == enc.transform(X.iloc[[1, 0]])["cat"][:, 0].tolist() + [1]
+        ids = enc.transform(pd.DataFrame({"code": [5, 3, 7] * reps}))["cat"][:, 0]
+    expected = enc.transform(X.iloc[[1, 0]])["cat"][:, 0].tolist() + [1]
+    assert ids.tolist() == expected * reps
+
+
+def test_a_few_rows_take_the_lookup_and_give_the_same_ids():
+    X = _frame()
+    enc = _encoder(X).fit(X)
+    new = _frame(FACTORIZE_MIN_ROWS + 10, seed=2)
+    whole = enc.transform(new)["cat"]  # factorised
+    for start in (0, 7, 500):
+        few = enc.transform(new.iloc[start : start + 3])["cat"]  # looked up
+        assert np.array_equal(few, whole[start : start + 3])
 
 
 # ------------------------------------------------------------------- auto
