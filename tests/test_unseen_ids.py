@@ -137,3 +137,19 @@ def test_partial_fit_keeps_rows_trained_by_earlier_calls():
     clf.partial_fit(X[rest], y[rest.to_numpy()])
     unseen = clf.encode_inputs(_with_device(X.iloc[:1], "new"))["cat"][0, 0]
     assert not torch.allclose(table[d5], table[unseen])
+
+
+def test_save_load_keeps_the_trained_ids_for_a_later_partial_fit(tmp_path):
+    from skfeat.io import load, save
+
+    X, y = _ctr_table(3_000)
+    clf = FMClassifier(batch_size=256, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    save(clf, tmp_path / "fm.skfeat")
+    loaded = load(tmp_path / "fm.skfeat")
+    assert np.array_equal(loaded._trained_ids, clf._trained_ids)
+    # the next call, on rows without "d5", gives the same model either way
+    rest = X["device"] != "d5"
+    clf.partial_fit(X[rest], y[rest.to_numpy()])
+    loaded.partial_fit(X[rest], y[rest.to_numpy()])
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))

@@ -170,11 +170,11 @@ def export_onnx(
     >>> clf = FMClassifier(max_epochs=5, random_state=0).fit(X, y)
     >>> path = os.path.join(tempfile.mkdtemp(), "fm.onnx")
     >>> _ = export_onnx(clf, path)
-    >>> session = ort.InferenceSession(path)
-    >>> [(i.name, i.type) for i in session.get_inputs()]
+    >>> runtime = ort.InferenceSession(path)
+    >>> [(i.name, i.type) for i in runtime.get_inputs()]
     [('city', 'tensor(string)'), ('age', 'tensor(double)')]
     >>> new = pd.DataFrame({"city": ["a", "zz", None], "age": [35.0, np.nan, 50.0]})
-    >>> label, proba = session.run(None, onnx_inputs(path, new))
+    >>> label, proba = runtime.run(None, onnx_inputs(path, new))
     >>> bool(np.abs(proba - clf.predict_proba(new)).max() < 1e-6)
     True
     """
