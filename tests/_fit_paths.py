@@ -17,6 +17,13 @@ OPTIONS = {
     "min_frequency": {"min_frequency": 8},
     # the row-sparse path large vocabularies take (lazy updates, no dense Adam)
     "sparse_gradients": {"sparse_gradients": True},
+    # text cells read as bags of ids; "recent" shares the ad_id vocabulary
+    "multi_value": {
+        "multi_value_features": {
+            "tags": {"pooling": "sum"},
+            "recent": {"target": "ad_id", "max_length": 3},
+        }
+    },
 }
 
 #: small, fast model settings every path shares
@@ -43,8 +50,13 @@ def frame():
             "v0": rng.normal(size=n),
             "v1": rng.normal(size=n),
             "v2": rng.normal(size=n),
+            # delimited text: categorical unless read as multi-value
+            "tags": ["|".join(rng.choice(list("stuvw"), rng.randint(0, 3),
+                                         replace=False)) for _ in range(n)],
+            "recent": ["|".join(str(a) for a in ad[max(0, i - rng.randint(0, 5)):i])
+                       for i in range(n)],
         }
-    )
+    )  # fmt: skip
     X["device"] = X["device"].astype(object)
     logit = (X["site"] < "c") * 1.0 - 0.05 * (X["age"] - 40) + X["v0"]
     y = (rng.random_sample(n) < 1 / (1 + np.exp(-logit))).astype(np.int64)
@@ -64,6 +76,8 @@ def probe():
             "v0": [0.0, np.nan],
             "v1": [1.0, 2.0],
             "v2": [np.nan, 3.0],
+            "tags": ["s|zz", None],
+            "recent": ["3|1000000|4|5", None],
         }
     )
     extra["device"] = extra["device"].astype(object)

@@ -104,7 +104,11 @@ def in_memory():
 def test_integer_ids_are_read_over_all_rows(in_memory):
     kinds = in_memory["plain"]["feature_kinds"]
     assert kinds == ["categorical", "categorical", "integer codes", "numeric",
-                     "numeric", "numeric", "numeric", "numeric"]  # fmt: skip
+                     "numeric", "numeric", "numeric", "numeric", "categorical",
+                     "categorical"]  # fmt: skip
+    assert in_memory["multi_value"]["feature_kinds"][-2:] == [
+        "multi-value", "multi-value",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("option", list(OPTIONS))

@@ -34,12 +34,22 @@ tables and the matching of values whose type changed), kept together because
 its parts share the fitted vocabulary.
 """
 
+import math
+import numbers
 import warnings
 
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 
+from skfeat._fields._bags import (
+    MAX_DEFAULT_LENGTH,
+    bag_vocabulary,
+    check_separator,
+    pad_last,
+    split_cells,
+    value_counts,
+)
 from skfeat._fields._binning import NumericBinner
 from skfeat._fields._columns import (  # noqa: F401 - re-exported
     INTEGER_CODE_MIN_REPEATS,
@@ -96,11 +106,17 @@ class FieldEncoder:
         marked in ``categorical`` too.
     n_bins : int or None, default=None
         Most bins per binned column.
+    bag_groups : list of dict or None, default=None
+        Multi-value (bag) columns, as
+        :func:`~skfeat._fields._bags.resolve_multi_value_features` gives them
+        (none of them categorical). Their ids come out as ``"bag"``: int64
+        ``(n, sum of their lengths)``, padded with ``-1``.
     """
 
     def __init__(
         self, categorical, names, min_frequency=None, encoding="vocabulary",
         hash_buckets=None, vector_groups=None, binned=None, n_bins=None,
+        bag_groups=None,
     ):  # fmt: skip
         self.categorical = categorical
         self.names = names
@@ -110,6 +126,7 @@ class FieldEncoder:
         self.vector_groups = vector_groups
         self.binned = binned
         self.n_bins = n_bins
+        self.bag_groups = bag_groups
 
     #: fitted by ``fit`` when columns are binned; encoders of models fitted before
     #: the binner moved here have none (their model bins the columns itself)
@@ -135,24 +152,33 @@ class FieldEncoder:
         """``(categorical columns, numeric columns, vector columns)`` indices."""
         categorical = np.asarray(self.categorical, dtype=bool)
         groups = getattr(self, "vector_groups", None)
+        in_bag = self._in_bag()
         if not groups:
             return (
-                np.flatnonzero(categorical),
-                np.flatnonzero(~categorical),
+                np.flatnonzero(categorical & ~in_bag),
+                np.flatnonzero(~categorical & ~in_bag),
                 np.zeros(0, dtype=np.int64),
             )
         in_vector = np.zeros(len(categorical), dtype=bool)
         vec_cols = np.concatenate([np.asarray(c, dtype=np.int64) for _, c in groups])
         in_vector[vec_cols] = True
         return (
-            np.flatnonzero(categorical & ~in_vector),
-            np.flatnonzero(~categorical & ~in_vector),
+            np.flatnonzero(categorical & ~in_vector & ~in_bag),
+            np.flatnonzero(~categorical & ~in_vector & ~in_bag),
             vec_cols,
         )
+
+    def _in_bag(self):
+        in_bag = np.zeros(len(self.categorical), dtype=bool)
+        for bag in getattr(self, "bag_groups", None) or ():
+            in_bag[bag["column"]] = True
+        return in_bag
 
     def _schema(self, cardinalities, n_numeric):
         groups = getattr(self, "vector_groups", None)
         categorical = np.asarray(self.categorical, dtype=bool)
+        if getattr(self, "bag_groups", None):
+            return self._bag_schema(cardinalities, n_numeric)
         if not groups:
             return FieldSchema(
                 names=list(self.names),
@@ -188,6 +214,58 @@ class FieldEncoder:
             columns=tuple(columns),
         )
 
+    def _bag_schema(self, cardinalities, n_numeric):
+        """The schema with bag fields: one field per bag column, at its column."""
+        groups = getattr(self, "vector_groups", None) or []
+        categorical = np.asarray(self.categorical, dtype=bool)
+        first = {int(min(cols)): (name, cols) for name, cols in groups}
+        bags = {bag["column"]: k for k, bag in enumerate(self.bag_groups)}
+        in_vector = np.zeros(len(categorical), dtype=bool)
+        for _, cols in groups:
+            in_vector[list(cols)] = True
+        cat_cols, _, _ = self._column_kinds()
+        cat_index = {int(j): i for i, j in enumerate(cat_cols)}
+        names, kinds, vector, bag, columns, dims = [], [], [], [], [], []
+        for j in range(len(categorical)):
+            if j in first:
+                name, cols = first[j]
+                names.append(name)
+                kinds.append(False)
+                vector.append(True)
+                bag.append(False)
+                columns.append(tuple(int(c) for c in cols))
+                dims.append(len(cols))
+            elif not in_vector[j]:
+                names.append(self.names[j])
+                kinds.append(bool(categorical[j]) and j not in bags)
+                vector.append(False)
+                bag.append(j in bags)
+                columns.append((j,))
+        specs, own = [], []
+        for k, options in enumerate(self.bag_groups):
+            target = options["target"]
+            if target is None:
+                segment = len(cardinalities) + len(own)
+                own.append(int(self.bag_cardinalities_[k]))
+                target_field = -1
+            else:
+                segment = target_field = cat_index[int(target)]
+            specs.append(
+                (int(self.bag_lengths_[k]), options["pooling"], segment, target_field)
+            )
+        return FieldSchema(
+            names=names,
+            categorical=np.asarray(kinds, dtype=bool),
+            cardinalities=cardinalities,
+            n_numeric=int(n_numeric),
+            vector=np.asarray(vector, dtype=bool),
+            vector_dims=tuple(dims),
+            columns=tuple(columns),
+            bag=np.asarray(bag, dtype=bool),
+            bags=tuple(specs),
+            bag_cardinalities=tuple(own),
+        )
+
     def fit(self, X, sample_weight=None):
         """Fit the encoding of ``X``.
 
@@ -207,6 +285,7 @@ class FieldEncoder:
             self.vector_scaler_ = StandardScaler().fit(
                 self._vector_part(X), sample_weight=w
             )
+        self._fit_bags(X, w)
         if self.encoding == "hash":
             if num_cols.size:
                 self.scaler_ = StandardScaler().fit(
@@ -315,11 +394,127 @@ class FieldEncoder:
         self.schema_ = self._schema(cardinalities, num_cols.size)
         return self
 
+    # ------------------------------------------------------------- bag fields
+    def _fit_bags(self, X, sample_weight=None):
+        """Fit each bag column's vocabulary (unless shared) and length on ``X``."""
+        counts, longest = [], []
+        for bag in getattr(self, "bag_groups", None) or ():
+            values = _bag_cells(X, bag["column"])
+            check_separator(values, bag["sep"], bag["name"])
+            lengths, flat = split_cells(values, bag["sep"], bag["name"])
+            weights = (
+                None if sample_weight is None else np.repeat(sample_weight, lengths)
+            )
+            counts.append(value_counts(flat, weights))
+            longest.append(int(lengths.max()) if lengths.size else 0)
+        return self.set_bag_counts(counts, longest, X.shape[0])
+
+    def set_bag_counts(self, counts, longest, n_rows):
+        """Set the bag columns' vocabularies and lengths from their statistics.
+
+        Parameters
+        ----------
+        counts : list of pandas.Series
+            Per bag column, the count of each value (over the values of every
+            row, weighted rows of weight 0 left out).
+        longest : list of int
+            Per bag column, its longest bag.
+        n_rows : int
+            Rows seen (a fractional ``min_frequency`` is a share of them).
+        """
+        self.bag_lengths_, self.bag_vocab_ = [], []
+        self.bag_cardinalities_, self.bag_kinds_ = [], []
+        threshold = _count_threshold(self.min_frequency, n_rows)
+        for bag, count, most in zip(
+            getattr(self, "bag_groups", None) or (), counts, longest, strict=True
+        ):
+            length = bag["max_length"]
+            if length is None:
+                length = min(max(int(most), 1), MAX_DEFAULT_LENGTH)
+                if most > MAX_DEFAULT_LENGTH:
+                    warnings.warn(
+                        f"Multi-value column {bag['name']!r} holds bags of up to "
+                        f"{most} values; each keeps its last {MAX_DEFAULT_LENGTH}. "
+                        "Set max_length in its options to choose.",
+                        UserWarning,
+                        stacklevel=3,
+                    )
+            self.bag_lengths_.append(int(length))
+            if bag["target"] is not None:  # the target's vocabulary and rows
+                self.bag_vocab_.append(None)
+                self.bag_cardinalities_.append(0)
+                self.bag_kinds_.append(None)
+            elif getattr(self, "encoding", "vocabulary") == "hash":
+                self.bag_vocab_.append(None)
+                self.bag_cardinalities_.append(int(self.hash_buckets) + N_RESERVED_IDS)
+                self.bag_kinds_.append(None)
+            else:
+                values = np.asarray(count.index.tolist() + [None], dtype=object)[:-1]
+                check_categorical_values(values, bag["name"])
+                categories, ids, cardinality = bag_vocabulary(count, threshold)
+                self.bag_vocab_.append((categories, ids))
+                self.bag_cardinalities_.append(int(cardinality))
+                self.bag_kinds_.append(_value_kind(categories))
+        self.__dict__.pop("_bag_cache", None)
+        if getattr(self, "schema_", None) is not None:
+            self._refresh_schema()
+        return self
+
+    def _refresh_schema(self):
+        _, num_cols, _ = self._column_kinds()
+        if getattr(self, "encoding", "vocabulary") == "hash":
+            n_cat = len(self._column_kinds()[0])
+            self.schema_ = self._schema(
+                [int(self.hash_buckets) + N_RESERVED_IDS] * n_cat, num_cols.size
+            )
+            return self
+        return self._set_schema()
+
+    def _bag_ids(self, X):
+        """The bag columns' ids, side by side, each padded to its length."""
+        cat_cols, _, _ = self._column_kinds()
+        cat_index = {int(j): i for i, j in enumerate(cat_cols)}
+        parts = []
+        for k, bag in enumerate(self.bag_groups):
+            values = _bag_cells(X, bag["column"])
+            lengths, flat = split_cells(values, bag["sep"], bag["name"])
+            hashed = getattr(self, "encoding", "vocabulary") == "hash"
+            if hashed:
+                ids = hash_categories(flat, self.hash_buckets)
+            elif bag["target"] is not None:
+                i = cat_index[int(bag["target"])]
+                flat = _match_bag_kind(flat, self.category_kinds_[i])
+                ids = self._lookup_column(flat, i)
+            else:
+                ids = self._own_bag_ids(k, flat)
+            parts.append(pad_last(ids, lengths, self.bag_lengths_[k]))
+        return np.concatenate(parts, axis=1)
+
+    def _own_bag_ids(self, k, flat):
+        cache = self.__dict__.setdefault("_bag_cache", {})
+        if k not in cache:
+            categories, ids = self.bag_vocab_[k]
+            cache[k] = (pd.Index(categories, dtype=object), np.asarray(ids))
+        index, ids = cache[k]
+        flat = _match_bag_kind(flat, self.bag_kinds_[k])
+        pos = index.get_indexer(flat)
+        out = np.where(pos >= 0, ids[pos] if len(ids) else UNKNOWN_ID, UNKNOWN_ID)
+        out[_missing_mask(flat)] = MISSING_ID
+        return out.astype(np.int64)
+
     def transform(self, X):
         """Return ``{"cat": int64 (n, n_cat), "num": float32 (n, n_num)}``.
 
-        With vector fields, also ``"vec"``: float32 ``(n, sum of their lengths)``.
+        With vector fields, also ``"vec"``: float32 ``(n, sum of their lengths)``;
+        with bag columns, also ``"bag"``: int64 ``(n, sum of their lengths)``,
+        padded with ``-1``.
         """
+        out = self._transform(X)
+        if getattr(self, "bag_groups", None):
+            out["bag"] = self._bag_ids(X)
+        return out
+
+    def _transform(self, X):
         n = X.shape[0]
         X = self._bin(X)
         cat_cols, num_cols, vec_cols = self._column_kinds()
@@ -587,7 +782,7 @@ class FieldEncoder:
         return out
 
     #: caches rebuilt on first use, left out of pickles and skfeat.io files
-    _transient_attributes = ("_lookup_cache",)
+    _transient_attributes = ("_lookup_cache", "_bag_cache")
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -669,6 +864,50 @@ class FieldEncoder:
             stacklevel=5,
         )
         return values
+
+
+def _bag_cells(X, j):
+    col = _column(X, j)
+    if hasattr(col, "to_numpy"):
+        return col.to_numpy(dtype=object)
+    return np.asarray(col, dtype=object)
+
+
+def _match_bag_kind(flat, fitted):
+    """A bag's values as the kind ``fit`` saw, where one to one.
+
+    Text cells split by the separator always give strings, so integer ids read
+    from CSV match the integer ids of parquet lists (and the other way); the
+    values of the other kind are converted one by one.
+    """
+    if fitted not in ("string", "integer") or not len(flat):
+        return flat
+    kind = _value_kind(flat)
+    if kind in (fitted, "empty") or (fitted == "integer" and kind == "boolean"):
+        return flat
+    other = np.array(
+        [
+            not isinstance(v, str) if fitted == "string" else isinstance(v, str)
+            for v in flat.tolist()
+        ],
+        dtype=bool,
+    )
+    other &= ~_missing_mask(flat)
+    converted = _convert(flat[other], fitted)
+    if converted is None:
+        return flat
+    out = flat.copy()
+    out[other] = converted
+    return out
+
+
+def _count_threshold(min_frequency, n_rows):
+    """``min_frequency`` as the count below which a value is rare (or None)."""
+    if min_frequency is None:
+        return None
+    if isinstance(min_frequency, numbers.Integral):
+        return int(min_frequency)
+    return max(1, math.ceil(min_frequency * n_rows))
 
 
 class ColumnwiseOrdinal:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from skfeat._fields._bags import resolve_multi_value_features
 from skfeat._fields._columns import (
     INTEGER_CODE_AMBIGUITY,
     INTEGER_CODE_MIN_REPEATS,
@@ -168,6 +169,11 @@ class ColumnKinds:
         Numeric columns cut into quantile bins (``numeric_bins``).
     groups : list of (str, list of int)
         The vector fields.
+    bag : ndarray of bool
+        Multi-value (bag) columns.
+    bags : list of dict
+        Their options (see
+        :func:`~skfeat._fields._bags.resolve_multi_value_features`).
     """
 
     categorical: np.ndarray
@@ -175,6 +181,8 @@ class ColumnKinds:
     vector: np.ndarray
     binned: np.ndarray
     groups: list
+    bag: np.ndarray | None = None
+    bags: tuple = ()
 
     @property
     def feature_kinds(self):
@@ -189,7 +197,10 @@ class ColumnKinds:
                 np.where(self.categorical, "categorical", "numeric"),
             ),
         )
-        return np.where(self.binned, "binned numeric", kinds).astype(object)
+        kinds = np.where(self.binned, "binned numeric", kinds)
+        if self.bag is not None:
+            kinds = np.where(self.bag, "multi-value", kinds)
+        return kinds.astype(object)
 
     def new_encoder(self, names, *, min_frequency, encoding, hash_buckets, n_bins):
         """An unfitted :class:`FieldEncoder` for these kinds."""
@@ -202,12 +213,14 @@ class ColumnKinds:
             vector_groups=self.groups or None,
             binned=self.binned if self.binned.any() else None,
             n_bins=n_bins,
+            bag_groups=list(self.bags) or None,
         )
 
 
 def resolve_kinds(
-    profile, *, categorical_features, vector_features=None, numeric_bins=None
-):
+    profile, *, categorical_features, vector_features=None, numeric_bins=None,
+    multi_value_features=None,
+):  # fmt: skip
     """Decide every column's kind from ``profile`` and the estimator's options.
 
     Raises a ``ValueError`` naming the column when the options contradict each
@@ -218,6 +231,22 @@ def resolve_kinds(
     in_vector = np.zeros(n, dtype=bool)
     for _, cols in groups:
         in_vector[cols] = True
+    bags = resolve_multi_value_features(
+        multi_value_features, n, profile.feature_names
+    )
+    in_bag = np.zeros(n, dtype=bool)
+    targets = np.zeros(n, dtype=bool)
+    for bag in bags:
+        in_bag[bag["column"]] = True
+        if bag["target"] is not None:
+            targets[bag["target"]] = True
+    clash = np.flatnonzero((in_bag | targets) & in_vector)
+    if clash.size:
+        raise ValueError(
+            f"Column {profile.names[int(clash[0])]!r} is in vector_features and in "
+            "multi_value_features (as a bag column or a bag's target); a column "
+            "belongs to one field."
+        )
     categorical = resolve_categorical(
         _DtypeView(profile.dtype_categorical),
         categorical_features,
@@ -235,22 +264,33 @@ def resolve_kinds(
                 f"in vector_features[{field!r}]; a vector field's columns are "
                 "numeric. Remove it from one of them."
             )
-    # "from_dtype" and "all" apply to the columns outside the vector fields
-    categorical = categorical & ~in_vector
+    cf_listed = cf is not None and not isinstance(cf, str)
+    if bags and cf_listed and (categorical & in_bag).any():
+        j = int(np.flatnonzero(categorical & in_bag)[0])
+        raise ValueError(
+            f"Column {profile.names[j]!r} is listed in categorical_features and in "
+            "multi_value_features; a multi-value column is one bag field. Remove it "
+            "from categorical_features."
+        )
+    # "from_dtype" and "all" apply to the columns outside the vector and bag
+    # fields; a bag's target is an id column, categorical whatever its dtype
+    categorical = (categorical & ~in_vector & ~in_bag) | targets
     codes = np.zeros(n, dtype=bool)
     if isinstance(cf, str) and cf == "from_dtype":
-        codes = profile.integer_codes() & ~categorical & ~in_vector
-        ambiguous = profile.ambiguous_integers() & ~categorical & ~in_vector
+        codes = profile.integer_codes() & ~categorical & ~in_vector & ~in_bag
+        ambiguous = profile.ambiguous_integers() & ~categorical & ~in_vector & ~in_bag
         if ambiguous.any():
             _warn_ambiguous(profile, np.flatnonzero(ambiguous))
         categorical = categorical | codes
     binned = np.zeros(n, dtype=bool)
     if numeric_bins is not None:
-        binned = ~categorical & ~in_vector
+        binned = ~categorical & ~in_vector & ~in_bag
     return ColumnKinds(
         categorical=categorical,
         codes=codes,
         vector=in_vector,
         binned=binned,
         groups=groups,
+        bag=in_bag if bags else None,
+        bags=tuple(bags),
     )

@@ -30,6 +30,17 @@ class FieldSchema:
     columns : tuple of tuple of int or None, default=None
         The input columns of each field; ``None`` when field ``i`` is column
         ``i``.
+    bag : ndarray of bool or None, default=None
+        Whether each field is a multi-value (bag) field; ``None`` when there are
+        none. Bag fields come last in module order.
+    bags : tuple of tuple, default=()
+        Per bag field, in module order: ``(length, pooling, segment,
+        target_field)``. ``segment`` is the block of the embedding table its ids
+        index (a categorical field's, for a bag sharing its target's vocabulary,
+        else one after the categorical fields'), ``target_field`` the categorical
+        field it attends to (``-1`` for none).
+    bag_cardinalities : tuple of int, default=()
+        Ids of each bag field with its own vocabulary, in segment order.
 
     Examples
     --------
@@ -51,6 +62,9 @@ class FieldSchema:
     vector: np.ndarray | None = None
     vector_dims: tuple = ()
     columns: tuple | None = None
+    bag: np.ndarray | None = None
+    bags: tuple = ()
+    bag_cardinalities: tuple = ()
 
     def __eq__(self, other):
         if not isinstance(other, FieldSchema):
@@ -64,6 +78,13 @@ class FieldSchema:
             and (self.vector is None or np.array_equal(self.vector, other.vector))
             and tuple(self.vector_dims) == tuple(other.vector_dims)
             and self.columns == other.columns
+            and (self.bag_mask is None) == (other.bag_mask is None)
+            and (
+                self.bag_mask is None or np.array_equal(self.bag_mask, other.bag_mask)
+            )
+            and tuple(self.bag_specs) == tuple(other.bag_specs)
+            and tuple(self.own_bag_cardinalities)
+            == tuple(other.own_bag_cardinalities)
         )
 
     __hash__ = None  # holds arrays
@@ -86,13 +107,37 @@ class FieldSchema:
                 [np.flatnonzero(self.categorical), np.flatnonzero(~self.categorical)]
             )
         vector = np.asarray(self.vector, dtype=bool)
+        bag = self.bag_mask
+        bag = np.zeros_like(vector) if bag is None else np.asarray(bag, dtype=bool)
         return np.concatenate(
             [
                 np.flatnonzero(self.categorical),
-                np.flatnonzero(~self.categorical & ~vector),
+                np.flatnonzero(~self.categorical & ~vector & ~bag),
                 np.flatnonzero(vector),
+                np.flatnonzero(bag),
             ]
         )
+
+    # schemas of models saved before bag fields have no such attributes
+    @property
+    def bag_mask(self):
+        """Whether each field is a bag field (None when none is)."""
+        return self.__dict__.get("bag")
+
+    @property
+    def bag_specs(self):
+        """Per bag field, ``(length, pooling, segment, target_field)``."""
+        return tuple(self.__dict__.get("bags", ()))
+
+    @property
+    def own_bag_cardinalities(self):
+        """Ids of each bag field with its own vocabulary."""
+        return tuple(self.__dict__.get("bag_cardinalities", ()))
+
+    @property
+    def n_bags(self):
+        """Number of bag fields."""
+        return len(self.bag_specs)
 
     def field_of_column(self, n_columns):
         """Return the field each input column belongs to.

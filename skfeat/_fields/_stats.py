@@ -27,6 +27,11 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
+from skfeat._fields._bags import (
+    resolve_multi_value_features,
+    split_cells,
+    value_counts,
+)
 from skfeat._fields._binning import NumericBinner
 from skfeat._fields._encoder import _missing_mask
 from skfeat._fields._kinds import ColumnProfile, dtype_categorical, integer_columns
@@ -55,11 +60,15 @@ class FieldStatistics:
     seed : int
         Seeds the sample's random keys.
     sample_size : int, default=SAMPLE_SIZE
+    bags : list of dict, default=()
+        Multi-value columns (see
+        :func:`~skfeat._fields._bags.resolve_multi_value_features`): their
+        values are counted over every bag, with the longest bag.
     """
 
     def __init__(
         self, names, feature_names, *, dtype_categorical, integer, count_values,
-        sample, classifier, seed, sample_size=SAMPLE_SIZE,
+        sample, classifier, seed, sample_size=SAMPLE_SIZE, bags=(),
     ):  # fmt: skip
         self.names = list(names)
         self.feature_names = feature_names
@@ -85,11 +94,25 @@ class FieldStatistics:
         self.labels = np.zeros(0, dtype=object)
         self.target_moments = (0, 0.0, 0.0)
         self._n_updates = 0
+        self.bags = [dict(b) for b in bags]
+        self.bag_counts = [[] for _ in self.bags]
+        self.bag_longest = [0] * len(self.bags)
+        for bag in self.bags:  # a bag column has no moments, sample or counts
+            j = bag["column"]
+            self.moments.pop(j, None)
+            self.samples.pop(j, None)
+            self.counts.pop(j, None)
+            self.count_values[j] = False
+            self.sample[j] = False
 
     @classmethod
     def for_frame(cls, X, names, feature_names, *, categorical_features,
-                  encoding, numeric_bins, classifier, seed):  # fmt: skip
+                  encoding, numeric_bins, classifier, seed,
+                  multi_value_features=None):  # fmt: skip
         """Empty statistics with the columns that ``X``'s layout calls for."""
+        bags = resolve_multi_value_features(
+            multi_value_features, X.shape[1], feature_names
+        )
         dtype_cat = dtype_categorical(X)
         integer = integer_columns(X)
         n = X.shape[1]
@@ -108,7 +131,7 @@ class FieldStatistics:
         return cls(
             names, feature_names, dtype_categorical=dtype_cat, integer=integer,
             count_values=may_be_categorical, sample=sample, classifier=classifier,
-            seed=seed,
+            seed=seed, bags=bags,
         )  # fmt: skip
 
     # ------------------------------------------------------------- updating
@@ -124,8 +147,12 @@ class FieldStatistics:
         self.n_rows += n
         w = None if sample_weight is None else np.asarray(sample_weight, float)
         kept = np.ones(n, dtype=bool) if w is None else w > 0
+        in_bag = {bag["column"]: k for k, bag in enumerate(self.bags)}
         for j in range(len(self.names)):
             col = X.iloc[:, j] if hasattr(X, "iloc") else X[:, j]
+            if j in in_bag:
+                self._update_bag(in_bag[j], col, kept)
+                continue
             if j in self.counts or self.dtype_categorical[j]:
                 values = _as_objects(col)
                 missing = _missing_mask(values)
@@ -164,6 +191,20 @@ class FieldStatistics:
             self._update_target(np.asarray(y), w)
         return self
 
+    def _update_bag(self, k, col, kept):
+        bag = self.bags[k]
+        cells = np.asarray(
+            col.to_numpy(dtype=object) if hasattr(col, "to_numpy") else col,
+            dtype=object,
+        )
+        lengths, flat = split_cells(cells, bag["sep"], bag["name"])
+        if lengths.size:
+            self.bag_longest[k] = max(self.bag_longest[k], int(lengths.max()))
+        counts = value_counts(flat, np.repeat(kept, lengths))
+        self.bag_counts[k].append(counts)
+        if len(self.bag_counts[k]) > 16:
+            self.bag_counts[k] = [_merge_counts(self.bag_counts[k])]
+
     def _update_target(self, y, sample_weight=None):
         if self.classifier:
             self.labels = _union(self.labels, pd.unique(y.ravel()))
@@ -196,6 +237,11 @@ class FieldStatistics:
             )
         self.labels = _union(self.labels, other.labels)
         self.target_moments = merge_moments(self.target_moments, other.target_moments)
+        for k in range(len(self.bags)):
+            self.bag_counts[k] = [
+                _merge_counts(self.bag_counts[k] + other.bag_counts[k])
+            ]
+            self.bag_longest[k] = max(self.bag_longest[k], other.bag_longest[k])
         return self
 
     # -------------------------------------------------------------- results
@@ -287,7 +333,11 @@ class FieldStatistics:
         fitted = type(encoder)(
             encoder.categorical, names, threshold, encoding=encoding,
             hash_buckets=hash_buckets, vector_groups=encoder.vector_groups,
+            bag_groups=encoder.bag_groups,
         )  # fmt: skip
+        bag_counts = [_merge_counts(c) for c in self.bag_counts]
+        if self.bags:  # before the fit below (its schema reads them) and after
+            fitted.set_bag_counts(bag_counts, self.bag_longest, self.n_rows)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             if encoding == "hash" or not cat_cols.size:
@@ -305,6 +355,8 @@ class FieldStatistics:
                     ordinals.append(fitted._new_ordinal().fit(column))
                 fitted.fit_column_encoders(frame.iloc[:1], ordinals)
         fitted.min_frequency = min_frequency
+        if self.bags:
+            fitted.set_bag_counts(bag_counts, self.bag_longest, self.n_rows)
         fitted.binned = encoder.binned
         fitted.n_bins = encoder.n_bins
         fitted.binner_ = binner

@@ -151,6 +151,7 @@ _FIELD_PARAMS = (
     "min_frequency",
     "numeric_bins",
     "vector_features",
+    "multi_value_features",
     "categorical_encoding",
     "hash_buckets",
 )

@@ -14,6 +14,7 @@ from skfeat.compress._common import (
     refresh_optimizer,
     table_bits,
 )
+from skfeat.models._untrained import count_ids, segment_cardinalities
 from skfeat.nn._compressed import CompressedEmbedding
 
 
@@ -78,7 +79,8 @@ def prune_embeddings(
         raise ValueError(f"criterion must be 'norm' or 'frequency', got {criterion!r}.")
     if fallback not in ("unknown", "zero"):
         raise ValueError(f"fallback must be 'unknown' or 'zero', got {fallback!r}.")
-    cardinalities = list(estimator.schema_.cardinalities)
+    # the table's segments: categorical fields, then bag fields with their own ids
+    cardinalities = segment_cardinalities(estimator.schema_)
     if not cardinalities:
         raise ValueError(
             "prune_embeddings found no categorical field in "
@@ -88,10 +90,13 @@ def prune_embeddings(
     if criterion == "frequency":
         if X is None:
             raise ValueError("criterion='frequency' needs X to count the ids.")
-        cat = estimator.encode_inputs(X)["cat"].numpy()
-        counts = [
-            np.bincount(cat[:, j], minlength=c) for j, c in enumerate(cardinalities)
-        ]
+        inputs = estimator.encode_inputs(X)
+        flat = count_ids(
+            inputs["cat"], cardinalities, None, inputs.get("bag"),
+            estimator.schema_.bag_specs,
+        )  # fmt: skip
+        bounds = np.concatenate([[0], np.cumsum(cardinalities)])
+        counts = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
     model = copy_model(estimator)
     n_pruned = n_ids = 0

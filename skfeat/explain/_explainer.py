@@ -562,7 +562,11 @@ def _describe(model):
 def _fingerprint(X):
     """A content hash of the rows explained, for the per-X cache."""
     if isinstance(X, pd.DataFrame):
-        return (X.shape, tuple(X.columns), int(pd.util.hash_pandas_object(X).sum()))
+        try:
+            content = int(pd.util.hash_pandas_object(X).sum())
+        except TypeError:  # list cells (a multi-value column): by their text
+            content = int(pd.util.hash_pandas_object(X.map(_cell_text)).sum())
+        return (X.shape, tuple(X.columns), content)
     arr = np.ascontiguousarray(X)
     if arr.dtype == object:
         frame = pd.DataFrame(arr)
@@ -726,9 +730,18 @@ def _numeric_data(X):
         elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             columns.append(col.to_numpy(dtype=np.float64, na_value=np.nan))
         else:
-            codes = pd.factorize(col)[0].astype(np.float64)
+            try:
+                codes = pd.factorize(col)[0].astype(np.float64)
+            except TypeError:  # list cells (a multi-value column): by their text
+                codes = pd.factorize(col.map(_cell_text))[0].astype(np.float64)
             codes[codes < 0] = np.nan
             columns.append(codes)
             numeric = False
     data = np.column_stack(columns) if columns else np.empty((len(X), 0))
     return data, None if numeric else X.to_numpy(dtype=object)
+
+
+def _cell_text(value):
+    if isinstance(value, list | tuple | np.ndarray):
+        return repr(list(np.asarray(value, dtype=object).tolist()))
+    return value

@@ -164,6 +164,7 @@ class FieldModelFunction:
         self.n_cat = len(model.schema_.cardinalities)
         self.n_num = int(model.schema_.n_numeric)
         self.vector_dims = tuple(getattr(model.schema_, "vector_dims", ()))
+        self.bag_lengths = tuple(spec[0] for spec in model.schema_.bag_specs)
         self.scale, self.shift = model.output_scale()
 
     @staticmethod
@@ -191,10 +192,16 @@ class FieldModelFunction:
             "cat": (x["cat"], b["cat"], cat_cols),
             "num": (x["num"], b["num"], num_cols),
         }
+        first = self.n_cat + self.n_num
         if self.vector_dims:
-            first = self.n_cat + self.n_num
-            vec_cols = np.repeat(self.order[first:], self.vector_dims)
+            fields = self.order[first : first + len(self.vector_dims)]
+            vec_cols = np.repeat(fields, self.vector_dims)
             out["vec"] = (x["vec"], b["vec"], vec_cols)
+        if self.bag_lengths:
+            # a bag's ids are one player, like a vector field's values
+            fields = self.order[first + len(self.vector_dims) :]
+            bag_cols = np.repeat(fields, self.bag_lengths)
+            out["bag"] = (x["bag"], b["bag"], bag_cols)
         return out
 
     def __call__(self, inputs):
@@ -206,10 +213,9 @@ class FieldModelFunction:
             if self.part == "remainder":
                 out = self.model.remainder_of_inputs(inputs, self.c)
                 return out.double().numpy() * self.scale
-            if "vec" in inputs:
-                out = module(inputs["cat"], inputs["num"], inputs["vec"])
-            else:
-                out = module(inputs["cat"], inputs["num"])
+            out = module(
+                inputs["cat"], inputs["num"], inputs.get("vec"), inputs.get("bag")
+            )
             if out.ndim == 2:
                 out = out[:, self.c]
             return out.double().numpy() * self.scale + self.shift
@@ -284,7 +290,7 @@ class MLPSplitFunction:
         inputs = model.encode_inputs(_model_input(model, X))
         with torch.no_grad(), eval_precision(torch.float64):
             emb = module.field_terms(
-                inputs["cat"], inputs["num"], inputs.get("vec")
+                inputs["cat"], inputs["num"], inputs.get("vec"), inputs.get("bag")
             )[1]
             n, m = emb.shape[:2]
             emb = emb.reshape(n, m, -1).double()

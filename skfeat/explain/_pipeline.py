@@ -330,6 +330,10 @@ def decomposer_of(model, background):
     if isinstance(model, Pipeline):
         return pipeline_decomposer(model, background)
     if callable(getattr(model, "decompose", None)):
+        unavailable = getattr(model, "decomposition_unavailable_reason", None)
+        why = unavailable() if callable(unavailable) else None
+        if why is not None:
+            return None, why
         return model, None
     return None, "it has no decompose method"
 

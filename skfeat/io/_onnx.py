@@ -320,6 +320,14 @@ def _check_model(model):
             "one column per field."
         )
     encoder = model.encoder_
+    bags = getattr(encoder, "bag_groups", None)
+    if bags:
+        raise ValueError(
+            f"{type(model).__name__} has multi-value column(s) "
+            f"{[b['name'] for b in bags]} (multi_value_features), which export_onnx "
+            "does not export: splitting a cell into a bag of ids has no ONNX "
+            "equivalent here. Serve this model with predict_proba."
+        )
     if getattr(encoder, "encoding", "vocabulary") == "hash":
         raise ValueError(
             'categorical_encoding="hash" cannot be exported to ONNX: the ids hash '

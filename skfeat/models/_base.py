@@ -40,7 +40,7 @@ from skfeat.models._mixins import (  # noqa: F401 - the models import them from 
     FieldRegressorMixin,
 )
 from skfeat.models._training_data import prediction_dataset, training_data
-from skfeat.models._untrained import fill_untrained_rows
+from skfeat.models._untrained import fill_untrained_rows, segment_cardinalities
 from skfeat.models._variant import FitVariant
 from skfeat.utils._batching import FieldDataset
 from skfeat.utils._sklearn_compat import (
@@ -158,6 +158,8 @@ class BaseFieldModel(BaseEstimator):
         Further keyword arguments of the skorch ``NeuralNet``.
     vector_features : dict or None
         Vector fields, ``{field_name: [column, ...]}``.
+    multi_value_features : list, dict or None, default=None
+        Multi-value and sequence columns (see the models' documentation).
 
     See Also
     --------
@@ -245,6 +247,7 @@ class BaseFieldModel(BaseEstimator):
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "numeric_bins": [Interval(Integral, 2, None, closed="left"), None],
         "vector_features": [dict, None],
+        "multi_value_features": [list, dict, None],
     }
 
     def __init__(
@@ -268,6 +271,7 @@ class BaseFieldModel(BaseEstimator):
         callbacks,
         net_params,
         vector_features,
+        multi_value_features=None,
     ):
         self.embed_dim = embed_dim
         self.alpha = alpha
@@ -287,6 +291,7 @@ class BaseFieldModel(BaseEstimator):
         self.callbacks = callbacks
         self.net_params = net_params
         self.vector_features = vector_features
+        self.multi_value_features = multi_value_features
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, schema, n_outputs):  # pragma: no cover - abstract
@@ -468,7 +473,7 @@ class BaseFieldModel(BaseEstimator):
         if not first_call and getattr(self, "_trained_ids", None) is not None:
             before = np.unpackbits(self._trained_ids, count=counts.size).astype(bool)
         trained = fill_untrained_rows(
-            self.net_.module_, self.schema_.cardinalities, counts, before
+            self.net_.module_, segment_cardinalities(self.schema_), counts, before
         )
         # one bit per id: what a later partial_fit call must not overwrite
         self._trained_ids = np.packbits(trained)
@@ -892,6 +897,7 @@ class BaseFieldModel(BaseEstimator):
             categorical_features=self.categorical_features,
             vector_features=getattr(self, "vector_features", None),
             numeric_bins=getattr(self, "numeric_bins", None),
+            multi_value_features=getattr(self, "multi_value_features", None),
         )
 
     def _new_encoder(self, kinds, names):
@@ -929,6 +935,7 @@ class BaseFieldModel(BaseEstimator):
             numeric_bins=getattr(self, "numeric_bins", None),
             classifier=self._is_classifier_model(),
             seed=0,
+            multi_value_features=getattr(self, "multi_value_features", None),
         )
 
     def _fit_fields_from_statistics(self, stats, X, classes, max_categories=None):

@@ -86,6 +86,8 @@ class _DCNv3Base(_DeepBase):
             zero_ids=(UNKNOWN_ID,),
             sparse=getattr(self, "_sparse_gradients_", False),
             vector_dims=schema.vector_dims,
+            bags=schema.bag_specs,
+            bag_cardinalities=schema.own_bag_cardinalities,
         )
 
 
@@ -251,6 +253,16 @@ default="from_dtype"
         The explainers treat a vector field as one player named ``field_name``.
         A column may belong to one vector field only and not be listed in
         ``categorical_features``. See :ref:`vector_fields`.
+    multi_value_features : list, dict or None, default=None
+        Multi-value and sequence columns, ``[column, ...]`` or ``{column: options}``:
+        each cell holds several values of one vocabulary (a list, tuple or array, or a
+        text joined by ``sep``), embedded and pooled into one field. Options: ``sep``
+        (default ``"|"``), ``pooling`` (``"mean"`` (default), ``"sum"``, ``"max"``, or
+        ``"attention"``: DIN's target attention), ``max_length`` (default: the longest
+        bag in ``fit``; a longer bag keeps its last values) and ``target`` (a
+        categorical column whose vocabulary and embedding rows the bag shares, as a
+        viewing history shares the scored item's; needed by ``"attention"``). See
+        :ref:`multi_value_fields`.
 
     Attributes
     ----------
@@ -351,6 +363,7 @@ default="from_dtype"
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -383,6 +396,7 @@ default="from_dtype"
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
     def _criterion(self):
@@ -547,6 +561,16 @@ default="from_dtype"
         The explainers treat a vector field as one player named ``field_name``.
         A column may belong to one vector field only and not be listed in
         ``categorical_features``. See :ref:`vector_fields`.
+    multi_value_features : list, dict or None, default=None
+        Multi-value and sequence columns, ``[column, ...]`` or ``{column: options}``:
+        each cell holds several values of one vocabulary (a list, tuple or array, or a
+        text joined by ``sep``), embedded and pooled into one field. Options: ``sep``
+        (default ``"|"``), ``pooling`` (``"mean"`` (default), ``"sum"``, ``"max"``, or
+        ``"attention"``: DIN's target attention), ``max_length`` (default: the longest
+        bag in ``fit``; a longer bag keeps its last values) and ``target`` (a
+        categorical column whose vocabulary and embedding rows the bag shares, as a
+        viewing history shares the scored item's; needed by ``"attention"``). See
+        :ref:`multi_value_fields`.
 
     Attributes
     ----------
@@ -645,6 +669,7 @@ default="from_dtype"
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -677,4 +702,5 @@ default="from_dtype"
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )

@@ -89,6 +89,28 @@ class _Decomposable:
     the module's field order (categorical fields first).
     """
 
+    def decomposition_unavailable_reason(self):
+        """Why :meth:`decompose` does not apply to this fitted model, or None.
+
+        A bag field pooled by attention to a target field has an embedding that
+        depends on the target's value, so the pairwise part is no longer a
+        function of each field's own values.
+
+        Returns
+        -------
+        reason : str or None
+            None when :meth:`decompose` applies.
+        """
+        schema = getattr(self, "schema_", None)
+        if schema is None or not schema.n_bags:
+            return None
+        if any(pooling == "attention" for _, pooling, _, _ in schema.bag_specs):
+            return (
+                "a multi-value field is pooled by attention to another field, so "
+                "its embedding depends on that field's value"
+            )
+        return None
+
     def decompose(self, X, *, output=None):
         """Split the model output on ``X`` into exactly explainable parts.
 
@@ -118,6 +140,9 @@ class _Decomposable:
                 f"{type(self).__name__} was fitted on sparse input; decompose needs "
                 "field-structured input (one column per field)."
             )
+        why = self.decomposition_unavailable_reason()
+        if why is not None:
+            raise TypeError(f"{type(self).__name__} cannot be decomposed: {why}.")
         n_outputs = self._n_outputs()
         if n_outputs > 1:
             if output is None:

@@ -103,6 +103,8 @@ class _DeepBase(BaseFieldModel):
             zero_ids=(UNKNOWN_ID,),
             sparse=getattr(self, "_sparse_gradients_", False),
             vector_dims=self.schema_.vector_dims,
+            bags=self.schema_.bag_specs,
+            bag_cardinalities=self.schema_.own_bag_cardinalities,
         )
 
 
@@ -129,7 +131,9 @@ class _WideDeepBase(_Decomposable, _DeepBase):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
+        linear, emb = module.field_terms(
+            data["cat"], data["num"], data.get("vec"), data.get("bag")
+        )
         n, m = linear.shape[:2]
         # the wide part is first order: no pair terms
         zeros = torch.zeros(n, m, 1, dtype=linear.dtype)
@@ -148,7 +152,9 @@ class _DeepFMBase(_Decomposable, _DeepBase):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
+        linear, emb = module.field_terms(
+            data["cat"], data["num"], data.get("vec"), data.get("bag")
+        )
         m = linear.shape[1]
         weights = torch.ones(m, m) - torch.eye(m)
         rest = module.deep_output(emb)[:, c]
@@ -244,7 +250,12 @@ class _AutoIntBase(_DeepBase):
     def _build_module(self, schema, n_outputs):
         kwargs = self._mlp_kwargs()
         if not self.use_mlp:
-            kwargs = {k: kwargs[k] for k in ("zero_ids", "sparse", "vector_dims")}
+            kwargs = {
+                k: kwargs[k]
+                for k in (
+                    "zero_ids", "sparse", "vector_dims", "bags", "bag_cardinalities"
+                )
+            }
         hidden = kwargs.pop("hidden_units", None)
         return AutoInt(
             schema.cardinalities,
@@ -338,6 +349,7 @@ class DNNClassifier(FieldClassifierMixin, ClassifierMixin, _DNNBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -406,6 +418,7 @@ class DNNClassifier(FieldClassifierMixin, ClassifierMixin, _DNNBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -438,6 +451,7 @@ class DNNClassifier(FieldClassifierMixin, ClassifierMixin, _DNNBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -515,6 +529,7 @@ class DNNRegressor(FieldRegressorMixin, RegressorMixin, _DNNBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -582,6 +597,7 @@ class DNNRegressor(FieldRegressorMixin, RegressorMixin, _DNNBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -614,6 +630,7 @@ class DNNRegressor(FieldRegressorMixin, RegressorMixin, _DNNBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -694,6 +711,7 @@ class WideDeepClassifier(FieldClassifierMixin, ClassifierMixin, _WideDeepBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -767,6 +785,7 @@ class WideDeepClassifier(FieldClassifierMixin, ClassifierMixin, _WideDeepBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -799,6 +818,7 @@ class WideDeepClassifier(FieldClassifierMixin, ClassifierMixin, _WideDeepBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -879,6 +899,7 @@ class WideDeepRegressor(FieldRegressorMixin, RegressorMixin, _WideDeepBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -951,6 +972,7 @@ class WideDeepRegressor(FieldRegressorMixin, RegressorMixin, _WideDeepBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -983,6 +1005,7 @@ class WideDeepRegressor(FieldRegressorMixin, RegressorMixin, _WideDeepBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -1061,6 +1084,7 @@ class DeepFMClassifier(FieldClassifierMixin, ClassifierMixin, _DeepFMBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -1137,6 +1161,7 @@ class DeepFMClassifier(FieldClassifierMixin, ClassifierMixin, _DeepFMBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -1169,6 +1194,7 @@ class DeepFMClassifier(FieldClassifierMixin, ClassifierMixin, _DeepFMBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -1247,6 +1273,7 @@ class DeepFMRegressor(FieldRegressorMixin, RegressorMixin, _DeepFMBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -1318,6 +1345,7 @@ class DeepFMRegressor(FieldRegressorMixin, RegressorMixin, _DeepFMBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -1350,6 +1378,7 @@ class DeepFMRegressor(FieldRegressorMixin, RegressorMixin, _DeepFMBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -1439,6 +1468,7 @@ class DCNClassifier(FieldClassifierMixin, ClassifierMixin, _DCNBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -1510,6 +1540,7 @@ class DCNClassifier(FieldClassifierMixin, ClassifierMixin, _DCNBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -1545,6 +1576,7 @@ class DCNClassifier(FieldClassifierMixin, ClassifierMixin, _DCNBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -1634,6 +1666,7 @@ class DCNRegressor(FieldRegressorMixin, RegressorMixin, _DCNBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -1704,6 +1737,7 @@ class DCNRegressor(FieldRegressorMixin, RegressorMixin, _DCNBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -1739,6 +1773,7 @@ class DCNRegressor(FieldRegressorMixin, RegressorMixin, _DCNBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -1838,6 +1873,7 @@ class AutoIntClassifier(FieldClassifierMixin, ClassifierMixin, _AutoIntBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -1914,6 +1950,7 @@ class AutoIntClassifier(FieldClassifierMixin, ClassifierMixin, _AutoIntBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -1954,6 +1991,7 @@ class AutoIntClassifier(FieldClassifierMixin, ClassifierMixin, _AutoIntBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -2053,6 +2091,7 @@ class AutoIntRegressor(FieldRegressorMixin, RegressorMixin, _AutoIntBase):
     {categorical_encoding}
     {hash_buckets}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -2128,6 +2167,7 @@ class AutoIntRegressor(FieldRegressorMixin, RegressorMixin, _AutoIntBase):
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -2168,4 +2208,5 @@ class AutoIntRegressor(FieldRegressorMixin, RegressorMixin, _AutoIntBase):
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )

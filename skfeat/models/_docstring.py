@@ -142,6 +142,18 @@ default="from_dtype"
             to one vector field only and must not be listed in
             ``categorical_features``. See :ref:`vector_fields`.
         """,
+    "multi_value_features": """
+        multi_value_features : list, dict or None, default=None
+            Multi-value and sequence columns, ``[column, ...]`` or ``{column:
+            options}``: each cell holds several values of one vocabulary (a list, tuple
+            or array, or a text joined by ``sep``), embedded and pooled into one field.
+            Options: ``sep`` (default ``"|"``), ``pooling`` (``"mean"`` (default),
+            ``"sum"``, ``"max"``, or ``"attention"``: DIN's target attention),
+            ``max_length`` (default: the longest bag in ``fit``; a longer bag keeps its
+            last values) and ``target`` (a categorical column whose vocabulary and
+            embedding rows the bag shares, as a viewing history shares the scored
+            item's; needed by ``"attention"``). See :ref:`multi_value_fields`.
+        """,
     "sparse_gradients": """
         sparse_gradients : bool or "auto", default="auto"
             Give the embedding tables (and the weight tables of sparse input)

@@ -59,6 +59,8 @@ class _FiGNNBase(BaseFieldModel):
             use_residual=self.use_residual,
             zero_ids=(UNKNOWN_ID,),
             vector_dims=schema.vector_dims,
+            bags=schema.bag_specs,
+            bag_cardinalities=schema.own_bag_cardinalities,
         )
 
 
@@ -142,6 +144,7 @@ class FiGNNClassifier(FieldClassifierMixin, ClassifierMixin, _FiGNNBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -201,6 +204,7 @@ class FiGNNClassifier(FieldClassifierMixin, ClassifierMixin, _FiGNNBase):
         clip_grad_norm=10.0,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -229,6 +233,7 @@ class FiGNNClassifier(FieldClassifierMixin, ClassifierMixin, _FiGNNBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -311,6 +316,7 @@ class FiGNNRegressor(FieldRegressorMixin, RegressorMixin, _FiGNNBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -369,6 +375,7 @@ class FiGNNRegressor(FieldRegressorMixin, RegressorMixin, _FiGNNBase):
         clip_grad_norm=10.0,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -397,4 +404,5 @@ class FiGNNRegressor(FieldRegressorMixin, RegressorMixin, _FiGNNBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )

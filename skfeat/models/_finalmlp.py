@@ -154,6 +154,8 @@ class _FinalMLPBase(BaseFieldModel):
             num_heads=int(self.num_heads),
             zero_ids=(UNKNOWN_ID,),
             vector_dims=schema.vector_dims,
+            bags=schema.bag_specs,
+            bag_cardinalities=schema.own_bag_cardinalities,
         )
 
 
@@ -238,6 +240,7 @@ class FinalMLPClassifier(FieldClassifierMixin, ClassifierMixin, _FinalMLPBase):
     {callbacks}
     {net_params}
     {vector_features}
+    {multi_value_features}
     scoring : str or callable, default="auto"
         What early stopping (and ``lr_schedule``) monitors on the validation data,
         as in ``HistGradientBoostingClassifier``: ``"loss"`` (the model's own loss,
@@ -328,6 +331,7 @@ class FinalMLPClassifier(FieldClassifierMixin, ClassifierMixin, _FinalMLPBase):
         callbacks=None,
         net_params=None,
         vector_features=None,
+        multi_value_features=None,
         scoring="auto",
         lr_schedule="plateau",
         clip_grad_norm=10.0,
@@ -363,6 +367,7 @@ class FinalMLPClassifier(FieldClassifierMixin, ClassifierMixin, _FinalMLPBase):
             callbacks=callbacks,
             net_params=net_params,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
             scoring=scoring,
             lr_schedule=lr_schedule,
             clip_grad_norm=clip_grad_norm,
@@ -451,6 +456,7 @@ class FinalMLPRegressor(FieldRegressorMixin, RegressorMixin, _FinalMLPBase):
     {callbacks}
     {net_params}
     {vector_features}
+    {multi_value_features}
     scoring : str or callable, default="auto"
         What early stopping (and ``lr_schedule``) monitors on the validation data,
         as in ``HistGradientBoostingClassifier``: ``"loss"`` (the model's own loss,
@@ -539,6 +545,7 @@ class FinalMLPRegressor(FieldRegressorMixin, RegressorMixin, _FinalMLPBase):
         callbacks=None,
         net_params=None,
         vector_features=None,
+        multi_value_features=None,
         scoring="auto",
         lr_schedule="plateau",
         clip_grad_norm=10.0,
@@ -574,6 +581,7 @@ class FinalMLPRegressor(FieldRegressorMixin, RegressorMixin, _FinalMLPBase):
             callbacks=callbacks,
             net_params=net_params,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
             scoring=scoring,
             lr_schedule=lr_schedule,
             clip_grad_norm=clip_grad_norm,

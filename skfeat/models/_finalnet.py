@@ -216,6 +216,16 @@ default="from_dtype"
         The explainers treat a vector field as one player named ``field_name``.
         A column may belong to one vector field only and not be listed in
         ``categorical_features``. See :ref:`vector_fields`.
+    multi_value_features : list, dict or None, default=None
+        Multi-value and sequence columns, ``[column, ...]`` or ``{column: options}``:
+        each cell holds several values of one vocabulary (a list, tuple or array, or a
+        text joined by ``sep``), embedded and pooled into one field. Options: ``sep``
+        (default ``"|"``), ``pooling`` (``"mean"`` (default), ``"sum"``, ``"max"``, or
+        ``"attention"``: DIN's target attention), ``max_length`` (default: the longest
+        bag in ``fit``; a longer bag keeps its last values) and ``target`` (a
+        categorical column whose vocabulary and embedding rows the bag shares, as a
+        viewing history shares the scored item's; needed by ``"attention"``). See
+        :ref:`multi_value_fields`.
 
     Attributes
     ----------
@@ -315,6 +325,7 @@ default="from_dtype"
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -349,6 +360,7 @@ default="from_dtype"
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -508,6 +520,16 @@ default="from_dtype"
         The explainers treat a vector field as one player named ``field_name``.
         A column may belong to one vector field only and not be listed in
         ``categorical_features``. See :ref:`vector_fields`.
+    multi_value_features : list, dict or None, default=None
+        Multi-value and sequence columns, ``[column, ...]`` or ``{column: options}``:
+        each cell holds several values of one vocabulary (a list, tuple or array, or a
+        text joined by ``sep``), embedded and pooled into one field. Options: ``sep``
+        (default ``"|"``), ``pooling`` (``"mean"`` (default), ``"sum"``, ``"max"``, or
+        ``"attention"``: DIN's target attention), ``max_length`` (default: the longest
+        bag in ``fit``; a longer bag keeps its last values) and ``target`` (a
+        categorical column whose vocabulary and embedding rows the bag shares, as a
+        viewing history shares the scored item's; needed by ``"attention"``). See
+        :ref:`multi_value_fields`.
 
     Attributes
     ----------
@@ -605,6 +627,7 @@ default="from_dtype"
         categorical_encoding="vocabulary",
         hash_buckets=2**20,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -639,4 +662,5 @@ default="from_dtype"
             categorical_encoding=categorical_encoding,
             hash_buckets=hash_buckets,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )

@@ -5,6 +5,7 @@ Most of its lines are the written-out docstrings of its four public classes.
 
 from numbers import Integral
 
+import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 
@@ -54,10 +55,30 @@ class _FMFamily(_Decomposable, BaseFieldModel):
         self.numeric_bins = numeric_bins
 
 
+    def _check_bag_pooling(self, schema):
+        """Refuse target attention: it makes a bag's embedding depend on its
+        target's value, and the family's closed forms need each field's
+        embedding to depend on its own values only."""
+        if not schema.n_bags:
+            return
+        fields = np.asarray(schema.order)[-schema.n_bags :]
+        for (_, pooling, _, _), field in zip(schema.bag_specs, fields, strict=True):
+            if pooling == "attention":
+                raise ValueError(
+                    f"{type(self).__name__} cannot pool multi-value column "
+                    f"{schema.names[field]!r} by attention: in the FM family each "
+                    "field's embedding depends on its own values only (which keeps "
+                    "the model a factorization machine and its explanations exact). "
+                    "Use pooling 'mean', 'sum' or 'max', or a deep model (DNN, "
+                    "DeepFM, DCN, ...) for target attention."
+                )
+
+
 class _FMBase(_FMFamily):
     _accepts_sparse = True
 
     def _build_module(self, schema, n_outputs):
+        self._check_bag_pooling(schema)
         return FM(
             schema.cardinalities,
             schema.n_numeric,
@@ -65,6 +86,8 @@ class _FMBase(_FMFamily):
             n_outputs=n_outputs,
             zero_ids=(UNKNOWN_ID,),
             vector_dims=schema.vector_dims,
+            bags=schema.bag_specs,
+            bag_cardinalities=schema.own_bag_cardinalities,
             sparse=getattr(self, "_sparse_gradients_", False),
         )
 
@@ -77,7 +100,9 @@ class _FMBase(_FMFamily):
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
+        linear, emb = module.field_terms(
+            data["cat"], data["num"], data.get("vec"), data.get("bag")
+        )
         m = linear.shape[1]
         weights = torch.ones(m, m) - torch.eye(m)
         return linear[:, :, c], emb[:, :, c, :], weights, module.bias[c], None
@@ -94,6 +119,7 @@ class _FwFMBase(_FMFamily):
         self.linear_terms = linear_terms
 
     def _build_module(self, schema, n_outputs):
+        self._check_bag_pooling(schema)
         return FwFM(
             schema.cardinalities,
             schema.n_numeric,
@@ -102,11 +128,15 @@ class _FwFMBase(_FMFamily):
             linear_terms=self.linear_terms,
             zero_ids=(UNKNOWN_ID,),
             vector_dims=schema.vector_dims,
+            bags=schema.bag_specs,
+            bag_cardinalities=schema.own_bag_cardinalities,
             sparse=getattr(self, "_sparse_gradients_", False),
         )
 
     def _module_terms(self, module, data, c):
-        linear, emb = module.field_terms(data["cat"], data["num"], data.get("vec"))
+        linear, emb = module.field_terms(
+            data["cat"], data["num"], data.get("vec"), data.get("bag")
+        )
         weights = module.pair_weight_matrix()[c]
         return linear[:, :, c], emb, weights, module.bias[c], None
 
@@ -177,6 +207,7 @@ class FMClassifier(FieldClassifierMixin, ClassifierMixin, _FMBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -254,6 +285,7 @@ class FMClassifier(FieldClassifierMixin, ClassifierMixin, _FMBase):
         clip_grad_norm=10.0,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -281,6 +313,7 @@ class FMClassifier(FieldClassifierMixin, ClassifierMixin, _FMBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -350,6 +383,7 @@ class FMRegressor(FieldRegressorMixin, RegressorMixin, _FMBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -413,6 +447,7 @@ class FMRegressor(FieldRegressorMixin, RegressorMixin, _FMBase):
         clip_grad_norm=10.0,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -440,6 +475,7 @@ class FMRegressor(FieldRegressorMixin, RegressorMixin, _FMBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -511,6 +547,7 @@ class FwFMClassifier(FieldClassifierMixin, ClassifierMixin, _FwFMBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -574,6 +611,7 @@ class FwFMClassifier(FieldClassifierMixin, ClassifierMixin, _FwFMBase):
         clip_grad_norm=10.0,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -602,6 +640,7 @@ class FwFMClassifier(FieldClassifierMixin, ClassifierMixin, _FwFMBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -673,6 +712,7 @@ class FwFMRegressor(FieldRegressorMixin, RegressorMixin, _FwFMBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -735,6 +775,7 @@ class FwFMRegressor(FieldRegressorMixin, RegressorMixin, _FwFMBase):
         clip_grad_norm=10.0,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -763,4 +804,5 @@ class FwFMRegressor(FieldRegressorMixin, RegressorMixin, _FwFMBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )

@@ -17,7 +17,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from skfeat.data._source import is_source
 from skfeat.data._stream import SourceDataset
 from skfeat.models._engine import ValidScoring
-from skfeat.models._untrained import count_ids
+from skfeat.models._untrained import count_ids, segment_cardinalities
 from skfeat.utils._sklearn_compat import _check_sample_weight
 from skfeat.utils._validation import normalized_sample_weight
 
@@ -148,9 +148,7 @@ class ArrayData:
     def trained_id_counts(self):
         """Training rows per categorical id, weighted by the sample weights
         (None without categorical fields)."""
-        return _id_counts(
-            self.est, self.train.inputs.get("cat"), self.train.sample_weight
-        )
+        return _id_counts(self.est, self.train.inputs, self.train.sample_weight)
 
     def _datasets(self, early_stopping, eval_set, partial):
         est = self.est
@@ -244,7 +242,7 @@ class SourceData:
         """:meth:`_encode` for the training rows, counting their ids as they
         stream (every epoch alike, so the proportions are one epoch's)."""
         data = self._encode(X, y)
-        counts = _id_counts(self.est, data.inputs.get("cat"))
+        counts = _id_counts(self.est, data.inputs)
         if counts is not None:
             self.counts = counts if self.counts is None else self.counts + counts
         return data
@@ -286,10 +284,15 @@ class SourceData:
         return train, valid, None
 
 
-def _id_counts(est, cat, sample_weight=None):
-    if cat is None or cat.shape[1] == 0:
+def _id_counts(est, inputs, sample_weight=None):
+    cat = inputs.get("cat")
+    schema = est.schema_
+    if cat is None or not (cat.shape[1] or schema.n_bags):
         return None
-    return count_ids(cat, est.schema_.cardinalities, sample_weight)
+    return count_ids(
+        cat, segment_cardinalities(schema), sample_weight, inputs.get("bag"),
+        schema.bag_specs,
+    )  # fmt: skip
 
 
 def warn_unused_scoring(est, early_stopping):

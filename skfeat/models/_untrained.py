@@ -25,7 +25,15 @@ import torch
 from skfeat.nn import FieldEmbedding
 
 
-def count_ids(cat, cardinalities, sample_weight=None):
+def segment_cardinalities(schema):
+    """Ids of each segment of a model's table: its categorical fields', then
+    those of its bag fields with their own vocabulary."""
+    return [int(c) for c in schema.cardinalities] + [
+        int(c) for c in schema.own_bag_cardinalities
+    ]
+
+
+def count_ids(cat, cardinalities, sample_weight=None, bag=None, bag_specs=()):
     """How many rows carry each id: one count per row of the shared table.
 
     Parameters
@@ -33,24 +41,41 @@ def count_ids(cat, cardinalities, sample_weight=None):
     cat : Tensor of shape (n_rows, n_fields)
         Encoded categorical ids, each within its field.
     cardinalities : sequence of int
-        Ids of each field.
+        Ids of each table segment: the categorical fields', then those of the
+        bag fields with their own vocabulary.
     sample_weight : Tensor of shape (n_rows,) or None, default=None
         Row weights: a row of weight 0 trains nothing and counts nothing, and a
         row of weight ``k`` counts as ``k`` copies of it.
+    bag : Tensor of shape (n_rows, sum of lengths) or None, default=None
+        Encoded bag ids (``-1`` pads), counted in their segments.
+    bag_specs : sequence of tuple, default=()
+        ``FieldSchema.bag_specs``: each bag's length and segment.
 
     Returns
     -------
     counts : ndarray of float64, shape (sum(cardinalities),)
-        Field ``f``'s counts sit at ``offsets[f]:offsets[f] + cardinalities[f]``.
+        Segment ``f``'s counts sit at ``offsets[f]:offsets[f] + cardinalities[f]``.
     """
     card = np.asarray(cardinalities, dtype=np.int64)
     offsets = torch.as_tensor(np.concatenate([[0], np.cumsum(card)[:-1]]))
-    flat = (cat.to(torch.int64).cpu() + offsets).reshape(-1)
+    total = int(card.sum())
+    n_cat = cat.shape[1]
+    flat = (cat.to(torch.int64).cpu() + offsets[:n_cat]).reshape(-1)
     weights = None
     if sample_weight is not None:
-        weights = sample_weight.double().cpu().repeat_interleave(cat.shape[1])
-    counts = torch.bincount(flat, weights=weights, minlength=int(card.sum()))
-    return counts.double().numpy()
+        weights = sample_weight.double().cpu().repeat_interleave(n_cat)
+    counts = torch.bincount(flat, weights=weights, minlength=total).double()
+    start = 0
+    for length, _, segment, _ in bag_specs:
+        ids = bag[:, start : start + length].to(torch.int64).cpu()
+        start += length
+        present = ids >= 0
+        rows = ids[present] + offsets[segment]
+        w = None
+        if sample_weight is not None:
+            w = sample_weight.double().cpu().unsqueeze(1).expand_as(ids)[present]
+        counts += torch.bincount(rows, weights=w, minlength=total).double()
+    return counts.numpy()
 
 
 def fill_untrained_rows(module, cardinalities, counts, trained_before=None):
@@ -62,7 +87,7 @@ def fill_untrained_rows(module, cardinalities, counts, trained_before=None):
         The trained module; every :class:`~skfeat.nn.FieldEmbedding` inside it
         whose table holds these fields is filled.
     cardinalities : sequence of int
-        Ids of each categorical field.
+        Ids of each table segment (categorical fields, then own-vocabulary bags).
     counts : ndarray of float64, shape (sum(cardinalities),)
         Training rows per id (:func:`count_ids`), the weights of the mean.
     trained_before : ndarray of bool or None, default=None
@@ -84,7 +109,7 @@ def fill_untrained_rows(module, cardinalities, counts, trained_before=None):
         # a compressed (frozen) table is not trained: it is left alone
         if isinstance(m, FieldEmbedding)
         and isinstance(m.table, torch.nn.Embedding)
-        and m.n_categorical == len(card)
+        and getattr(m, "n_segments", m.n_categorical) == len(card)
         and m.table.num_embeddings == total
     ]
     bounds = np.concatenate([[0], np.cumsum(card)])

@@ -154,6 +154,8 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
             dropout=self.dropout,
             zero_ids=(UNKNOWN_ID,),
             vector_dims=schema.vector_dims,
+            bags=schema.bag_specs,
+            bag_cardinalities=schema.own_bag_cardinalities,
         )
 
     def _latent(self, X):
@@ -163,7 +165,9 @@ class _VAEBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseFieldModel
         module = self.net_.module_
         module.eval()
         with torch.no_grad():
-            mu, log_var = module.encode(data["cat"], data["num"], data.get("vec"))
+            mu, log_var = module.encode(
+                data["cat"], data["num"], data.get("vec"), data.get("bag")
+            )
         return mu.double().cpu().numpy(), log_var.double().cpu().numpy()
 
     @property
@@ -283,6 +287,7 @@ class VAEClassifier(FieldClassifierMixin, ClassifierMixin, _VAEBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -348,6 +353,7 @@ class VAEClassifier(FieldClassifierMixin, ClassifierMixin, _VAEBase):
         clip_grad_norm=None,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -379,6 +385,7 @@ class VAEClassifier(FieldClassifierMixin, ClassifierMixin, _VAEBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )
 
 
@@ -464,6 +471,7 @@ class VAERegressor(FieldRegressorMixin, RegressorMixin, _VAEBase):
         ``None`` does not clip.
     {numeric_bins}
     {vector_features}
+    {multi_value_features}
 
     Attributes
     ----------
@@ -528,6 +536,7 @@ class VAERegressor(FieldRegressorMixin, RegressorMixin, _VAEBase):
         clip_grad_norm=None,
         numeric_bins=None,
         vector_features=None,
+        multi_value_features=None,
     ):
         super().__init__(
             embed_dim=embed_dim,
@@ -559,4 +568,5 @@ class VAERegressor(FieldRegressorMixin, RegressorMixin, _VAEBase):
             clip_grad_norm=clip_grad_norm,
             numeric_bins=numeric_bins,
             vector_features=vector_features,
+            multi_value_features=multi_value_features,
         )

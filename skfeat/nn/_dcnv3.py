@@ -221,6 +221,9 @@ class DCNv3(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -235,14 +238,15 @@ class DCNv3(nn.Module):
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, lcn_layers=3,
         ecn_layers=3, dropout=0.0, batch_norm=False, sub_logits_in_training=False,
         init_std=1e-4,
-        zero_ids=(), sparse=False, vector_dims=(),
+        zero_ids=(), sparse=False, vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.sub_logits_in_training = bool(sub_logits_in_training)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims, sparse=sparse,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities, sparse=sparse,
         )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.lcn = LinearCrossNet(width, lcn_layers, dropout, batch_norm)
@@ -251,7 +255,7 @@ class DCNv3(nn.Module):
         self.ecn_output = Linear(width, self.n_outputs)
         glorot_init_(self)
 
-    def sub_logits(self, cat, num, vec=None):
+    def sub_logits(self, cat, num, vec=None, bag=None):
         """Return the two sub-networks' logits.
 
         Parameters
@@ -262,17 +266,19 @@ class DCNv3(nn.Module):
             Numeric values.
         vec : Tensor of shape (n, sum of vector_dims) or None, default=None
             Vector fields' values.
+        bag : Tensor of shape (n, sum of bag lengths) or None, default=None
+            Ids of the bag (multi-value) fields, padded with ``-1``.
 
         Returns
         -------
         lcn, ecn : Tensor of shape (n, n_outputs)
             The linear and the exponential cross network's logits.
         """
-        x1 = eval_dtype(self, self.embedding(cat, num, vec)).flatten(1)
+        x1 = eval_dtype(self, self.embedding(cat, num, vec, bag)).flatten(1)
         return self.lcn_output(self.lcn(x1)), self.ecn_output(self.ecn(x1))
 
-    def forward(self, cat, num, vec=None):
-        lcn, ecn = self.sub_logits(cat, num, vec)
+    def forward(self, cat, num, vec=None, bag=None):
+        lcn, ecn = self.sub_logits(cat, num, vec, bag)
         fused = 0.5 * (lcn + ecn)
         if self.training and self.sub_logits_in_training and self.n_outputs == 1:
             return torch.cat([fused, lcn, ecn], dim=1)

@@ -62,6 +62,9 @@ class DNN(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -76,13 +79,14 @@ class DNN(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims, sparse=sparse,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities, sparse=sparse,
         )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.mlp = MLP(
@@ -90,8 +94,8 @@ class DNN(nn.Module):
         )
         glorot_init_(self)
 
-    def forward(self, cat, num, vec=None):
-        emb = eval_dtype(self, self.embedding(cat, num, vec))
+    def forward(self, cat, num, vec=None, bag=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec, bag))
         return squeeze_outputs(self.mlp(emb.flatten(1)), self.n_outputs)
 
 
@@ -133,6 +137,9 @@ class WideDeep(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -147,7 +154,7 @@ class WideDeep(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
@@ -155,7 +162,8 @@ class WideDeep(nn.Module):
         # wide weights and deep embeddings side by side: one lookup, one backward
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs + self.embed_dim, init_std,
-            zero_ids, vector_dims=vector_dims, sparse=sparse,
+            zero_ids, vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities, sparse=sparse,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
         width = self.embedding.n_fields * self.embed_dim
@@ -164,7 +172,7 @@ class WideDeep(nn.Module):
         )
         glorot_init_(self)
 
-    def field_terms(self, cat, num, vec=None):
+    def field_terms(self, cat, num, vec=None, bag=None):
         """Return the first-order terms and the embeddings of every field.
 
         Parameters
@@ -175,6 +183,8 @@ class WideDeep(nn.Module):
             Values of the numeric fields.
         vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
             Values of the vector fields, side by side.
+        bag : Tensor of shape (n, sum of bag lengths) or None, default=None
+            Ids of the bag (multi-value) fields, padded with ``-1``.
 
         Returns
         -------
@@ -183,7 +193,7 @@ class WideDeep(nn.Module):
         embeddings : Tensor of shape (n, m, k)
             Embedding of each field.
         """
-        both = eval_dtype(self, self.embedding(cat, num, vec))
+        both = eval_dtype(self, self.embedding(cat, num, vec, bag))
         return both[..., : self.n_outputs], both[..., self.n_outputs :]
 
     def wide_output(self, linear):
@@ -201,8 +211,8 @@ class WideDeep(nn.Module):
         """
         return self.bias.to(linear.dtype) + linear.sum(dim=1)
 
-    def forward(self, cat, num, vec=None):
-        linear, emb = self.field_terms(cat, num, vec)
+    def forward(self, cat, num, vec=None, bag=None):
+        linear, emb = self.field_terms(cat, num, vec, bag)
         logits = self.wide_output(linear) + self.mlp(emb.flatten(1))
         return squeeze_outputs(logits, self.n_outputs)
 
@@ -244,6 +254,9 @@ class DeepFM(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -258,13 +271,14 @@ class DeepFM(nn.Module):
         self, cardinalities, n_numeric, embed_dim, hidden_units, n_outputs=1,
         activation="relu", dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.fm = FM(
             cardinalities, n_numeric, embed_dim, self.n_outputs, init_std, zero_ids,
-            vector_dims=vector_dims, sparse=sparse,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities, sparse=sparse,
         )  # fmt: skip
         width = self.fm.embedding.n_fields * self.n_outputs * int(embed_dim)
         self.mlp = MLP(
@@ -272,7 +286,7 @@ class DeepFM(nn.Module):
         )
         glorot_init_(self)
 
-    def field_terms(self, cat, num, vec=None):
+    def field_terms(self, cat, num, vec=None, bag=None):
         """Return the FM's first-order terms and embeddings of every field.
 
         Parameters
@@ -283,6 +297,8 @@ class DeepFM(nn.Module):
             Values of the numeric fields.
         vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
             Values of the vector fields, side by side.
+        bag : Tensor of shape (n, sum of bag lengths) or None, default=None
+            Ids of the bag (multi-value) fields, padded with ``-1``.
 
         Returns
         -------
@@ -291,7 +307,7 @@ class DeepFM(nn.Module):
         embeddings : Tensor of shape (n, m, C, k)
             Embedding of each field, per output.
         """
-        linear, emb = self.fm.field_terms(cat, num, vec)
+        linear, emb = self.fm.field_terms(cat, num, vec, bag)
         return eval_dtype(self, linear), eval_dtype(self, emb)
 
     def deep_output(self, emb):
@@ -309,10 +325,10 @@ class DeepFM(nn.Module):
         """
         return self.mlp(emb.flatten(1))
 
-    def forward(self, cat, num, vec=None):
+    def forward(self, cat, num, vec=None, bag=None):
         if self.fm.embedding.sparse_training:
             # the large-table path: the FM part's fused backward (see FM.forward)
-            both = self.fm.embedding(cat, num, vec)
+            both = self.fm.embedding(cat, num, vec, bag)
             c = self.n_outputs
             fm = self.fm.bias + fm_logits(both, c)
             x = both[..., c:].reshape(both.shape[0], -1)
@@ -322,7 +338,7 @@ class DeepFM(nn.Module):
             else:
                 deep = self.mlp(x)
             return squeeze_outputs(fm + deep, c)
-        linear, emb = self.field_terms(cat, num, vec)
+        linear, emb = self.field_terms(cat, num, vec, bag)
         fm = self.fm.bias.to(linear.dtype) + linear.sum(1) + pairwise_interaction(emb)
         return squeeze_outputs(fm + self.deep_output(emb), self.n_outputs)
 
@@ -370,6 +386,9 @@ class DCNv2(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -385,7 +404,7 @@ class DCNv2(nn.Module):
         cross_layers=3, low_rank=None, structure="parallel", activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         if structure not in ("parallel", "stacked", "crossnet_only"):
@@ -394,7 +413,8 @@ class DCNv2(nn.Module):
         self.structure = structure
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims, sparse=sparse,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities, sparse=sparse,
         )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.cross = CrossNetV2(width, cross_layers, low_rank)
@@ -408,8 +428,8 @@ class DCNv2(nn.Module):
         self.output = Linear(out_width, self.n_outputs)
         glorot_init_(self)
 
-    def forward(self, cat, num, vec=None):
-        x0 = eval_dtype(self, self.embedding(cat, num, vec)).flatten(1)
+    def forward(self, cat, num, vec=None, bag=None):
+        x0 = eval_dtype(self, self.embedding(cat, num, vec, bag)).flatten(1)
         if self.structure == "parallel":
             h = torch.cat([self.cross(x0), self.mlp(x0)], dim=1)
         elif self.structure == "stacked":
@@ -470,6 +490,9 @@ class AutoInt(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -486,7 +509,7 @@ class AutoInt(nn.Module):
         layer_norm=False, use_scale=False, attention_dropout=0.0, activation="relu",
         dropout=0.0, batch_norm=False, init_std=1e-4, zero_ids=(),
         sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         if int(attention_layers) < 1:
@@ -496,7 +519,8 @@ class AutoInt(nn.Module):
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims, sparse=sparse,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities, sparse=sparse,
         )  # fmt: skip
         m = self.embedding.n_fields
         dims = [int(embed_dim)] + [int(attention_dim)] * int(attention_layers)
@@ -523,8 +547,8 @@ class AutoInt(nn.Module):
             )  # fmt: skip
         glorot_init_(self)
 
-    def forward(self, cat, num, vec=None):
-        emb = eval_dtype(self, self.embedding(cat, num, vec))
+    def forward(self, cat, num, vec=None, bag=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec, bag))
         logits = self.output(self.attention(emb).flatten(1))
         if self.mlp is not None:
             logits = logits + self.mlp(emb.flatten(1))

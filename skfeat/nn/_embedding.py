@@ -4,6 +4,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from skfeat.nn._bag import TargetAttention, pool
+from skfeat.nn._mlp import eval_dtype
+
 
 def unique_rows(ids):
     """Return the distinct values of ``ids`` (sorted) and each entry's position.
@@ -148,6 +151,18 @@ class FieldEmbedding(nn.Module):
         shape ``(n, sum(vector_dims))``, the fields side by side. ``W_g`` starts
         ``N(0, init_std^2 / d_g)``, so that a standardised vector's embedding
         starts at the scale of the other fields'.
+    bags : sequence of tuple, default=()
+        Bag (multi-value) fields, each ``(length, pooling, segment,
+        target_field)`` (see :class:`~skfeat._fields.FieldSchema`). Their ids
+        come as one ``bag`` tensor of shape ``(n, sum of lengths)``, padded with
+        ``-1``; each bag looks its ids up in table segment ``segment`` (the
+        categorical fields' segments, then ``bag_cardinalities``'), and pools
+        them by ``pooling``: ``"mean"``, ``"sum"``, ``"max"`` or
+        ``"attention"`` to the embedding of categorical field
+        ``target_field`` (:class:`~skfeat.nn._bag.TargetAttention`). Bag fields
+        come last in the output.
+    bag_cardinalities : sequence of int, default=()
+        Ids of each bag field with its own vocabulary (its own segment).
 
     Examples
     --------
@@ -167,24 +182,24 @@ class FieldEmbedding(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, dim, init_std=0.01, zero_ids=(), sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         cardinalities = [int(c) for c in cardinalities]
+        segments = cardinalities + [int(c) for c in bag_cardinalities]
         self.n_categorical = len(cardinalities)
+        self.n_segments = len(segments)
         self.n_numeric = int(n_numeric)
         self.dim = int(dim)
-        offsets = torch.tensor([0, *cardinalities[:-1]], dtype=torch.int64).cumsum(0)
+        offsets = torch.tensor([0, *segments[:-1]], dtype=torch.int64).cumsum(0)
         self.register_buffer("offsets", offsets[: len(cardinalities)], persistent=False)
-        self.table = nn.Embedding(
-            max(sum(cardinalities), 1), self.dim, sparse=bool(sparse)
-        )
+        self.table = nn.Embedding(max(sum(segments), 1), self.dim, sparse=bool(sparse))
         self.numeric = nn.Parameter(torch.empty(self.n_numeric, self.dim))
         with torch.no_grad():
             nn.init.normal_(self.table.weight, std=init_std)
             nn.init.normal_(self.numeric, std=init_std)
             for zid in zero_ids:
-                rows = self.offsets + int(zid)
+                rows = offsets[: len(segments)] + int(zid)
                 self.table.weight[rows] = 0.0
         # vector fields: created (and drawn from the RNG) only when there are any,
         # so a model without them has the same parameters and initial values
@@ -193,6 +208,20 @@ class FieldEmbedding(nn.Module):
             self.vectors = nn.ParameterList(
                 nn.Parameter(torch.randn(d, self.dim) * (init_std / d**0.5))
                 for d in self.vector_dims
+            )
+        # bag fields: as vector fields, nothing is created (or drawn) without them
+        self.bag_specs = tuple(
+            (int(n), str(p), int(s), int(t)) for n, p, s, t in bags
+        )
+        if self.bag_specs:
+            self.register_buffer(
+                "bag_offsets",
+                torch.stack([offsets[s] for _, _, s, _ in self.bag_specs]),
+                persistent=False,
+            )
+            self.attention = nn.ModuleList(
+                TargetAttention(self.dim) if p == "attention" else nn.Identity()
+                for _, p, _, _ in self.bag_specs
             )
 
     @property
@@ -211,9 +240,46 @@ class FieldEmbedding(nn.Module):
         return len(getattr(self, "vector_dims", ()))
 
     @property
+    def n_bags(self):
+        """Number of bag (multi-value) fields."""
+        return len(getattr(self, "bag_specs", ()))
+
+    @property
     def n_fields(self):
-        """Number of fields: categorical, numeric and vector."""
-        return self.n_categorical + self.n_numeric + self.n_vector
+        """Number of fields: categorical, numeric, vector and bag."""
+        return self.n_categorical + self.n_numeric + self.n_vector + self.n_bags
+
+    def bag_embeddings(self, bag, cat_embeddings):
+        """Return the pooled embeddings of the bag fields.
+
+        Parameters
+        ----------
+        bag : Tensor of int64, shape (n, sum of lengths)
+            Each bag's ids, padded with ``-1``.
+        cat_embeddings : Tensor of shape (n, n_categorical, dim) or None
+            The categorical fields' embeddings (attention's targets).
+
+        Returns
+        -------
+        embeddings : Tensor of shape (n, n_bags, dim)
+            The pooled embedding of each bag field.
+        """
+        out = []
+        start = 0
+        for k, (length, pooling, _, target) in enumerate(self.bag_specs):
+            ids = bag[:, start : start + length]
+            start += length
+            mask = ids >= 0
+            rows = lookup(self.table, ids.clamp(min=0) + self.bag_offsets[k])
+            if pooling != "attention":
+                out.append(pool(rows, mask, pooling))
+                continue
+            # in eval mode in float64, as the deep parts: a row's score does not
+            # depend on the other rows of its batch
+            history = eval_dtype(self, rows)
+            goal = eval_dtype(self, cat_embeddings[:, target])
+            out.append(self.attention[k](history, goal, mask).to(rows.dtype))
+        return torch.stack(out, dim=1)
 
     def vector_embeddings(self, vec):
         """Return the projections of the vector fields.
@@ -243,10 +309,12 @@ class FieldEmbedding(nn.Module):
                 out.append((x.double() @ w.double()).to(w.dtype))
         return torch.stack(out, dim=1)
 
-    def forward(self, cat, num, vec=None):
+    def forward(self, cat, num, vec=None, bag=None):
         parts = []
+        cat_embeddings = None
         if self.n_categorical:
-            parts.append(lookup(self.table, cat + self.offsets))
+            cat_embeddings = lookup(self.table, cat + self.offsets)
+            parts.append(cat_embeddings)
         if self.n_numeric:
             parts.append(num.unsqueeze(-1) * self.numeric)
         if self.n_vector:
@@ -256,6 +324,13 @@ class FieldEmbedding(nn.Module):
                     "their values as vec."
                 )
             parts.append(self.vector_embeddings(vec))
+        if self.n_bags:
+            if bag is None:
+                raise ValueError(
+                    f"This embedding has {self.n_bags} bag field(s) and needs their "
+                    "ids as bag."
+                )
+            parts.append(self.bag_embeddings(bag, cat_embeddings))
         if len(parts) == 1:
             return parts[0]
         return torch.cat(parts, dim=1)

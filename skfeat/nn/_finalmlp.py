@@ -36,6 +36,9 @@ class FeatureGate(nn.Module):
     vector_dims : sequence of int, default=()
         Lengths of the model's vector fields (module fields after the numeric
         ones); a context field may be one of them.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -94,7 +97,8 @@ class FeatureGate(nn.Module):
         width = int(embed_dim) * max(1, len(context))
         self.mlp = MLP(width, hidden_units, "relu", 0.0, False, out_features)
 
-    def forward(self, cat, num, vec=None):
+    def forward(self, cat, num, vec=None, bag=None):
+        # bag fields are never context: ``bag`` is taken for a uniform signature
         if self.context_embedding is None:
             ctx = self.context_bias.expand(cat.shape[0], -1)
             ctx = eval_dtype(self, ctx)
@@ -205,6 +209,9 @@ class FinalMLP(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -221,13 +228,15 @@ class FinalMLP(nn.Module):
         mlp2_hidden_units, n_outputs=1, activation="relu", mlp1_dropout=0.0,
         mlp2_dropout=0.0, batch_norm=False, use_feature_selection=True,
         fs_hidden_units=(64,), fs1_context=(), fs2_context=(), num_heads=1,
-        init_std=1e-4, zero_ids=(), vector_dims=(),
+        init_std=1e-4, zero_ids=(), vector_dims=(), bags=(),
+        bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities,
         )  # fmt: skip
         width = self.embedding.n_fields * int(embed_dim)
         self.mlp1 = MLP(width, mlp1_hidden_units, activation, mlp1_dropout, batch_norm)
@@ -247,11 +256,11 @@ class FinalMLP(nn.Module):
         )
         glorot_init_(self)
 
-    def forward(self, cat, num, vec=None):
-        emb = eval_dtype(self, self.embedding(cat, num, vec)).flatten(1)
+    def forward(self, cat, num, vec=None, bag=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec, bag)).flatten(1)
         x1 = x2 = emb
         if self.gate1 is not None:
-            x1 = emb * self.gate1(cat, num, vec)
-            x2 = emb * self.gate2(cat, num, vec)
+            x1 = emb * self.gate1(cat, num, vec, bag)
+            x2 = emb * self.gate2(cat, num, vec, bag)
         logits = self.fusion(self.mlp1(x1), self.mlp2(x2))
         return squeeze_outputs(logits, self.n_outputs)

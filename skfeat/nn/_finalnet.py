@@ -191,6 +191,9 @@ class FinalNet(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -206,13 +209,14 @@ class FinalNet(nn.Module):
         self, cardinalities, n_numeric, embed_dim, block1_hidden_units,
         block2_hidden_units=None, n_outputs=1, activation="relu", dropout=0.0,
         batch_norm=False, field_gate=True, init_std=1e-4, zero_ids=(), sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims, sparse=sparse,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities, sparse=sparse,
         )  # fmt: skip
         m = self.embedding.n_fields
         width = m * int(embed_dim)
@@ -230,7 +234,7 @@ class FinalNet(nn.Module):
         )
         glorot_init_(self)
 
-    def block_logits(self, cat, num, vec=None):
+    def block_logits(self, cat, num, vec=None, bag=None):
         """Return the logits of each block.
 
         Parameters
@@ -241,13 +245,15 @@ class FinalNet(nn.Module):
             Numeric values.
         vec : Tensor of shape (n, sum of vector_dims) or None, default=None
             Vector fields' values.
+        bag : Tensor of shape (n, sum of bag lengths) or None, default=None
+            Ids of the bag (multi-value) fields, padded with ``-1``.
 
         Returns
         -------
         logits : list of Tensor of shape (n, n_outputs)
             One per block.
         """
-        emb = eval_dtype(self, self.embedding(cat, num, vec))
+        emb = eval_dtype(self, self.embedding(cat, num, vec, bag))
         return [
             out(block(gate(emb).flatten(1)))
             for gate, block, out in zip(
@@ -255,7 +261,7 @@ class FinalNet(nn.Module):
             )
         ]
 
-    def forward(self, cat, num, vec=None):
-        logits = self.block_logits(cat, num, vec)
+    def forward(self, cat, num, vec=None, bag=None):
+        logits = self.block_logits(cat, num, vec, bag)
         fused = logits[0] if len(logits) == 1 else 0.5 * (logits[0] + logits[1])
         return squeeze_outputs(fused, self.n_outputs)

@@ -137,6 +137,9 @@ class FM(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -151,7 +154,7 @@ class FM(nn.Module):
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, init_std=0.01,
-        zero_ids=(), sparse=False, vector_dims=(),
+        zero_ids=(), sparse=False, vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.embed_dim = int(embed_dim)
@@ -160,11 +163,12 @@ class FM(nn.Module):
         # one lookup and one (on a CPU, costly) embedding backward instead of two.
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, self.n_outputs * (1 + self.embed_dim),
-            init_std, zero_ids, sparse=sparse, vector_dims=vector_dims,
+            init_std, zero_ids, sparse=sparse, vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities,
         )  # fmt: skip
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
 
-    def field_terms(self, cat, num, vec=None):
+    def field_terms(self, cat, num, vec=None, bag=None):
         """Return the first-order terms and the embeddings of every field.
 
         A vector field's first-order term is a linear map of its vector (the
@@ -178,6 +182,8 @@ class FM(nn.Module):
             Values of the numeric fields.
         vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
             Values of the vector fields, side by side.
+        bag : Tensor of shape (n, sum of bag lengths) or None, default=None
+            Ids of the bag (multi-value) fields, padded with ``-1``.
 
         Returns
         -------
@@ -186,20 +192,20 @@ class FM(nn.Module):
         embeddings : Tensor of shape (n, m, C, k)
             Embedding of each field, per output.
         """
-        both = self.embedding(cat, num, vec)
+        both = self.embedding(cat, num, vec, bag)
         n, m = both.shape[:2]
         linear = both[..., : self.n_outputs]
         emb = both[..., self.n_outputs :].reshape(n, m, self.n_outputs, self.embed_dim)
         return linear, emb
 
-    def forward(self, cat, num, vec=None):
+    def forward(self, cat, num, vec=None, bag=None):
         if self.embedding.sparse_training:
             # the large-table path: the fused interaction (the dense path keeps
             # autograd's graph, whose rounding the small-table fits are pinned to)
-            both = self.embedding(cat, num, vec)
+            both = self.embedding(cat, num, vec, bag)
             logits = self.bias + fm_logits(both, self.n_outputs)
             return _squeeze_outputs(logits, self.n_outputs)
-        linear, emb = self.field_terms(cat, num, vec)
+        linear, emb = self.field_terms(cat, num, vec, bag)
         logits = self.bias + linear.sum(dim=1) + pairwise_interaction(emb)
         return _squeeze_outputs(logits, self.n_outputs)
 
@@ -240,6 +246,9 @@ class FwFM(nn.Module):
         the sum of the extra ``k`` columns of its projection (a linear map of the
         vector), since ``<w, x @ W>`` with ``w`` taken from the projection would be
         quadratic in ``x``.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
 
     Examples
     --------
@@ -255,7 +264,7 @@ class FwFM(nn.Module):
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1,
         linear_terms="embedded", init_std=0.01, zero_ids=(), sparse=False,
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.embed_dim = k = int(embed_dim)
@@ -268,7 +277,8 @@ class FwFM(nn.Module):
         # per-id first-order parameters sit beside the factors in one table
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, k + widths[linear_terms], init_std, zero_ids,
-            sparse=sparse, vector_dims=vector_dims,
+            sparse=sparse, vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities,
         )  # fmt: skip
         m = self.embedding.n_fields
         rows, cols = torch.triu_indices(m, m, offset=1)
@@ -299,7 +309,7 @@ class FwFM(nn.Module):
         R[:, self.pair_rows, self.pair_cols] = self.pair_weight
         return R + R.transpose(1, 2)
 
-    def field_terms(self, cat, num, vec=None):
+    def field_terms(self, cat, num, vec=None, bag=None):
         """Return the first-order terms and the embeddings of every field.
 
         Parameters
@@ -310,6 +320,8 @@ class FwFM(nn.Module):
             Values of the numeric fields.
         vec : Tensor of shape (n, sum(vector_dims)) or None, default=None
             Values of the vector fields, side by side.
+        bag : Tensor of shape (n, sum of bag lengths) or None, default=None
+            Ids of the bag (multi-value) fields, padded with ``-1``.
 
         Returns
         -------
@@ -319,7 +331,7 @@ class FwFM(nn.Module):
             Embedding of each field.
         """
         k = self.embed_dim
-        both = self.embedding(cat, num, vec)
+        both = self.embedding(cat, num, vec, bag)
         emb = both[..., :k]
         n, m = emb.shape[:2]
         if self.linear_terms == "per_feature":
@@ -336,8 +348,9 @@ class FwFM(nn.Module):
                     [w[:, :n_cat], w_num.expand(n, -1, -1, -1), w[:, n_scalar:]], dim=1
                 )
             linear = (w[:, :n_scalar] * emb[:, :n_scalar].unsqueeze(2)).sum(-1)
-            if self.embedding.n_vector:
-                # a vector field: the sum of its extra columns, linear in x
+            if self.embedding.n_vector or self.embedding.n_bags:
+                # a vector or bag field: the sum of its extra columns, linear in
+                # its values (a bag's: in its pooled rows)
                 linear = torch.cat([linear, w[:, n_scalar:].sum(-1)], dim=1)
         else:
             linear = torch.einsum("nmk,mck->nmc", emb, self.field_linear)
@@ -380,8 +393,8 @@ class FwFM(nn.Module):
         w_bar = w_bar + gap[:, None] * v_bar / norm
         return torch.cat([v_bar, w_bar.reshape(-1)])
 
-    def forward(self, cat, num, vec=None):
-        linear, emb = self.field_terms(cat, num, vec)
+    def forward(self, cat, num, vec=None, bag=None):
+        linear, emb = self.field_terms(cat, num, vec, bag)
         # sum_{i<j} r_ij <e_i, e_j> = 1/2 sum_i <e_i, sum_j R_ij e_j>, R symmetric.
         # One (C m, m) x (m, n k) matrix product: gathering the m(m-1)/2 pairs, or
         # broadcasting an (n, m, m, k) product, is several times slower on a CPU.

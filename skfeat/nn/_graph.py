@@ -125,18 +125,22 @@ class FiGNN(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
     """
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, n_outputs=1, steps=3,
         use_gru=True, use_residual=True, init_std=1e-4, zero_ids=(),
-        vector_dims=(),
+        vector_dims=(), bags=(), bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.n_outputs = int(n_outputs)
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities,
         )  # fmt: skip
         m = self.embedding.n_fields
         self.graph = FieldGraphLayer(m, embed_dim, steps, use_gru, use_residual)
@@ -146,8 +150,8 @@ class FiGNN(nn.Module):
         self.bias = nn.Parameter(torch.zeros(self.n_outputs))
         glorot_init_(self.graph.attention, self.node_score, self.node_weight)
 
-    def forward(self, cat, num, vec=None):
-        emb = eval_dtype(self, self.embedding(cat, num, vec))
+    def forward(self, cat, num, vec=None, bag=None):
+        emb = eval_dtype(self, self.embedding(cat, num, vec, bag))
         h = self.graph(emb)
         n, m, _ = h.shape
         scores = self.node_score(h)  # n, m, C

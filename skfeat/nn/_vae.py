@@ -99,17 +99,22 @@ class SupervisedVAE(nn.Module):
     vector_dims : sequence of int, default=()
         Length of each vector field (see :class:`~skfeat.nn.FieldEmbedding`);
         their values come as ``vec`` after the numeric fields.
+    bags, bag_cardinalities : sequence, default=()
+        Bag (multi-value) fields and the ids of those with their own
+        vocabulary (see :class:`~skfeat.nn.FieldEmbedding`).
     """
 
     def __init__(
         self, cardinalities, n_numeric, embed_dim, user_fields, item_fields,
         tower_units, latent_dim, n_outputs=1, beta=1.0, warmup_steps=0,
-        dropout=0.0, init_std=0.01, zero_ids=(), vector_dims=(),
+        dropout=0.0, init_std=0.01, zero_ids=(), vector_dims=(), bags=(),
+        bag_cardinalities=(),
     ):  # fmt: skip
         super().__init__()
         self.embedding = FieldEmbedding(
             cardinalities, n_numeric, embed_dim, init_std, zero_ids,
-            vector_dims=vector_dims,
+            vector_dims=vector_dims, bags=bags,
+            bag_cardinalities=bag_cardinalities,
         )  # fmt: skip
         self.register_buffer("user_fields", torch.as_tensor(list(user_fields)))
         self.register_buffer("item_fields", torch.as_tensor(list(item_fields)))
@@ -128,9 +133,9 @@ class SupervisedVAE(nn.Module):
         self.register_buffer("steps", torch.zeros((), dtype=torch.int64))
         self._kl = None
 
-    def encode(self, cat, num, vec=None):
+    def encode(self, cat, num, vec=None, bag=None):
         """Return ``(mu, log_var)``, each ``(n, latent_dim)``."""
-        emb = self.embedding(cat, num, vec)
+        emb = self.embedding(cat, num, vec, bag)
         if not self.training:
             emb = emb.double()
         u = self.user_tower(emb[:, self.user_fields].flatten(1))
@@ -144,8 +149,8 @@ class SupervisedVAE(nn.Module):
             return self.beta
         return self.beta * min(1.0, float(self.steps) / self.warmup_steps)
 
-    def forward(self, cat, num, vec=None):
-        mu, log_var = self.encode(cat, num, vec)
+    def forward(self, cat, num, vec=None, bag=None):
+        mu, log_var = self.encode(cat, num, vec, bag)
         if self.training:
             z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var)
             self._kl = gaussian_kl(mu, log_var).mean()

@@ -1,0 +1,331 @@
+"""Multi-value and sequence columns: one field holding a bag of ids per row.
+
+A *bag column* (``multi_value_features``) holds, per row, several values of one
+vocabulary: a movie's genres, an ad's keywords, or a user's recent items (a
+*sequence*, most recent last). A cell is a list, tuple or array of values, or a
+text of values joined by the column's separator (``"Drama|Comedy"``, as CSV
+files hold them). The rules, shared by every fit path:
+
+* each value gets an id of the bag's vocabulary, with the reserved ids of every
+  categorical field: a missing cell (NaN, None) is a bag of one missing id (0); a
+  missing value inside a list is the missing id; a value never seen in ``fit`` is
+  the unknown id (1); with ``min_frequency`` the rare values share one id;
+* an empty list (or an empty text) is a bag of no id, which the model pools to a
+  zero vector;
+* a scalar cell (a number, or a text without the separator) is a bag of one value;
+* a bag keeps its last ``max_length`` values (the most recent ones of a sequence);
+* a bag with a ``target`` column shares that categorical column's vocabulary
+  and embedding rows (a history of items and the item to score).
+
+The encoded bags of a row come out side by side, each padded to its
+``max_length`` with ``-1`` (see :func:`pad_last`).
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from skfeat._fields._ids import N_RESERVED_IDS
+
+#: pooling of a bag's embeddings: mean, sum, elementwise max, or attention to the
+#: target column's embedding (a DIN local activation unit)
+POOLINGS = ("mean", "sum", "max", "attention")
+
+#: options of one bag column in ``multi_value_features``
+BAG_OPTIONS = ("sep", "pooling", "max_length", "target")
+
+#: a bag longer than this in ``fit`` with ``max_length=None`` is cut to it, with a
+#: warning: the padded width is paid by every row
+MAX_DEFAULT_LENGTH = 256
+
+#: separators looked for when no text cell holds the given one
+_OTHER_SEPARATORS = ("|", ",", ";", "\t", " ")
+
+
+def resolve_multi_value_features(spec, n_features, feature_names):
+    """Check ``multi_value_features``; return one options dict per bag column.
+
+    Parameters
+    ----------
+    spec : None, list or dict
+        ``None``; a list of column names or indices (default options); or a dict
+        from a column name or index to its options (a dict, or None).
+    n_features : int
+        Number of input columns.
+    feature_names : ndarray or None
+        Column names (None for arrays).
+
+    Returns
+    -------
+    bags : list of dict
+        Keys ``name``, ``column`` (index), ``sep``, ``pooling``, ``max_length``
+        and ``target`` (a column index or None), sorted by column.
+    """
+    if spec is None:
+        return []
+    if isinstance(spec, str) or not isinstance(spec, dict | list | tuple):
+        raise TypeError(
+            "multi_value_features must be a list of column names or a dict mapping "
+            f"a column name to its options, got {type(spec).__name__}."
+        )
+    items = spec.items() if isinstance(spec, dict) else [(c, None) for c in spec]
+    names = None if feature_names is None else [str(c) for c in feature_names]
+    bags = {}
+    for column, options in items:
+        j = _column_index(column, n_features, names, "multi_value_features")
+        where = f"multi_value_features[{column!r}]"
+        if j in bags:
+            raise ValueError(f"{where}: column listed twice.")
+        options = {} if options is None else options
+        if not isinstance(options, dict):
+            raise TypeError(
+                f"{where} must be a dict of options ({', '.join(BAG_OPTIONS)}), "
+                f"got {options!r}."
+            )
+        unknown = sorted(set(options) - set(BAG_OPTIONS))
+        if unknown:
+            raise ValueError(
+                f"{where} has unknown option(s) {unknown}; the options are "
+                f"{list(BAG_OPTIONS)}."
+            )
+        sep = options.get("sep", "|")
+        if not isinstance(sep, str) or not sep:
+            raise ValueError(f"{where}['sep'] must be a non-empty string, got {sep!r}.")
+        pooling = options.get("pooling", "mean")
+        if pooling not in POOLINGS:
+            raise ValueError(
+                f"{where}['pooling'] must be one of {list(POOLINGS)}, got {pooling!r}."
+            )
+        max_length = options.get("max_length")
+        if max_length is not None and (
+            not isinstance(max_length, numbers.Integral)
+            or isinstance(max_length, bool)
+            or max_length < 1
+        ):
+            raise ValueError(
+                f"{where}['max_length'] must be a positive integer or None, got "
+                f"{max_length!r}."
+            )
+        target = options.get("target")
+        if target is not None:
+            target = _column_index(target, n_features, names, f"{where}['target']")
+            if target == j:
+                raise ValueError(f"{where}['target'] names the bag column itself.")
+        if pooling == "attention" and target is None:
+            raise ValueError(
+                f"{where}: pooling='attention' attends to a target column's "
+                "embedding; name it with 'target' (the categorical column whose "
+                "vocabulary the sequence shares, for example the item to score)."
+            )
+        bags[j] = {
+            "name": names[j] if names is not None else f"x{j}",
+            "column": j,
+            "sep": sep,
+            "pooling": pooling,
+            "max_length": None if max_length is None else int(max_length),
+            "target": target,
+        }
+    for bag in bags.values():
+        if bag["target"] is not None and bag["target"] in bags:
+            raise ValueError(
+                f"multi_value_features[{bag['name']!r}]['target'] names another bag "
+                "column; the target must be a categorical column of one value per row."
+            )
+    return [bags[j] for j in sorted(bags)]
+
+
+def _column_index(column, n_features, names, where):
+    if isinstance(column, str):
+        if names is None:
+            raise ValueError(
+                f"{where} names column {column!r}, but X has no column names; pass a "
+                "DataFrame or use column indices."
+            )
+        if column not in names:
+            raise ValueError(
+                f"{where} names column {column!r}, which is not a column of X "
+                f"(columns: {names})."
+            )
+        return names.index(column)
+    if isinstance(column, numbers.Integral) and not isinstance(column, bool):
+        if not -n_features <= column < n_features:
+            raise ValueError(
+                f"{where} holds index {column}, out of range for X with {n_features} "
+                "columns."
+            )
+        return int(column) % n_features
+    raise TypeError(
+        f"{where} must hold column names (str) or indices (int), got {column!r}."
+    )
+
+
+def split_cells(values, sep, name):
+    """Each cell's values, flattened: ``(lengths, flat values)``.
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+        The column's cells.
+    sep : str
+        Separator of text cells.
+    name : str
+        Column name, for error messages.
+
+    Returns
+    -------
+    lengths : ndarray of int64, shape (n,)
+        Values per cell (1 for a missing cell, which holds one missing value).
+    flat : ndarray of object, shape (lengths.sum(),)
+        The values, cell after cell; missing values are NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfeat._fields._bags import split_cells
+    >>> cells = np.array(["a|b", ["c"], np.nan, "", 7], dtype=object)
+    >>> lengths, flat = split_cells(cells, "|", "tags")
+    >>> lengths.tolist(), flat.tolist()
+    ([2, 1, 1, 0, 1], ['a', 'b', 'c', nan, 7])
+    """
+    cells = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    n = len(cells)
+    kinds = cells.map(_cell_kind).to_numpy()
+    bad = np.flatnonzero(kinds == "bad")
+    if bad.size:
+        cell = cells.iloc[int(bad[0])]
+        raise TypeError(
+            f"Multi-value column {name!r} holds a {type(cell).__name__} cell "
+            f"({cell!r}); a cell is a list, tuple or array of values, a text of "
+            f"values joined by {sep!r}, one value, or missing."
+        )
+    text = kinds == "text"
+    if text.any():
+        parts = cells[text].str.split(sep, regex=False)
+        # empty values ("" or the ends of "a|") are no value
+        cells[text] = parts.map(lambda p: [v for v in p if v != ""])
+    scalar = kinds == "scalar"
+    if scalar.any():
+        cells[scalar] = cells[scalar].map(lambda v: [v])
+    missing = kinds == "missing"
+    if missing.any():
+        cells[missing] = [[np.nan]] * int(missing.sum())
+    lengths = cells.map(len).to_numpy(dtype=np.int64)
+    if n == 0 or not lengths.sum():
+        return lengths, np.zeros(0, dtype=object)
+    exploded = cells[lengths > 0].explode()
+    flat = exploded.to_numpy(dtype=object, copy=True)
+    flat[pd.isna(flat)] = np.nan
+    return lengths, flat
+
+
+def _cell_kind(cell):
+    if isinstance(cell, str):
+        return "text"
+    if isinstance(cell, list | tuple | np.ndarray | pd.Series):
+        if isinstance(cell, np.ndarray) and cell.ndim != 1:
+            return "bad"
+        return "list"
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell is pd.NA:
+        return "missing"
+    if isinstance(cell, numbers.Number | np.generic):
+        return "scalar"
+    return "bad"
+
+
+def check_separator(values, sep, name):
+    """Warn when no text cell holds ``sep`` but many hold another separator."""
+    cells = np.asarray(values, dtype=object)
+    texts = pd.Series([c for c in cells.tolist() if isinstance(c, str)], dtype=object)
+    if len(texts) < 2 or texts.str.contains(sep, regex=False).any():
+        return
+    for other in _OTHER_SEPARATORS:
+        if other == sep:
+            continue
+        holding = int(texts.str.contains(other, regex=False).sum())
+        if holding * 2 >= len(texts):
+            warnings.warn(
+                f"No text cell of multi-value column {name!r} holds its separator "
+                f"{sep!r}, but {holding} of {len(texts)} hold {other!r} (for example "
+                f"{texts[texts.str.contains(other, regex=False)].iloc[0]!r}); each "
+                f"cell is read as one value. Pass sep={other!r} in its options if "
+                "the values are joined by it.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return
+
+
+def pad_last(ids, lengths, max_length):
+    """Bags of ids as an ``(n, max_length)`` array, padded with ``-1``.
+
+    Each row holds its bag's last ``max_length`` ids from column 0 on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfeat._fields._bags import pad_last
+    >>> pad_last(np.array([5, 6, 7, 8]), np.array([3, 0, 1]), 2)
+    array([[ 6,  7],
+           [-1, -1],
+           [ 8, -1]])
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    n = lengths.size
+    out = np.full((n, max_length), -1, dtype=np.int64)
+    if not lengths.sum():
+        return out
+    starts = np.cumsum(lengths) - lengths
+    skip = np.repeat(np.maximum(lengths - max_length, 0), lengths)
+    pos = np.arange(lengths.sum()) - np.repeat(starts, lengths)
+    keep = pos >= skip
+    rows = np.repeat(np.arange(n), lengths)[keep]
+    out[rows, (pos - skip)[keep]] = np.asarray(ids, dtype=np.int64)[keep]
+    return out
+
+
+def bag_vocabulary(counts, threshold):
+    """A bag column's categories and their ids, from value counts.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Count of each value (index), missing values left out.
+    threshold : int or None
+        Values counted fewer times share one id (the last), as
+        ``OrdinalEncoder``'s infrequent category does.
+
+    Returns
+    -------
+    categories : ndarray of object
+        Sorted values.
+    ids : ndarray of int64
+        The id of each.
+    cardinality : int
+        Ids of the field, the reserved ones included.
+    """
+    values = np.asarray(counts.index.tolist() + [None], dtype=object)[:-1]
+    if values.size:
+        order = np.argsort(values, kind="stable")
+        values = values[order]
+        c = counts.to_numpy()[order]
+    else:
+        c = np.zeros(0, dtype=np.int64)
+    ids = np.empty(values.size, dtype=np.int64)
+    frequent = np.ones(values.size, dtype=bool) if threshold is None else c >= threshold
+    n_frequent = int(frequent.sum())
+    ids[frequent] = np.arange(n_frequent) + N_RESERVED_IDS
+    rare = not frequent.all()
+    ids[~frequent] = n_frequent + N_RESERVED_IDS
+    return values, ids, n_frequent + int(rare) + N_RESERVED_IDS
+
+
+def value_counts(flat, weights=None):
+    """Counts of the present values of ``flat`` (weights: rows of weight 0 drop)."""
+    flat = np.asarray(flat, dtype=object)
+    present = ~pd.isna(flat)
+    if weights is not None:
+        present &= np.asarray(weights) > 0
+    counts = pd.Series(flat[present], dtype=object).value_counts(sort=False)
+    return counts[counts.to_numpy() > 0]
