@@ -478,15 +478,23 @@ class FieldEncoder:
         for k, bag in enumerate(self.bag_groups):
             values = _bag_cells(X, bag["column"])
             lengths, flat = split_cells(values, bag["sep"], bag["name"])
-            hashed = getattr(self, "encoding", "vocabulary") == "hash"
-            if hashed:
+            if getattr(self, "encoding", "vocabulary") == "hash":
                 ids = hash_categories(flat, self.hash_buckets)
-            elif bag["target"] is not None:
+                parts.append(pad_last(ids, lengths, self.bag_lengths_[k]))
+                continue
+            # a bag's values repeat (a history's items): each distinct value is
+            # matched and looked up once
+            codes, distinct = pd.factorize(flat, use_na_sentinel=True)
+            distinct = np.asarray(distinct, dtype=object)
+            if bag["target"] is not None:
                 i = cat_index[int(bag["target"])]
-                flat = _match_bag_kind(flat, self.category_kinds_[i])
-                ids = self._lookup_column(flat, i)
+                distinct = _match_bag_kind(distinct, self.category_kinds_[i])
+                ids = self._lookup_column(distinct, i)
+                missing_id = self._lookup_tables()[i][2]
             else:
-                ids = self._own_bag_ids(k, flat)
+                ids = self._own_bag_ids(k, distinct)
+                missing_id = MISSING_ID
+            ids = np.append(ids, missing_id)[codes]  # code -1: a missing value
             parts.append(pad_last(ids, lengths, self.bag_lengths_[k]))
         return np.concatenate(parts, axis=1)
 
