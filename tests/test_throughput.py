@@ -260,6 +260,60 @@ def test_a_few_rows_take_the_lookup_and_give_the_same_ids():
         assert np.array_equal(few, whole[start : start + 3])
 
 
+def test_categorical_columns_map_their_codes_to_the_same_ids():
+    X = _frame()
+    enc = _encoder(X).fit(X)
+    new = _frame(FACTORIZE_MIN_ROWS + 10, seed=3)
+    # categories in another order, an unseen one, and a missing value
+    words = ["ff", "zz", "a", "bb", "c", "dd", "e"]
+    new["cat"] = pd.Categorical(new["cat"].astype(object), categories=words)
+    new.loc[2, "cat"] = "zz"
+    new.loc[3, "cat"] = np.nan
+    general = enc.transform(new.astype(object))["cat"]
+    for rows in (slice(0, 1), slice(0, 5), slice(None)):
+        got = enc.transform(new.iloc[rows])["cat"]
+        assert np.array_equal(got, general[rows])
+    # the unknown id; missing values were not seen in fit: the unknown id too
+    assert general[2, 3] == 1 and general[3, 3] == enc._lookup_tables()[3][2] == 1
+    # a frame with other categories objects: looked up again, not reused
+    other = new.assign(cat=pd.Categorical(new["cat"].astype(object),
+                                          categories=["e", "a"]))  # fmt: skip
+    assert np.array_equal(
+        enc.transform(other)["cat"], enc.transform(other.astype(object))["cat"]
+    )
+    # integer categories of a column fitted on text: matched through the text
+    ints = pd.DataFrame({"code": pd.Categorical([3, 5, 7])})
+    codes = _encoder(ints.astype(str)).fit(ints.astype(str))
+    with pytest.warns(UserWarning, match="matched through their text"):
+        got = codes.transform(ints)["cat"]
+    assert np.array_equal(got, codes.transform(ints.astype(str))["cat"])
+
+
+@pytest.mark.parametrize("n", [1, 3, 32, 33, 200])
+def test_value_by_value_lookup_gives_the_batch_lookups_ids(n):
+    # up to SMALL_LOOKUP_ROWS values are probed one at a time: the same ids as
+    # one Index.get_indexer call (3 == 3.0, booleans, missing and unseen values)
+    from skfeat._fields._encoder import SMALL_LOOKUP_ROWS
+
+    fit = pd.DataFrame({"i": pd.Series([1, 2, 3, 3, 5], dtype=object),
+                        "s": pd.Series(["a", "b", None, "c", "a"], dtype=object)})
+    enc = _encoder(fit).fit(fit)
+    rng = np.random.default_rng(n)
+    pool_i = np.array([1, 2, 3, 3.0, 5.0, 7, None, np.nan, True, pd.NA], dtype=object)
+    pool_s = np.array(["a", "b", "c", "zz", None, np.nan, pd.NA, ""], dtype=object)
+    values = np.column_stack([pool_i[rng.integers(0, len(pool_i), n)],
+                              pool_s[rng.integers(0, len(pool_s), n)]])  # fmt: skip
+    tables = enc._lookup_tables()
+    for k in range(2):
+        got = enc._lookup_column(values[:, k], k)
+        index, ids, missing_id, unknown_id = tables[k]
+        pos = index.get_indexer(values[:, k])
+        expected = np.where(pos >= 0, ids[pos], unknown_id)
+        expected[pd.isna(values[:, k])] = missing_id
+        assert np.array_equal(got, expected), (k, values[:, k])
+    assert SMALL_LOOKUP_ROWS == 32
+
+
 # ------------------------------------------------------------------- auto
 def test_auto_turns_sparse_gradients_on_for_a_large_vocabulary():
     n = SPARSE_GRADIENTS_MIN_ROWS + 10

@@ -21,6 +21,7 @@ The encoded bags of a row come out side by side, each padded to its
 ``max_length`` with ``-1`` (see :func:`pad_last`).
 """
 
+import itertools
 import numbers
 import warnings
 
@@ -189,49 +190,89 @@ def split_cells(values, sep, name):
     >>> lengths.tolist(), flat.tolist()
     ([2, 1, 1, 0, 1], ['a', 'b', 'c', nan, 7])
     """
-    cells = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    cells = np.asarray(values, dtype=object).ravel()
     n = len(cells)
-    kinds = cells.map(_cell_kind).to_numpy()
-    bad = np.flatnonzero(kinds == "bad")
+    kinds = np.fromiter((_cell_kind(c) for c in cells.tolist()), np.int8, n)
+    bad = np.flatnonzero(kinds == _BAD)
     if bad.size:
-        cell = cells.iloc[int(bad[0])]
+        cell = cells[int(bad[0])]
         raise TypeError(
             f"Multi-value column {name!r} holds a {type(cell).__name__} cell "
             f"({cell!r}); a cell is a list, tuple or array of values, a text of "
             f"values joined by {sep!r}, one value, or missing."
         )
-    text = kinds == "text"
-    if text.any():
-        parts = cells[text].str.split(sep, regex=False)
-        # empty values ("" or the ends of "a|") are no value
-        cells[text] = parts.map(lambda p: [v for v in p if v != ""])
-    scalar = kinds == "scalar"
-    if scalar.any():
-        cells[scalar] = cells[scalar].map(lambda v: [v])
-    missing = kinds == "missing"
-    if missing.any():
-        cells[missing] = [[np.nan]] * int(missing.sum())
-    lengths = cells.map(len).to_numpy(dtype=np.int64)
-    if n == 0 or not lengths.sum():
+    lengths = np.zeros(n, dtype=np.int64)
+    rows, parts = [], []
+    text = np.flatnonzero(kinds == _TEXT)
+    if text.size:  # one join and one split for every text cell
+        texts = cells[text].tolist()
+        counts = np.fromiter((t.count(sep) + 1 for t in texts), np.int64, text.size)
+        lengths[text] = counts
+        rows.append(np.repeat(text, counts))
+        parts.append(_objects(sep.join(texts).split(sep)))
+    lists = np.flatnonzero(kinds == _LIST)
+    if lists.size:
+        items = cells[lists].tolist()
+        counts = np.fromiter(map(len, items), np.int64, lists.size)
+        lengths[lists] = counts
+        rows.append(np.repeat(lists, counts))
+        arrays = all(isinstance(i, np.ndarray) for i in items)
+        if arrays and len({i.dtype for i in items}) == 1:  # parquet list columns
+            joined = np.concatenate(items) if items else np.zeros(0)
+            parts.append(joined.astype(object))
+        else:
+            parts.append(_objects(list(itertools.chain.from_iterable(items))))
+    one = np.flatnonzero((kinds == _SCALAR) | (kinds == _MISSING))
+    if one.size:  # one value; a missing cell holds one missing value
+        lengths[one] = 1
+        rows.append(one)
+        values = cells[one].copy()
+        values[kinds[one] == _MISSING] = np.nan
+        parts.append(values)
+    if not parts:
         return lengths, np.zeros(0, dtype=object)
-    exploded = cells[lengths > 0].explode()
-    flat = exploded.to_numpy(dtype=object, copy=True)
+    # empty values (an empty text, the ends of "a|") are no value; a part of
+    # numbers holds none (and comparing each number to "" is slow)
+    empty = [
+        np.zeros(len(p), dtype=bool)
+        if pd.api.types.infer_dtype(p, skipna=True) in ("integer", "floating")
+        else p == ""
+        for p in parts
+    ]
+    row = np.concatenate(rows)
+    flat = np.concatenate(parts)
+    empty = np.concatenate(empty)
+    if len(parts) > 1:  # back to row order
+        order = np.argsort(row, kind="stable")
+        row, flat, empty = row[order], flat[order], empty[order]
+    if empty.any():
+        lengths = lengths - np.bincount(row[empty], minlength=n)
+        flat = flat[~empty]
     flat[pd.isna(flat)] = np.nan
     return lengths, flat
 
 
+def _objects(values):
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+_TEXT, _LIST, _SCALAR, _MISSING, _BAD = range(5)
+
+
 def _cell_kind(cell):
     if isinstance(cell, str):
-        return "text"
+        return _TEXT
     if isinstance(cell, list | tuple | np.ndarray | pd.Series):
         if isinstance(cell, np.ndarray) and cell.ndim != 1:
-            return "bad"
-        return "list"
+            return _BAD
+        return _LIST
     if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell is pd.NA:
-        return "missing"
+        return _MISSING
     if isinstance(cell, numbers.Number | np.generic):
-        return "scalar"
-    return "bad"
+        return _SCALAR
+    return _BAD
 
 
 def check_separator(values, sep, name):

@@ -80,6 +80,21 @@ from skfeat.utils._validation import check_float32_range, clip_model_input
 #: looked up, 2.7-3.3 ms factorised)
 FACTORIZE_MIN_ROWS = 1024
 
+#: up to this many values a column's ids are probed one value at a time
+#: (``Index.get_loc``, well under a microsecond each) instead of by one
+#: ``Index.get_indexer`` call (about 0.1 ms however few the values)
+SMALL_LOOKUP_ROWS = 32
+
+
+def _position(index, value):
+    """Position of ``value`` in the unique ``index``, or -1 (as ``get_indexer``)."""
+    try:
+        pos = index.get_loc(value)
+    except (KeyError, TypeError, ValueError):
+        return -1
+    return pos if isinstance(pos, int | np.integer) else -1
+
+
 class FieldEncoder:
     """Turn a DataFrame or array into categorical ids and numeric values.
 
@@ -478,15 +493,23 @@ class FieldEncoder:
         for k, bag in enumerate(self.bag_groups):
             values = _bag_cells(X, bag["column"])
             lengths, flat = split_cells(values, bag["sep"], bag["name"])
-            hashed = getattr(self, "encoding", "vocabulary") == "hash"
-            if hashed:
+            if getattr(self, "encoding", "vocabulary") == "hash":
                 ids = hash_categories(flat, self.hash_buckets)
-            elif bag["target"] is not None:
+                parts.append(pad_last(ids, lengths, self.bag_lengths_[k]))
+                continue
+            # a bag's values repeat (a history's items): each distinct value is
+            # matched and looked up once
+            codes, distinct = pd.factorize(flat, use_na_sentinel=True)
+            distinct = np.asarray(distinct, dtype=object)
+            if bag["target"] is not None:
                 i = cat_index[int(bag["target"])]
-                flat = _match_bag_kind(flat, self.category_kinds_[i])
-                ids = self._lookup_column(flat, i)
+                distinct = _match_bag_kind(distinct, self.category_kinds_[i])
+                ids = self._lookup_column(distinct, i)
+                missing_id = self._lookup_tables()[i][2]
             else:
-                ids = self._own_bag_ids(k, flat)
+                ids = self._own_bag_ids(k, distinct)
+                missing_id = MISSING_ID
+            ids = np.append(ids, missing_id)[codes]  # code -1: a missing value
             parts.append(pad_last(ids, lengths, self.bag_lengths_[k]))
         return np.concatenate(parts, axis=1)
 
@@ -616,7 +639,12 @@ class FieldEncoder:
         """Ids of the values (an object array) of categorical field ``i``."""
         index, ids, missing_id, unknown_id = self._lookup_tables()[i]
         missing = _missing_mask(values)
-        pos = index.get_indexer(values)
+        if len(values) <= SMALL_LOOKUP_ROWS:  # a hash probe per value
+            pos = np.fromiter(
+                (_position(index, v) for v in values.tolist()), np.int64, len(values)
+            )
+        else:
+            pos = index.get_indexer(values)
         col = np.where(pos >= 0, ids[pos], unknown_id)
         col[missing] = missing_id
         return col
@@ -634,6 +662,10 @@ class FieldEncoder:
         out = np.empty((n, len(cols)), dtype=np.int64)
         slow = []
         for i, j in enumerate(cols):
+            by_codes = self._category_code_ids(X, j, i)
+            if by_codes is not None:
+                out[:, i] = by_codes
+                continue
             # a few rows (one serving request) cost less without factorising
             fast = self._factorized(X, j) if n >= FACTORIZE_MIN_ROWS else None
             if fast is None or not self._same_kind(fast[1], i):
@@ -650,6 +682,38 @@ class FieldEncoder:
                 values = self._match_kind(part[:, k], i, self.names[cols[i]])
                 out[:, i] = self._lookup_column(values, i)
         return out
+
+    def _category_code_ids(self, X, j, i):
+        """Ids of a pandas categorical column through its codes, or None.
+
+        The ids of a column's categories are looked up once per categories
+        object (a frame's rows share their column's dtype: every serving
+        request cut from one frame, or built with the training categories) and
+        each row's id is then one array index. None for other columns, for
+        categories much more numerous than the rows and not seen before (their
+        lookup would cost more than the rows'), and for categories whose kind of
+        values changed since ``fit``.
+        """
+        if not hasattr(X, "iloc"):
+            return None
+        # by label where labels are unique: a fraction of iloc's cost
+        col = X[X.columns[j]] if X.columns.is_unique else X.iloc[:, j]
+        values = col.array
+        if not isinstance(values, pd.Categorical):
+            return None
+        categories = values.categories
+        cache = self.__dict__.setdefault("_codes_cache", {})
+        hit = cache.get(i)
+        if hit is None or hit[0] is not categories:
+            if len(categories) > max(4 * len(col), FACTORIZE_MIN_ROWS):
+                return None
+            known = np.asarray(categories, dtype=object)
+            if not self._same_kind(known, i):
+                return None
+            ids = self._lookup_column(known, i)
+            # a missing value has code -1, the last entry: the field's missing id
+            hit = cache[i] = (categories, np.append(ids, self._lookup_tables()[i][2]))
+        return hit[1][values.codes]
 
     @staticmethod
     def _factorized(X, j):
@@ -782,7 +846,7 @@ class FieldEncoder:
         return out
 
     #: caches rebuilt on first use, left out of pickles and skfeat.io files
-    _transient_attributes = ("_lookup_cache", "_bag_cache")
+    _transient_attributes = ("_lookup_cache", "_bag_cache", "_codes_cache")
 
     def __getstate__(self):
         state = dict(self.__dict__)

@@ -608,7 +608,9 @@ class BaseFieldModel(BaseEstimator):
         inputs : dict of str to Tensor
             ``"cat"``: int64 ids ``(n, n_categorical)``; ``"num"``: float32
             standardised values ``(n, n_numeric)``; with vector fields also
-            ``"vec"``. Fields come in ``schema_.order``.
+            ``"vec"``, with multi-value fields also ``"bag"`` (int64 ids, each
+            bag padded to its length with ``-1``). Fields come in
+            ``schema_.order``.
         """
         check_is_fitted(self)
         Xc = self._check_X(X, reset=False)
