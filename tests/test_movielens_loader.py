@@ -224,6 +224,13 @@ def test_errors_name_the_parameter(tmp_path):
         z.writestr("other/file.txt", "x")
     with pytest.raises(FileNotFoundError, match="path=.*without the MovieLens"):
         load_movielens_sequences(tmp_path / "other.whl")
+    _tiny_folder(tmp_path / "bad")
+    with open(tmp_path / "bad" / "u.data", "a") as f:
+        f.write("1\t9\t3\t500\n")
+    with pytest.raises(
+        ValueError, match=r"1 movie_id values .* items table, e.g. \[9\]"
+    ):
+        load_movielens_sequences(tmp_path / "bad")
     with pytest.raises(InvalidParameterError, match="history_length"):
         load_movielens_sequences(tmp_path, history_length=0)
     with pytest.raises(InvalidParameterError, match="test_fraction"):

@@ -200,6 +200,8 @@ def load_movielens_sequences(path, *, history_length=20, test_fraction=0.2):
     ------
     FileNotFoundError
         When ``path`` is neither the wheel nor a folder of the ml-100k files.
+    ValueError
+        When a rating names a user or a movie that the files do not describe.
 
     Notes
     -----
@@ -228,6 +230,13 @@ def load_movielens_sequences(path, *, history_length=20, test_fraction=0.2):
     (['Drama', 'Romance', 'War'], [255])
     """
     ratings, users, items = _tables(path)
+    for col, table, name in (("user_id", users, "users"), ("movie_id", items, "items")):
+        unknown = np.setdiff1d(ratings[col], table[col])
+        if len(unknown):
+            raise ValueError(
+                f"path={str(path)!r}: {len(unknown)} {col} values of the ratings "
+                f"are not in the {name} table, e.g. {unknown[:3].tolist()}."
+            )
     ratings = ratings.sort_values(
         ["user_id", "timestamp", "movie_id"], kind="stable"
     ).reset_index(drop=True)
