@@ -83,6 +83,26 @@ class _GatherRows(torch.autograd.Function):
         return grad_weight, None
 
 
+class _GatherDense(torch.autograd.Function):
+    """``weight[ids]`` whose dense gradient is one ``index_add_`` of the rows.
+
+    ``nn.Embedding``'s dense backward sorts the ids first; summing the rows
+    in input order costs a third of it on a CPU, and is as deterministic.
+    """
+
+    @staticmethod
+    def forward(ctx, weight, ids):
+        ctx.save_for_backward(ids)
+        ctx.shape = weight.shape
+        return weight.index_select(0, ids)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (ids,) = ctx.saved_tensors
+        grad_weight = grad.new_zeros(ctx.shape).index_add_(0, ids, grad)
+        return grad_weight, None
+
+
 def lookup(table, ids):
     """Rows ``ids`` of an ``nn.Embedding``, with row-summed sparse gradients.
 
@@ -270,7 +290,11 @@ class FieldEmbedding(nn.Module):
             ids = bag[:, start : start + length]
             start += length
             mask = ids >= 0
-            rows = lookup(self.table, ids.clamp(min=0) + self.bag_offsets[k])
+            if pooling in ("mean", "sum"):
+                out.append(self._bag_sum(ids, mask, k, pooling == "mean"))
+                continue
+            flat = (ids.clamp(min=0) + self.bag_offsets[k]).reshape(-1)
+            rows = self._gather(flat).view(*ids.shape, -1)
             if pooling != "attention":
                 out.append(pool(rows, mask, pooling))
                 continue
@@ -308,6 +332,41 @@ class FieldEmbedding(nn.Module):
             else:
                 out.append((x.double() @ w.double()).to(w.dtype))
         return torch.stack(out, dim=1)
+
+    def _gather(self, ids):
+        """Table rows ``ids`` (1-D) for the bag fields, with the cheapest
+        gradient the table allows."""
+        table = self.table
+        if _row_summed(table):
+            return _GatherRows.apply(table.weight, ids)
+        if (
+            isinstance(table, nn.Embedding)
+            and table.weight.requires_grad
+            and torch.is_grad_enabled()
+            and not torch._C._are_functorch_transforms_active()
+        ):
+            return _GatherDense.apply(table.weight, ids)
+        return table(ids)
+
+    def _bag_sum(self, ids, mask, k, mean):
+        """Sum (or mean) of each row's present ids' rows, padding never read.
+
+        Each row's rows are added in their order (``index_add``), so a row's
+        result does not depend on the other rows of its batch.
+        """
+        if torch._C._are_functorch_transforms_active():
+            # per-row gradients (vmap) cannot select by a mask: every position
+            rows = self.table(ids.clamp(min=0) + self.bag_offsets[k])
+            return pool(rows, mask, "mean" if mean else "sum")
+        present = mask.reshape(-1)
+        flat = ids.reshape(-1)[present] + self.bag_offsets[k]
+        owner = torch.arange(ids.shape[0], device=ids.device)
+        owner = owner.repeat_interleave(ids.shape[1])[present]
+        rows = self._gather(flat)
+        total = rows.new_zeros(ids.shape[0], rows.shape[-1]).index_add(0, owner, rows)
+        if not mean:
+            return total
+        return total / mask.sum(dim=1, keepdim=True).clamp(min=1).to(total.dtype)
 
     def forward(self, cat, num, vec=None, bag=None):
         parts = []
