@@ -17,6 +17,16 @@ class TargetAttention(nn.Module):
     softmax, so the pooled vector keeps how strongly the history relates to
     the target.
 
+    The unit sees ``h`` and ``t`` divided by their row's root mean square (over
+    the target and the row's present history items, one scale per row), so its
+    weights do not depend on the overall scale of the embeddings. Embeddings
+    that start small (the deep models draw them with standard deviation 1e-4)
+    would otherwise give ``h * t`` and ``h - t`` inputs near 1e-8 and 1e-4 and
+    an attention that learns slowly, if at all, before early stopping; scaled,
+    the target's own item is a unit-sized match (``h - t = 0``, ``h * t = t**2``)
+    from the first step. The scale keeps the relative norms of a row's
+    embeddings, and the pooled vector sums the unscaled ``h``.
+
     Parameters
     ----------
     dim : int
@@ -48,7 +58,9 @@ class TargetAttention(nn.Module):
 
     def weights(self, history, target, mask):
         """Attention weight of each history item, ``(n, length)``; 0 if absent."""
-        t = target.unsqueeze(1).expand_as(history)
+        scale = _row_scale(history, target, mask)
+        history = history * scale.unsqueeze(-1)
+        t = (target * scale).unsqueeze(1).expand_as(history)
         x = torch.cat([history, t, history - t, history * t], dim=-1)
         for layer, slope in zip(self.layers, self.slopes, strict=True):
             x = F.prelu(layer(x), _cast(slope, x))
@@ -57,6 +69,19 @@ class TargetAttention(nn.Module):
     def forward(self, history, target, mask):
         a = self.weights(history, target, mask)
         return (a.unsqueeze(-1) * history).sum(dim=1)
+
+
+def _row_scale(history, target, mask):
+    """``1 / RMS`` of each row's target and present history embeddings, ``(n, 1)``.
+
+    A row whose embeddings are all zero (e.g. an unknown target and an empty
+    history) gets the scale 1, which leaves it at zero with a finite gradient.
+    """
+    present = mask.to(history.dtype)
+    squares = (history.pow(2).mean(dim=-1) * present).sum(dim=1, keepdim=True)
+    squares = squares + target.pow(2).mean(dim=-1, keepdim=True)
+    mean = squares / (present.sum(dim=1, keepdim=True) + 1)
+    return torch.rsqrt(torch.where(mean > 0, mean, torch.ones_like(mean)))
 
 
 def pool(history, mask, pooling):
