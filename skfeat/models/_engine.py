@@ -437,6 +437,8 @@ def make_net(
         params["optimizer__weight_decay"] = net_alpha
         params["optimizer__param_groups"] = [
             ("*bias", {"weight_decay": 0.0}),
+            # a bag's attention unit is a network inside the embedding module
+            ("*embedding.attention.*", {"weight_decay": net_alpha}),
             ("*embedding.*", {"weight_decay": alpha}),
         ]
     if sparse:
