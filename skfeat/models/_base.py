@@ -1017,7 +1017,17 @@ class BaseFieldModel(BaseEstimator):
             X = self._check_X(X, reset=False)
             dataset = self._dataset(X, None, None)
         with torch.no_grad():
-            out = self.net_.forward(dataset, training=False)
+            if (
+                not is_source(X)
+                and self._input_kind_ == "fields"
+                and len(dataset) <= self.net_.batch_size
+            ):
+                # one batch of whole tensors: skorch's data loader adds only
+                # per-call overhead (a serving request), and the outputs are the
+                # same (the modules evaluate rows independently of their batch)
+                out = self.net_.evaluation_step((dataset.inputs, None), training=False)
+            else:
+                out = self.net_.forward(dataset, training=False)
         return out.double().cpu().numpy()
 
     def __sklearn_tags__(self):
