@@ -1,8 +1,6 @@
 """Multi-value (bag) and sequence fields: one field per list column, in every model,
 every fit path, the explainers and skfeat.io."""
 
-import itertools
-import math
 import pickle
 import warnings
 
@@ -32,6 +30,7 @@ from skfeat.models import (
     VAEClassifier,
     WideDeepClassifier,
 )
+from tests.test_vector_fields import _brute_force_interactions
 
 GENRES = list("abcdefgh")
 
@@ -248,44 +247,11 @@ def test_options_that_contradict_other_options_raise():
 
 
 # ----------------------------------------------------------- explanations
-def _set(rows, col, value):
-    rows[col] = pd.Series([value] * len(rows), index=rows.index, dtype=object)
-
-
 def _brute_force(f, x, background, columns):
     """SHAP values and Lundberg's interaction matrix by enumerating coalitions
     of the columns (a bag column is one column, hence one player)."""
-    m = len(columns)
-    value = {}
-    for size in range(m + 1):
-        for S in itertools.combinations(range(m), size):
-            rows = background.copy()
-            for p in S:
-                _set(rows, columns[p], x[columns[p]].iloc[0])
-            value[S] = float(np.mean(f(rows)))
-    shap = np.zeros(m)
-    for i in range(m):
-        others = [p for p in range(m) if p != i]
-        for size in range(m):
-            w = math.factorial(size) * math.factorial(m - size - 1) / math.factorial(m)
-            for T in itertools.combinations(others, size):
-                shap[i] += w * (value[tuple(sorted(T + (i,)))] - value[T])
-    phi = np.zeros((m, m))
-    for i, j in itertools.combinations(range(m), 2):
-        others = [p for p in range(m) if p not in (i, j)]
-        total = 0.0
-        for size in range(len(others) + 1):
-            w = math.factorial(size) * math.factorial(m - size - 2)
-            w /= math.factorial(m - 1)
-            for T in itertools.combinations(others, size):
-                def v(*extra, T=T):
-                    return value[tuple(sorted(T + extra))]
-
-                total += w * (v(i, j) - v(i) - v(j) + v())
-        phi[i, j] = phi[j, i] = 0.5 * total
-    for i in range(m):
-        phi[i, i] = shap[i] - (phi[i].sum() - phi[i, i])
-    return shap, phi
+    phi = _brute_force_interactions(f, x, background, [[c] for c in columns])
+    return phi.sum(axis=1), phi  # a row of the matrix sums to the SHAP value
 
 
 @pytest.mark.parametrize(

@@ -170,6 +170,10 @@ def test_every_field_model_learns_from_the_vector(cls, params):
 
 
 # ------------------------------------------------------------- exactness
+def _cell_dtype(value):
+    return object if isinstance(value, list | tuple | np.ndarray) else None
+
+
 def _brute_force_interactions(f, x, background, groups):
     """Lundberg's interaction matrix by enumerating the players' coalitions."""
     m = len(groups)
@@ -179,7 +183,10 @@ def _brute_force_interactions(f, x, background, groups):
             rows = background.copy()
             for p in S:
                 for col in groups[p]:
-                    rows[col] = x[col].iloc[0]
+                    # object cells (a list of a multi-value column) as they are
+                    cell = x[col].iloc[0]
+                    rows[col] = pd.Series([cell] * len(rows), index=rows.index,
+                                          dtype=_cell_dtype(cell))  # fmt: skip
             value[S] = float(np.mean(f(rows)))
     phi = np.zeros((m, m))
     for i, j in itertools.combinations(range(m), 2):

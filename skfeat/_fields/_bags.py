@@ -28,6 +28,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from skfeat._fields._columns import column_index
 from skfeat._fields._ids import N_RESERVED_IDS
 
 #: pooling of a bag's embeddings: mean, sum, elementwise max, or attention to the
@@ -75,7 +76,7 @@ def resolve_multi_value_features(spec, n_features, feature_names):
     names = None if feature_names is None else [str(c) for c in feature_names]
     bags = {}
     for column, options in items:
-        j = _column_index(column, n_features, names, "multi_value_features")
+        j = column_index(column, n_features, names, "multi_value_features")
         where = f"multi_value_features[{column!r}]"
         if j in bags:
             raise ValueError(f"{where}: column listed twice.")
@@ -111,7 +112,7 @@ def resolve_multi_value_features(spec, n_features, feature_names):
             )
         target = options.get("target")
         if target is not None:
-            target = _column_index(target, n_features, names, f"{where}['target']")
+            target = column_index(target, n_features, names, f"{where}['target']")
             if target == j:
                 raise ValueError(f"{where}['target'] names the bag column itself.")
         if pooling == "attention" and target is None:
@@ -135,31 +136,6 @@ def resolve_multi_value_features(spec, n_features, feature_names):
                 "column; the target must be a categorical column of one value per row."
             )
     return [bags[j] for j in sorted(bags)]
-
-
-def _column_index(column, n_features, names, where):
-    if isinstance(column, str):
-        if names is None:
-            raise ValueError(
-                f"{where} names column {column!r}, but X has no column names; pass a "
-                "DataFrame or use column indices."
-            )
-        if column not in names:
-            raise ValueError(
-                f"{where} names column {column!r}, which is not a column of X "
-                f"(columns: {names})."
-            )
-        return names.index(column)
-    if isinstance(column, numbers.Integral) and not isinstance(column, bool):
-        if not -n_features <= column < n_features:
-            raise ValueError(
-                f"{where} holds index {column}, out of range for X with {n_features} "
-                "columns."
-            )
-        return int(column) % n_features
-    raise TypeError(
-        f"{where} must hold column names (str) or indices (int), got {column!r}."
-    )
 
 
 def split_cells(values, sep, name):

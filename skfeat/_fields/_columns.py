@@ -105,30 +105,9 @@ def resolve_vector_features(vector_features, n_features, feature_names):
             raise ValueError(f"vector_features[{field!r}] lists no column.")
         cols = []
         for item in items:
-            if isinstance(item, str):
-                if names is None:
-                    raise ValueError(
-                        f"vector_features[{field!r}] names column {item!r}, but X has "
-                        "no column names; pass a DataFrame or use column indices."
-                    )
-                if item not in names:
-                    raise ValueError(
-                        f"vector_features[{field!r}] names column {item!r}, which is "
-                        "not a column of X."
-                    )
-                j = names.index(item)
-            elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
-                if not -n_features <= item < n_features:
-                    raise ValueError(
-                        f"vector_features[{field!r}] holds index {item}, out of "
-                        f"range for X with {n_features} columns."
-                    )
-                j = int(item) % n_features
-            else:
-                raise TypeError(
-                    f"vector_features[{field!r}] must hold column names (str) or "
-                    f"indices (int), got {item!r}."
-                )
+            j = column_index(
+                item, n_features, names, f"vector_features[{field!r}]"
+            )
             label = repr(names[j]) if names is not None else f"index {j}"
             if j in owner:
                 where = "twice" if owner[j] == field else f"also in field {owner[j]!r}"
@@ -151,6 +130,37 @@ def resolve_vector_features(vector_features, n_features, feature_names):
                 "the vector fields; give the vector field another name."
             )
     return sorted(groups, key=lambda g: min(g[1]))
+
+
+def column_index(column, n_features, names, where):
+    """The index of ``column`` (a name or an index) among the input columns.
+
+    Raises a ``ValueError`` or ``TypeError`` that starts with ``where`` (the
+    option that names it) when the name is not a column, ``X`` has no names, the
+    index is out of range, or the item is neither.
+    """
+    if isinstance(column, str):
+        if names is None:
+            raise ValueError(
+                f"{where} names column {column!r}, but X has no column names; pass a "
+                "DataFrame or use column indices."
+            )
+        if column not in names:
+            raise ValueError(
+                f"{where} names column {column!r}, which is not a column of X "
+                f"(columns: {names})."
+            )
+        return names.index(column)
+    if isinstance(column, numbers.Integral) and not isinstance(column, bool):
+        if not -n_features <= column < n_features:
+            raise ValueError(
+                f"{where} holds index {column}, out of range for X with {n_features} "
+                "columns."
+            )
+        return int(column) % n_features
+    raise TypeError(
+        f"{where} must hold column names (str) or indices (int), got {column!r}."
+    )
 
 
 #: Under ``categorical_features="from_dtype"``, an integer column of a DataFrame is

@@ -190,11 +190,11 @@ class FieldEncoder:
         return in_bag
 
     def _schema(self, cardinalities, n_numeric):
-        groups = getattr(self, "vector_groups", None)
+        """The fields: one per column, a vector field at its first column."""
+        groups = getattr(self, "vector_groups", None) or []
+        bag_groups = getattr(self, "bag_groups", None) or []
         categorical = np.asarray(self.categorical, dtype=bool)
-        if getattr(self, "bag_groups", None):
-            return self._bag_schema(cardinalities, n_numeric)
-        if not groups:
+        if not groups and not bag_groups:
             return FieldSchema(
                 names=list(self.names),
                 categorical=categorical,
@@ -202,44 +202,10 @@ class FieldEncoder:
                 n_numeric=int(n_numeric),
             )
         first = {int(min(cols)): (name, cols) for name, cols in groups}
+        bags = {bag["column"] for bag in bag_groups}
         in_vector = np.zeros(len(categorical), dtype=bool)
         for _, cols in groups:
             in_vector[list(cols)] = True
-        names, kinds, vector, columns, dims = [], [], [], [], []
-        for j in range(len(categorical)):
-            if j in first:
-                name, cols = first[j]
-                names.append(name)
-                kinds.append(False)
-                vector.append(True)
-                columns.append(tuple(int(c) for c in cols))
-                dims.append(len(cols))
-            elif not in_vector[j]:
-                names.append(self.names[j])
-                kinds.append(bool(categorical[j]))
-                vector.append(False)
-                columns.append((j,))
-        return FieldSchema(
-            names=names,
-            categorical=np.asarray(kinds, dtype=bool),
-            cardinalities=cardinalities,
-            n_numeric=int(n_numeric),
-            vector=np.asarray(vector, dtype=bool),
-            vector_dims=tuple(dims),
-            columns=tuple(columns),
-        )
-
-    def _bag_schema(self, cardinalities, n_numeric):
-        """The schema with bag fields: one field per bag column, at its column."""
-        groups = getattr(self, "vector_groups", None) or []
-        categorical = np.asarray(self.categorical, dtype=bool)
-        first = {int(min(cols)): (name, cols) for name, cols in groups}
-        bags = {bag["column"]: k for k, bag in enumerate(self.bag_groups)}
-        in_vector = np.zeros(len(categorical), dtype=bool)
-        for _, cols in groups:
-            in_vector[list(cols)] = True
-        cat_cols, _, _ = self._column_kinds()
-        cat_index = {int(j): i for i, j in enumerate(cat_cols)}
         names, kinds, vector, bag, columns, dims = [], [], [], [], [], []
         for j in range(len(categorical)):
             if j in first:
@@ -256,17 +222,11 @@ class FieldEncoder:
                 vector.append(False)
                 bag.append(j in bags)
                 columns.append((j,))
-        specs, own = [], []
-        for k, options in enumerate(self.bag_groups):
-            target = options["target"]
-            if target is None:
-                segment = len(cardinalities) + len(own)
-                own.append(int(self.bag_cardinalities_[k]))
-                target_field = -1
-            else:
-                segment = target_field = cat_index[int(target)]
-            specs.append(
-                (int(self.bag_lengths_[k]), options["pooling"], segment, target_field)
+        extra = {}
+        if bag_groups:  # a schema without bag fields keeps their defaults
+            extra = dict(
+                bag=np.asarray(bag, dtype=bool),
+                **self._bag_specs(len(cardinalities)),
             )
         return FieldSchema(
             names=names,
@@ -276,10 +236,26 @@ class FieldEncoder:
             vector=np.asarray(vector, dtype=bool),
             vector_dims=tuple(dims),
             columns=tuple(columns),
-            bag=np.asarray(bag, dtype=bool),
-            bags=tuple(specs),
-            bag_cardinalities=tuple(own),
+            **extra,
         )
+
+    def _bag_specs(self, n_segments):
+        """``bags`` and ``bag_cardinalities`` of the schema (see FieldSchema)."""
+        cat_cols, _, _ = self._column_kinds()
+        cat_index = {int(j): i for i, j in enumerate(cat_cols)}
+        specs, own = [], []
+        for k, options in enumerate(self.bag_groups):
+            target = options["target"]
+            if target is None:  # its own segment, after the categorical fields'
+                segment = n_segments + len(own)
+                own.append(int(self.bag_cardinalities_[k]))
+                target_field = -1
+            else:  # its target's segment
+                segment = target_field = cat_index[int(target)]
+            specs.append(
+                (int(self.bag_lengths_[k]), options["pooling"], segment, target_field)
+            )
+        return {"bags": tuple(specs), "bag_cardinalities": tuple(own)}
 
     def fit(self, X, sample_weight=None):
         """Fit the encoding of ``X``.
