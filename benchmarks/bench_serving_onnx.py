@@ -25,8 +25,8 @@ as a serving loop does, one request after another; a request's inputs are built
 right before its call, untimed, as a server decodes a request and runs it:
 
 * ``graph``: the whole exported graph (encoding included) on the request's raw
-  columns, as arrays (the deep networks in float64 as ``predict_proba``, or in
-  float32 with ``--precision float32``);
+  columns, as arrays made by ``onnx_inputs(session, frame)`` (the deep networks
+  in float64 as ``predict_proba``, or in float32 with ``--precision float32``);
 * ``network``: the graph of the network alone (``export_onnx(...,
   encoding=False)``) on the same rows encoded beforehand by ``encode_inputs``;
 * ``skfeat``: ``predict_proba`` on the request as a DataFrame.
@@ -149,13 +149,16 @@ def latency(names, X, y, X_valid, max_epochs, calls, folder, precision):
         network = os.path.join(folder, f"{name}_network.onnx")
         export_onnx(model, whole, precision=precision)
         export_onnx(model, network, encoding=False, precision=precision)
+        graph_session = _session(whole)
         functions = {
-            "graph": _session(whole).run,
+            "graph": graph_session.run,
             "network": _session(network).run,
             "skfeat": model.predict_proba,
         }
         prepare = {
-            "graph": lambda frame, path=whole: (None, onnx_inputs(path, frame)),
+            # the session's metadata, as a server keeps it: given the file,
+            # onnx_inputs would parse all of its weights on every request
+            "graph": lambda frame, s=graph_session: (None, onnx_inputs(s, frame)),
             "network": lambda frame, encode=model.encode_inputs: (
                 None,
                 {k: v.numpy() for k, v in encode(frame).items()},

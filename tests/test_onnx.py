@@ -253,6 +253,26 @@ def test_arrays_multiclass_and_text_labels(tmp_path):
     np.testing.assert_allclose(proba, model.predict_proba(rows), rtol=0, atol=TOL)
 
 
+def test_inputs_from_a_session_equal_the_inputs_from_the_file(data, tmp_path):
+    X, y = data
+    X = X.assign(e0=X["age"] / 10, e1=X["income"] / 1e4)
+    model = FMClassifier(vector_features={"emb": ["e0", "e1"]}, **SMALL).fit(X, y)
+    rows = _hard_rows(X.drop(columns=["e0", "e1"])).join(X[["e0", "e1"]])
+    for vector_inputs in ("columns", "fields"):
+        path = tmp_path / f"{vector_inputs}.onnx"
+        export_onnx(model, path, vector_inputs=vector_inputs)
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        by_file, by_session = onnx_inputs(path, rows), onnx_inputs(session, rows)
+        names = [i.name for i in session.get_inputs()]
+        assert list(by_session) == list(by_file) == names
+        for name, values in by_file.items():
+            assert by_session[name].dtype == values.dtype
+            np.testing.assert_array_equal(by_session[name], values)
+        np.testing.assert_allclose(
+            session.run(None, by_session)[1], model.predict_proba(rows), atol=TOL
+        )
+
+
 def test_float32_precision_stays_within_tolerance(data, tmp_path):
     X, y = data
     model = DeepFMClassifier(**DEEP).fit(X, y)

@@ -637,8 +637,13 @@ class FieldEncoder:
         n = X.shape[0]
         out = np.empty((n, len(cols)), dtype=np.int64)
         slow = []
+        # labels read once: indexing a frame by a unique label is a fraction
+        # of iloc's cost, and reading the labels one by one costs as much
+        labels = (
+            X.columns.tolist() if hasattr(X, "iloc") and X.columns.is_unique else None
+        )
         for i, j in enumerate(cols):
-            by_codes = self._category_code_ids(X, j, i)
+            by_codes = self._category_code_ids(X, j, i, labels)
             if by_codes is not None:
                 out[:, i] = by_codes
                 continue
@@ -659,21 +664,22 @@ class FieldEncoder:
                 out[:, i] = self._lookup_column(values, i)
         return out
 
-    def _category_code_ids(self, X, j, i):
+    def _category_code_ids(self, X, j, i, labels=None):
         """Ids of a pandas categorical column through its codes, or None.
 
         The ids of a column's categories are looked up once per categories
         object (a frame's rows share their column's dtype: every serving
         request cut from one frame, or built with the training categories) and
-        each row's id is then one array index. None for other columns, for
-        categories much more numerous than the rows and not seen before (their
-        lookup would cost more than the rows'), and for categories whose kind of
-        values changed since ``fit``.
+        each row's id is then one array index; categories much more numerous
+        than the rows and not seen before are not all looked up (that would cost
+        more than the rows'): only the rows' values are. None for other columns
+        and for categories whose kind of values changed since ``fit``.
+        ``labels`` are the frame's column labels when they are unique (the
+        column is then taken by label), else None.
         """
         if not hasattr(X, "iloc"):
             return None
-        # by label where labels are unique: a fraction of iloc's cost
-        col = X[X.columns[j]] if X.columns.is_unique else X.iloc[:, j]
+        col = X[labels[j]] if labels is not None else X.iloc[:, j]
         values = col.array
         if not isinstance(values, pd.Categorical):
             return None
@@ -682,7 +688,15 @@ class FieldEncoder:
         hit = cache.get(i)
         if hit is None or hit[0] is not categories:
             if len(categories) > max(4 * len(col), FACTORIZE_MIN_ROWS):
-                return None
+                # few rows of a large vocabulary: look up only the rows' values
+                codes = values.codes
+                present = codes >= 0
+                used = np.asarray(categories.take(codes[present]), dtype=object)
+                if not self._same_kind(used, i):
+                    return None
+                out = np.full(len(codes), self._lookup_tables()[i][2], np.int64)
+                out[present] = self._lookup_column(used, i)
+                return out
             known = np.asarray(categories, dtype=object)
             if not self._same_kind(known, i):
                 return None

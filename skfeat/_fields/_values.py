@@ -136,8 +136,8 @@ def check_field_input(X, *, allow_sparse, estimator_name):
 def check_no_datetime(X, estimator_name):
     """Refuse datetime, timedelta and period columns with a TypeError naming them."""
     bad = [
-        str(col)
-        for col, dtype in zip(X.columns, X.dtypes)
+        str(X.columns[k])
+        for k, dtype in enumerate(X.dtypes.tolist())
         if getattr(dtype, "kind", None) in ("m", "M")
         or isinstance(dtype, pd.DatetimeTZDtype | pd.PeriodDtype)
     ]

@@ -193,7 +193,12 @@ def export_onnx(
 
 @validate_params(
     {
-        "onnx_model": [str, os.PathLike, HasMethods(["SerializeToString"])],
+        "onnx_model": [
+            str,
+            os.PathLike,
+            HasMethods(["SerializeToString"]),
+            HasMethods(["get_modelmeta", "get_inputs"]),
+        ],
         "X": ["array-like"],
     },
     prefer_skip_nested_validation=True,
@@ -209,8 +214,10 @@ def onnx_inputs(onnx_model, X):
 
     Parameters
     ----------
-    onnx_model : onnx.ModelProto, str or path-like
-        A graph written by :func:`export_onnx` from the raw columns, or its file.
+    onnx_model : onnx.ModelProto, onnxruntime.InferenceSession, str or path-like
+        A graph written by :func:`export_onnx` from the raw columns, its file,
+        or a session that runs it. A serving loop passes its session (or the
+        model loaded once): a file is read on every call.
     X : {DataFrame, array-like} of shape (n_samples, n_features)
         Rows laid out as the model's training data.
 
@@ -239,9 +246,18 @@ def onnx_inputs(onnx_model, X):
     _require_onnx()
     import onnx
 
-    if not isinstance(onnx_model, onnx.ModelProto):
-        onnx_model = onnx.load_model(str(onnx_model), load_external_data=False)
-    meta = {p.key: p.value for p in onnx_model.metadata_props}
+    if hasattr(onnx_model, "get_modelmeta"):  # an onnxruntime session
+        meta = dict(onnx_model.get_modelmeta().custom_metadata_map)
+        graph_inputs = [(i.name, i.type == "tensor(string)")
+                        for i in onnx_model.get_inputs()]  # fmt: skip
+    else:
+        if not isinstance(onnx_model, onnx.ModelProto):
+            onnx_model = onnx.load_model(str(onnx_model), load_external_data=False)
+        meta = {p.key: p.value for p in onnx_model.metadata_props}
+        graph_inputs = [
+            (i.name, i.type.tensor_type.elem_type == onnx.TensorProto.STRING)
+            for i in onnx_model.graph.input
+        ]
     if "skfeat.columns" not in meta:
         raise ValueError(
             "This graph does not start from the raw columns (it was not written "
@@ -255,14 +271,12 @@ def onnx_inputs(onnx_model, X):
     elif hasattr(X, "columns") and not all(isinstance(c, str) for c in X.columns):
         X = X.set_axis(columns, axis=1)
     out = {}
-    for graph_input in onnx_model.graph.input:
-        name = graph_input.name
-        elem = graph_input.type.tensor_type.elem_type
+    for name, is_text in graph_inputs:
         if name in vector_fields:
             out[name] = np.column_stack(
                 [_as_double(X[c], c) for c in vector_fields[name]]
             )
-        elif elem == onnx.TensorProto.STRING:
+        elif is_text:
             out[name] = _as_text(X[name], name, missing_string)
         else:
             out[name] = _as_double(X[name], name)

@@ -14,11 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from skfeat.nn._embedding import FieldEmbedding
-from skfeat.nn._mlp import Linear, eval_dtype, glorot_init_
-
-
-def _cast(t, x):
-    return t.to(x.dtype)
+from skfeat.nn._mlp import Linear, _cast, eval_dtype, glorot_init_
 
 
 class GRUCell(nn.Module):

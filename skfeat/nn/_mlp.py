@@ -8,6 +8,7 @@ prediction would depend on its batch; in float64 those differences are ~1e-16 an
 vanish below any tolerance that matters.
 """
 
+import weakref
 from contextlib import contextmanager
 
 import torch
@@ -24,8 +25,38 @@ _ACTIVATIONS = {
 }
 
 
+#: id(parameter) -> (weak reference to it, (version, storage address, dtype),
+#: its copy in that dtype); an entry goes when its parameter does
+_CAST_COPIES = {}
+
+
 def _cast(t, x):
-    return None if t is None else t.to(x.dtype)
+    """``t`` in the dtype of ``x``.
+
+    Outside autograd (predictions, explanations) the copy is kept with the
+    parameter and reused until the parameter changes in place (its version
+    counter moves) or gets new storage: a one-row prediction otherwise spends
+    a third of the deep modules' time casting their weights to float64.
+    Under autograd, and while torch traces the module (``torch.export``,
+    ``torch.compile``), the cast is made on every call. A write through
+    ``parameter.data`` bypasses the version counter and is not seen: change
+    parameters in place under ``torch.no_grad()`` instead (as optimizers and
+    ``load_state_dict`` do).
+    """
+    if t is None or t.dtype == x.dtype:
+        return t
+    if torch.is_grad_enabled() or torch.compiler.is_compiling():
+        return t.to(x.dtype)
+    try:
+        key = (t._version, t.data_ptr(), x.dtype)
+    except RuntimeError:  # a tensor without storage (functorch, meta)
+        return t.to(x.dtype)
+    address = id(t)
+    hit = _CAST_COPIES.get(address)
+    if hit is None or hit[0]() is not t or hit[1] != key:
+        ref = weakref.ref(t, lambda _: _CAST_COPIES.pop(address, None))
+        hit = _CAST_COPIES[address] = (ref, key, t.detach().to(x.dtype))
+    return hit[2]
 
 
 _EVAL_DTYPE = {"dtype": torch.float64}
