@@ -49,6 +49,20 @@ def test_weight_copies_follow_in_place_changes(deepfm):
     assert np.array_equal(copy.deepcopy(est).predict_proba(X), est.predict_proba(X))
 
 
+def test_batch_norm_statistics_are_read_afresh():
+    # running statistics change inside batch norm's kernel, which moves no
+    # version counter: they are cast on every call
+    X, y = _data()
+    est = DNNClassifier(max_epochs=2, batch_norm=True, random_state=0).fit(X, y)
+    before = est.predict_proba(X)
+    est.net_.module_.train()
+    with torch.no_grad():
+        est.net_.module_(**est.encode_inputs(X.iloc[::-1][:40]))
+    changed = est.predict_proba(X)
+    assert np.abs(changed - before).max() > 1e-6
+    assert np.array_equal(copy.deepcopy(est).predict_proba(X), changed)
+
+
 def test_weight_copies_are_dropped_with_their_parameter():
     layer = torch.nn.Linear(3, 2)
     x = torch.zeros(1, 3, dtype=torch.float64)

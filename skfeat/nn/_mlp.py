@@ -33,8 +33,8 @@ _CAST_COPIES = {}
 def _cast(t, x):
     """``t`` in the dtype of ``x``.
 
-    Outside autograd (predictions, explanations) the copy is kept with the
-    parameter and reused until the parameter changes in place (its version
+    Outside autograd (predictions, explanations) the copy of a parameter is
+    kept and reused until the parameter changes in place (its version
     counter moves) or gets new storage: a one-row prediction otherwise spends
     a third of the deep modules' time casting their weights to float64.
     Under autograd, and while torch traces the module (``torch.export``,
@@ -45,7 +45,12 @@ def _cast(t, x):
     """
     if t is None or t.dtype == x.dtype:
         return t
-    if torch.is_grad_enabled() or torch.compiler.is_compiling():
+    if (
+        not isinstance(t, nn.Parameter)  # buffers: batch norm's running
+        # statistics change inside its kernel, which moves no version counter
+        or torch.is_grad_enabled()
+        or torch.compiler.is_compiling()
+    ):
         return t.to(x.dtype)
     try:
         key = (t._version, t.data_ptr(), x.dtype)
