@@ -240,6 +240,26 @@ def test_factorised_encoding_equals_the_general_path():
     assert (ours[new["text"].isna().to_numpy(), 0] == 0).all()  # the missing id
 
 
+def test_the_fitted_frames_codes_are_reused_once_and_never_saved():
+    import pickle
+
+    from skfeat._fields._encoder import _FILL_BLOCK_ROWS
+
+    X = _frame(2 * _FILL_BLOCK_ROWS + 5, seed=4)  # over two blocks of rows
+    enc = _encoder(X).fit(X)
+    assert "_fit_codes" in enc.__dict__
+    assert "_fit_codes" not in pickle.loads(pickle.dumps(enc)).__dict__
+    reused = enc.transform(X)["cat"]
+    assert "_fit_codes" not in enc.__dict__
+    assert np.array_equal(reused, enc.transform(X)["cat"])  # factorised again
+    assert np.array_equal(reused, enc.transform(X.astype(object))["cat"])
+    # a transform of another frame drops the kept codes without using them
+    enc.fit(X)
+    other = X.iloc[::-1].reset_index(drop=True)
+    assert np.array_equal(enc.transform(other)["cat"], reused[::-1])
+    assert "_fit_codes" not in enc.__dict__
+
+
 def test_factorised_transform_still_matches_a_changed_kind():
     X = pd.DataFrame({"code": pd.array(["3", "5", "3"], dtype="str")})
     enc = _encoder(X).fit(X)

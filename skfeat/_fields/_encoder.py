@@ -37,6 +37,7 @@ its parts share the fitted vocabulary.
 import math
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -295,16 +296,15 @@ class FieldEncoder:
             elif self.min_frequency is None:  # with it, categories need counts
                 distinct = self._distinct_values(X, cat_cols)
             if distinct is not None:
-                # the same categories as a fit on every row: each column's set of
-                # values, padded to one length with a value it already holds
-                values = self._pad_columns(distinct)
+                # one column's distinct strings or integers: nothing to check
+                self._fit_sorted_categories(distinct)
             else:
                 values = self._categorical_part(X, cat_cols)
-            for i, j in enumerate(cat_cols):
-                check_categorical_values(values[:, i], self.names[j])
-            if distinct is None and w is not None and np.any(np.asarray(w) > 0):
-                values = values[keep]
-            self.ordinal_ = self._new_ordinal().fit(values)
+                for i, j in enumerate(cat_cols):
+                    check_categorical_values(values[:, i], self.names[j])
+                if w is not None and np.any(np.asarray(w) > 0):
+                    values = values[keep]
+                self.ordinal_ = self._new_ordinal().fit(values)
         if num_cols.size:
             self.scaler_ = StandardScaler().fit(
                 self._numeric_part(X, num_cols), sample_weight=w
@@ -636,27 +636,38 @@ class FieldEncoder:
         """
         n = X.shape[0]
         out = np.empty((n, len(cols)), dtype=np.int64)
-        slow = []
+        slow, tabled = [], []
         # labels read once: indexing a frame by a unique label is a fraction
         # of iloc's cost, and reading the labels one by one costs as much
         labels = (
             X.columns.tolist() if hasattr(X, "iloc") and X.columns.is_unique else None
         )
+        fitted_codes = self.__dict__.pop("_fit_codes", None)
+        if fitted_codes is not None and fitted_codes[0]() is not X:
+            fitted_codes = None
         for i, j in enumerate(cols):
             by_codes = self._category_code_ids(X, j, i, labels)
             if by_codes is not None:
                 out[:, i] = by_codes
                 continue
-            # a few rows (one serving request) cost less without factorising
-            fast = self._factorized(X, j) if n >= FACTORIZE_MIN_ROWS else None
+            if fitted_codes is not None and fitted_codes[2] is not None:
+                # the frame fit just factorised: its ids are known too
+                tabled.append((i, fitted_codes[2][i], fitted_codes[1][i][0]))
+                continue
+            if fitted_codes is not None:
+                fast = fitted_codes[1][i]
+            elif n >= FACTORIZE_MIN_ROWS:
+                fast = self._factorized(X, j)
+            else:  # a few rows (one serving request) cost less as they are
+                fast = None
             if fast is None or not self._same_kind(fast[1], i):
                 slow.append(i)
                 continue
             codes, distinct = fast
             ids = self._lookup_column(distinct, i)
             # a missing value has code -1, the last entry: the field's missing id
-            ids = np.append(ids, self._lookup_tables()[i][2])
-            out[:, i] = ids[codes]
+            tabled.append((i, np.append(ids, self._lookup_tables()[i][2]), codes))
+        _fill_by_codes(out, tabled)
         if slow:
             part = self._categorical_part(X, cols[slow])
             for k, i in enumerate(slow):
@@ -737,27 +748,59 @@ class FieldEncoder:
         return _value_kind(values) in (fitted, "empty")
 
     def _distinct_values(self, X, cols):
-        """Each column's distinct values (NaN last if any is missing), or None."""
-        out = []
+        """Each column's distinct values (NaN last if any is missing), or None.
+
+        The columns' codes are kept for the next :meth:`transform` of the same
+        frame (the fit path encodes the frame it fitted on), which takes them
+        instead of factorising again.
+        """
+        out, factorized = [], []
         for j in cols:
             fast = self._factorized(X, j)
             if fast is None:
                 return None
+            factorized.append(fast)
             codes, distinct = fast
             if (codes < 0).any():
                 distinct = np.append(distinct, np.array([np.nan], dtype=object))
             out.append(distinct)
+        try:
+            self._fit_codes = (weakref.ref(X), factorized, None)
+        except TypeError:  # pragma: no cover - a frame without weak references
+            pass
         return out
 
-    @staticmethod
-    def _pad_columns(distinct):
-        # repeating a column's own first value adds no category
-        width = max(len(d) for d in distinct)
-        out = np.empty((max(width, 1), len(distinct)), dtype=object)
-        for i, d in enumerate(distinct):
-            out[:, i] = d[0] if len(d) else np.nan
-            out[: len(d), i] = d
-        return out
+    def _fit_sorted_categories(self, distinct):
+        """Fit ``ordinal_`` on each column's distinct values, already known.
+
+        The categories ``OrdinalEncoder`` finds on these values (sorted, NaN
+        last), without its scan of every value for missing ones: the values
+        are one column's distinct strings or integers, NaN only at the end.
+        """
+        categories, tables = [], []
+        for values in distinct:
+            missing = bool(len(values) and _is_nan(values[-1]))
+            present = values[:-1] if missing else values
+            listed = present.tolist()
+            order = sorted(range(len(listed)), key=listed.__getitem__)
+            cats = np.empty(len(listed) + missing, dtype=object)
+            cats[: len(listed)] = present[order]
+            if missing:
+                cats[-1] = np.nan
+            categories.append(cats)
+            # each distinct value's id is its place in the sorted categories
+            # (as the lookup built from them gives it); code -1, the last entry,
+            # is a missing value: the missing id when the field had one in fit
+            table = np.empty(len(listed) + 1, dtype=np.int64)
+            table[order] = np.arange(N_RESERVED_IDS, len(listed) + N_RESERVED_IDS)
+            table[-1] = MISSING_ID if missing else UNKNOWN_ID
+            tables.append(table)
+        first = np.array([[c[0] if len(c) else np.nan for c in categories]], object)
+        self.ordinal_ = self._new_ordinal().fit(first)
+        self.ordinal_.categories_ = categories
+        kept = self.__dict__.get("_fit_codes")
+        if kept is not None:
+            self._fit_codes = (kept[0], kept[1], tables)
 
     def _build_lookup(self):
         ordinal = self.ordinal_
@@ -836,7 +879,12 @@ class FieldEncoder:
         return out
 
     #: caches rebuilt on first use, left out of pickles and skfeat.io files
-    _transient_attributes = ("_lookup_cache", "_bag_cache", "_codes_cache")
+    _transient_attributes = (
+        "_lookup_cache",
+        "_bag_cache",
+        "_codes_cache",
+        "_fit_codes",
+    )
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -1011,3 +1059,23 @@ class _Unseen:
 
     def __gt__(self, other):
         return False
+
+
+#: rows filled at a time by :func:`_fill_by_codes`: a block of the output stays
+#: in cache while its columns are written
+_FILL_BLOCK_ROWS = 8192
+
+
+def _fill_by_codes(out, tabled):
+    """``out[:, i] = table[codes]`` for each ``(i, table, codes)``.
+
+    Block by block of rows: writing a whole column of a C-ordered table jumps a
+    row's width at every value, several times slower for a million rows.
+    """
+    if not tabled:
+        return
+    for start in range(0, out.shape[0], _FILL_BLOCK_ROWS):
+        block = out[start : start + _FILL_BLOCK_ROWS]
+        stop = start + block.shape[0]
+        for i, table, codes in tabled:
+            block[:, i] = table[codes[start:stop]]
