@@ -40,6 +40,7 @@ from skfeat.models import (
     FinalNetClassifier,
     FMClassifier,
     FwFMClassifier,
+    VAEClassifier,
     WideDeepClassifier,
 )
 
@@ -55,6 +56,7 @@ MODELS = {
     "finalmlp": FinalMLPClassifier,
     "finalnet": FinalNetClassifier,
     "dcnv3": DCNv3Classifier,
+    "vae": VAEClassifier,
 }
 
 
