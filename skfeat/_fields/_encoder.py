@@ -342,10 +342,19 @@ class FieldEncoder:
             column[: len(values), 0] = values
             sorted_categories.append(self._new_ordinal().fit(column).categories_[0])
         if cat_cols.size:
-            first = np.array([[c[0] for c in sorted_categories]], dtype=object)
-            self.ordinal_ = self._new_ordinal().fit(first)
-            self.ordinal_.categories_ = sorted_categories
+            self._set_ordinal_categories(sorted_categories)
         return self._set_schema()
+
+    def _set_ordinal_categories(self, categories):
+        """``ordinal_`` with the given per-column categories, already sorted.
+
+        The encoder reads only ``categories_`` (and the infrequent ones, none
+        here) from it; it is fitted on one row so that it is a fitted
+        ``OrdinalEncoder`` that pickles and saves like any other.
+        """
+        first = np.array([[c[0] if len(c) else np.nan for c in categories]], object)
+        self.ordinal_ = self._new_ordinal().fit(first)
+        self.ordinal_.categories_ = categories
 
     def fit_column_encoders(self, X, ordinals):
         """Use one fitted ``OrdinalEncoder`` per categorical field.
@@ -795,9 +804,7 @@ class FieldEncoder:
             table[order] = np.arange(N_RESERVED_IDS, len(listed) + N_RESERVED_IDS)
             table[-1] = MISSING_ID if missing else UNKNOWN_ID
             tables.append(table)
-        first = np.array([[c[0] if len(c) else np.nan for c in categories]], object)
-        self.ordinal_ = self._new_ordinal().fit(first)
-        self.ordinal_.categories_ = categories
+        self._set_ordinal_categories(categories)
         kept = self.__dict__.get("_fit_codes")
         if kept is not None:
             self._fit_codes = (kept[0], kept[1], tables)

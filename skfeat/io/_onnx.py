@@ -216,8 +216,9 @@ def onnx_inputs(onnx_model, X):
     ----------
     onnx_model : onnx.ModelProto, onnxruntime.InferenceSession, str or path-like
         A graph written by :func:`export_onnx` from the raw columns, its file,
-        or a session that runs it. A serving loop passes its session (or the
-        model loaded once): a file is read on every call.
+        or the ``InferenceSession`` that runs it. Given a file, it is read on
+        every call: a serving loop passes its ``InferenceSession`` (or the model
+        loaded once).
     X : {DataFrame, array-like} of shape (n_samples, n_features)
         Rows laid out as the model's training data.
 
@@ -246,7 +247,7 @@ def onnx_inputs(onnx_model, X):
     _require_onnx()
     import onnx
 
-    if hasattr(onnx_model, "get_modelmeta"):  # an onnxruntime session
+    if hasattr(onnx_model, "get_modelmeta"):  # an onnxruntime.InferenceSession
         meta = dict(onnx_model.get_modelmeta().custom_metadata_map)
         graph_inputs = [(i.name, i.type == "tensor(string)")
                         for i in onnx_model.get_inputs()]  # fmt: skip

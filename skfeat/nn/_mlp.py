@@ -35,8 +35,8 @@ def _cast(t, x):
 
     Outside autograd (predictions, explanations) the copy of a parameter is
     kept and reused until the parameter changes in place (its version
-    counter moves) or gets new storage: a one-row prediction otherwise spends
-    a third of the deep modules' time casting their weights to float64.
+    counter moves) or gets new storage: casting every weight to float64 is
+    otherwise a large part of a one-row prediction.
     Under autograd, and while torch traces the module (``torch.export``,
     ``torch.compile``), the cast is made on every call. A write through
     ``parameter.data`` bypasses the version counter and is not seen: change
