@@ -14,6 +14,12 @@ load drifts, and the ratio to the first checkout is taken pair by pair::
     python -m benchmarks.bench_throughput --model fm --rows 800000
     python -m benchmarks.bench_throughput --model deepfm --checkouts /old/tree .
     python -m benchmarks.bench_throughput --model fm --buckets 3846 --mode files
+    python -m benchmarks.bench_throughput --model fm --threads 1 2 --repeats 5
+
+With several ``--threads`` every checkout runs at each thread count in turn (the
+environment's ``OMP_NUM_THREADS`` set to match), and the ratio is to the first
+checkout at the first thread count, the scaling to the same checkout at the first
+thread count (medians of the pairs of a repeat).
 
 ``--buckets N`` hashes every field into ``N`` ids (``26 * (N + 2)`` embedding rows)
 instead of learning a vocabulary, to measure the per-row cost against the size of
@@ -87,13 +93,13 @@ def _write_data(folder, shape, rows, seed, cap):
     return paths, [f"C{f + 1}" for f in range(26 if shape == "criteo" else 10)]
 
 
-def run_one(checkout, args, paths, categorical, params):
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), USER="bench")
+def run_one(checkout, threads, args, paths, categorical, params):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), USER="bench")
     # the worker runs in the checkout, so that its own tree (not this one's, which
     # ``python -c`` would put first on sys.path) is the one imported
     env["PYTHONPATH"] = os.path.abspath(checkout)
     job = dict(
-        model=args.model, threads=args.threads, epochs=args.epochs,
+        model=args.model, threads=threads, epochs=args.epochs,
         batch_size=args.batch_size, seed=args.seed, buckets=args.buckets,
         params=params, mode=args.mode, rows=args.rows, categorical=categorical,
         train=paths["train"], test=paths["test"],
@@ -117,7 +123,7 @@ def main():
     parser.add_argument("--cap", type=int, default=200_000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=4096)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--buckets", type=int, default=0)
@@ -134,33 +140,41 @@ def main():
         args.folder, args.shape, args.rows, args.seed, args.cap
     )
     params = json.loads(args.params)
-    results = {c: [] for c in args.checkouts}
+    runs = [(c, t) for c in args.checkouts for t in args.threads]
+    results = {run: [] for run in runs}
     for rep in range(args.repeats):
-        for c in args.checkouts:
-            r = run_one(c, args, paths, categorical, params)
-            results[c].append(r)
-            print(json.dumps({"checkout": c, "repeat": rep, **r}), flush=True)
-    base = args.checkouts[0]
+        for c, t in runs:
+            r = run_one(c, t, args, paths, categorical, params)
+            results[c, t].append(r)
+            record = {"checkout": c, "threads": t, "repeat": rep, **r}
+            print(json.dumps(record), flush=True)
+    base = runs[0]
     print(
         f"\n{args.model} {args.shape} rows={args.rows} epochs={args.epochs} "
-        f"batch={args.batch_size} threads={args.threads} buckets={args.buckets} "
+        f"batch={args.batch_size} buckets={args.buckets} "
         f"mode={args.mode} params={params} (medians of {args.repeats})"
     )
     print(
-        f"{'checkout':<28}{'rows/s':>10}{'ratio':>8}{'set-up s':>10}{'AUC':>9}"
-        f"{'table':>10}"
+        f"{'checkout':<28}{'threads':>8}{'rows/s':>10}{'ratio':>8}{'scaling':>9}"
+        f"{'set-up s':>10}{'AUC':>9}{'table':>10}"
     )
-    for c in args.checkouts:
-        rs = results[c]
-        ratio = statistics.median(
-            r["rows_s"] / b["rows_s"] for r, b in zip(rs, results[base], strict=True)
-        )
-        print(
-            f"{c[-28:]:<28}{statistics.median(r['rows_s'] for r in rs):>10,.0f}"
-            f"{ratio:>8.2f}{statistics.median(r['setup_s'] for r in rs):>10.2f}"
-            f"{statistics.median(r['auc'] for r in rs):>9.5f}{rs[0]['table']:>10,}"
+
+    def paired(runs, reference):
+        return statistics.median(
+            r["rows_s"] / b["rows_s"] for r, b in zip(runs, reference, strict=True)
         )
 
+    for c, t in runs:
+        rs = results[c, t]
+        # ratio: to the first checkout at the first thread count; scaling: to
+        # this checkout at the first thread count (both medians of the pairs)
+        print(
+            f"{c[-28:]:<28}{t:>8}{statistics.median(r['rows_s'] for r in rs):>10,.0f}"
+            f"{paired(rs, results[base]):>8.2f}"
+            f"{paired(rs, results[c, args.threads[0]]):>9.2f}"
+            f"{statistics.median(r['setup_s'] for r in rs):>10.2f}"
+            f"{statistics.median(r['auc'] for r in rs):>9.5f}{rs[0]['table']:>10,}"
+        )
 
 if __name__ == "__main__":
     main()

@@ -56,6 +56,54 @@ def test_lookup_values_and_gradient_equal_sparse_embedding():
     torch.testing.assert_close(ours.to_dense(), theirs.to_dense())
 
 
+def _lookup_gradient(table, ids, upstream):
+    table.weight.grad = None
+    (lookup(table, ids) * upstream).sum().backward()
+    return table.weight.grad
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_lookup_gradient_sums_each_ids_rows_in_position_order(threads):
+    # the per-id sums are exactly those of an accumulating index_put_ on one
+    # thread (position order), whatever torch's thread count
+    g = torch.Generator().manual_seed(0)
+    table = torch.nn.Embedding(3000, 11, sparse=True)
+    ids = torch.randint(0, 3000, (4096, 26), generator=g) ** 2 // 3000
+    upstream = torch.randn(4096, 26, 11, generator=g)
+    previous = torch.get_num_threads()
+    try:
+        torch.set_num_threads(threads)
+        grad = _lookup_gradient(table, ids, upstream)
+        torch.set_num_threads(1)
+        rows, inverse = torch.unique(ids.reshape(-1), return_inverse=True)
+        expected = torch.zeros(len(rows), 11).index_put_(
+            (inverse,), upstream.reshape(-1, 11), accumulate=True
+        )
+    finally:
+        torch.set_num_threads(previous)
+    assert torch.equal(grad._indices()[0], rows)
+    assert torch.equal(grad._values(), expected)
+
+
+def test_lookup_gradient_with_ids_too_large_to_pack():
+    # ids that cannot be packed with their positions take torch.unique's path
+    table = torch.nn.Embedding(8, 2, sparse=True)
+    ids = torch.tensor([3, 7, 3, 0])
+    upstream = torch.arange(8.0).reshape(4, 2)
+    packed = _lookup_gradient(table, ids, upstream)
+    import skfeat.nn._embedding as embedding
+
+    original = embedding._row_groups
+    embedding._row_groups = lambda ids: None
+    try:
+        unpacked = _lookup_gradient(table, ids, upstream)
+    finally:
+        embedding._row_groups = original
+    assert torch.equal(packed._indices(), unpacked._indices())
+    assert torch.equal(packed._values(), unpacked._values())
+    assert unpacked._values()[1].tolist() == [0.0 + 4.0, 1.0 + 5.0]  # id 3
+
+
 def test_lookup_is_plain_without_sparse_gradients_or_autograd():
     table = torch.nn.Embedding(10, 2)
     ids = torch.tensor([1, 1, 3])

@@ -2,6 +2,7 @@
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from skfeat.nn._bag import TargetAttention, pool
@@ -36,19 +37,42 @@ def unique_rows(ids):
     >>> rows.tolist(), inverse.tolist()
     ([2, 5, 7], [2, 0, 2, 1])
     """
+    groups = _row_groups(ids)
+    if groups is None:
+        return torch.unique(ids, sorted=True, return_inverse=True)
+    rows, order, starts = groups
+    sizes = np.diff(starts.numpy(), append=ids.numel())
+    inverse = np.empty(ids.numel(), dtype=np.int64)
+    inverse[order.numpy()] = np.repeat(np.arange(len(sizes)), sizes)
+    return rows, torch.from_numpy(inverse)
+
+
+def _row_groups(ids):
+    """The distinct ids, the positions grouped by id, and each group's start.
+
+    Returns ``(rows, order, starts)``: ``rows`` the distinct ids ascending,
+    ``order`` the positions of ``ids`` sorted by id (by position within an id),
+    ``starts`` the index in ``order`` where each id's group begins; None where
+    the ids cannot be packed with their positions into one int64 key (or are not
+    on the CPU). One sort of packed keys, the rest single passes in numpy.
+    """
     n = ids.numel()
     shift = max(n - 1, 1).bit_length()
     if n == 0 or ids.device.type != "cpu" or int(ids.max()) >= 1 << (62 - shift):
-        return torch.unique(ids, sorted=True, return_inverse=True)
-    keys = (ids << shift) | torch.arange(n, dtype=ids.dtype)
-    keys = torch.from_numpy(np.sort(keys.numpy()))
+        return None
+    keys = np.left_shift(ids.numpy(), shift, dtype=np.int64)
+    keys |= np.arange(n, dtype=np.int64)
+    keys.sort()
     order = keys & ((1 << shift) - 1)
-    sorted_ids = keys >> shift
-    first = torch.ones(n, dtype=torch.bool)
-    torch.ne(sorted_ids[1:], sorted_ids[:-1], out=first[1:])
-    rows = sorted_ids[first]
-    inverse = torch.empty_like(order).scatter_(0, order, first.cumsum(0) - 1)
-    return rows, inverse
+    keys >>= shift
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return (
+        torch.from_numpy(keys[starts]), torch.from_numpy(order),
+        torch.from_numpy(starts),
+    )  # fmt: skip
 
 
 class _GatherRows(torch.autograd.Function):
@@ -64,18 +88,30 @@ class _GatherRows(torch.autograd.Function):
     @staticmethod
     def forward(ctx, weight, ids):
         flat = ids.reshape(-1)
-        rows, inverse = unique_rows(flat)
-        ctx.save_for_backward(rows, inverse)
+        ctx.save_for_backward(flat)
         ctx.shape = weight.shape
+        ctx.groups = _row_groups(flat)
         return weight.index_select(0, flat).view(*ids.shape, weight.shape[1])
 
     @staticmethod
     def backward(ctx, grad):
-        rows, inverse = ctx.saved_tensors
+        (flat,) = ctx.saved_tensors
+        groups, ctx.groups = ctx.groups, None
         dim = ctx.shape[1]
-        values = grad.new_zeros(rows.numel(), dim).index_put_(
-            (inverse,), grad.reshape(-1, dim), accumulate=True
-        )
+        grad = grad.reshape(-1, dim)
+        if groups is not None:
+            # each distinct id's lookups summed in position order: an embedding
+            # bag over the gradient's rows, which torch runs in parallel over the
+            # ids; the same sums, bit for bit, as an accumulating index_put_ on
+            # one thread (whose kernel on several threads is slower, and orders
+            # the sums differently)
+            rows, order, starts = groups
+            values = F.embedding_bag(order, grad, starts, mode="sum")
+        else:
+            rows, inverse = torch.unique(flat, sorted=True, return_inverse=True)
+            values = grad.new_zeros(rows.numel(), dim).index_put_(
+                (inverse,), grad, accumulate=True
+            )
         grad_weight = torch.sparse_coo_tensor(
             rows.unsqueeze(0), values, ctx.shape, is_coalesced=True,
             check_invariants=False,
