@@ -199,3 +199,51 @@ def test_distill_refuses_non_finite_temperatures(fm, planted, temperature):
     Xtr = planted[0]
     with pytest.raises(ValueError, match="temperature must be a finite number > 0"):
         distill(fm, FMClassifier(max_epochs=1), Xtr, temperature=temperature)
+
+
+# ------------------------------------------------- distilling an ensemble
+@pytest.fixture(scope="module")
+def vote(planted):
+    from sklearn.ensemble import VotingClassifier
+
+    Xtr, ytr = planted[:2]
+    labels = np.where(ytr == 1, "click", "skip")
+    members = [
+        (f"fm{seed}", FMClassifier(embed_dim=8, max_epochs=8, random_state=seed))
+        for seed in (0, 1)
+    ]
+    return VotingClassifier(members, voting="soft").fit(Xtr, labels)
+
+
+@pytest.mark.parametrize("ensemble_output", ["mean_proba", "mean_logit"])
+def test_distill_takes_a_voting_ensemble_as_teacher(vote, planted, ensemble_output):
+    from skfeat.compress._distill import _teacher_targets
+
+    Xtr, _, Xte, yte, _ = planted
+    targets = _teacher_targets(vote, Xtr, 1.0, ensemble_output)
+    if ensemble_output == "mean_logit":
+        z = np.mean([m.decision_function(Xtr) for m in vote.estimators_], axis=0)
+        expected = 1 / (1 + np.exp(-z))
+    else:
+        expected = vote.predict_proba(Xtr)[:, 1]
+    np.testing.assert_allclose(targets, expected, rtol=1e-9, atol=1e-12)
+    student = distill(
+        vote, FMClassifier(embed_dim=8, max_epochs=8, random_state=0), Xtr,
+        ensemble_output=ensemble_output,
+    )  # fmt: skip
+    # the ensemble's labels, not its members' encoded ones
+    assert student.classes_.tolist() == ["click", "skip"]
+    assert set(student.predict(Xte[:50])) <= {"click", "skip"}
+    auc_vote = roc_auc_score(yte, vote.predict_proba(Xte)[:, 0])
+    auc_student = roc_auc_score(yte, student.predict_proba(Xte)[:, 0])
+    assert auc_student > auc_vote - 0.01
+
+
+def test_distill_refuses_hard_voting_and_unknown_outputs(vote, planted):
+    Xtr = planted[0]
+    rows = Xtr.iloc[:300]
+    hard = clone(vote).set_params(voting="hard").fit(rows, vote.predict(rows))
+    with pytest.raises(TypeError, match="voting='soft'"):
+        distill(hard, FMClassifier(), Xtr)
+    with pytest.raises(ValueError, match="ensemble_output must be one of"):
+        distill(vote, FMClassifier(), Xtr, ensemble_output="median")

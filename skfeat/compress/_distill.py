@@ -1,10 +1,12 @@
 """Distillation of a fitted model into a smaller one with the same field encoding."""
 
+import copy
 from numbers import Real
 
 import numpy as np
 import torch
 from sklearn.base import clone, is_classifier
+from sklearn.ensemble import VotingClassifier
 
 from skfeat.compress._common import check_field_model
 from skfeat.models import FitVariant
@@ -42,6 +44,7 @@ def distill(
     teacher_weight=1.0,
     temperature=1.0,
     eval_set=None,
+    ensemble_output="mean_proba",
 ):
     """Train ``student`` to reproduce a fitted ``teacher`` on ``X``.
 
@@ -57,10 +60,16 @@ def distill(
     ``min_frequency`` are set to the teacher's, so that refitting a clone
     reproduces the same preprocessing.
 
+    The teacher may also be a fitted soft-voting ensemble of skfeat models
+    (``VotingClassifier(voting="soft")`` or ``VotingRegressor``): the student
+    takes over the field encoding of its first member, and learns the
+    ensemble's output, so that one model answers at the cost of one.
+
     Parameters
     ----------
-    teacher : BaseFieldModel
-        A fitted skfeat model trained on field input, e.g. a ``DeepFMClassifier``.
+    teacher : BaseFieldModel or VotingClassifier or VotingRegressor
+        A fitted skfeat model trained on field input, e.g. a ``DeepFMClassifier``,
+        or a fitted voting ensemble whose members are such models.
     student : BaseFieldModel
         An estimator of the same kind (classifier or regressor), e.g. an
         ``FMClassifier`` with a small ``embed_dim``. It is cloned, not modified.
@@ -75,6 +84,11 @@ def distill(
     eval_set : tuple (X_val, y_val) or None, default=None
         Validation data for the student's early stopping; its targets are built
         the same way (``y_val`` may be None when ``teacher_weight == 1``).
+    ensemble_output : {"mean_proba", "mean_logit"}, default="mean_proba"
+        What a voting classifier teaches: its own ``predict_proba`` (the weighted
+        mean of the members' probabilities), or the sigmoid (softmax) of the
+        weighted mean of the members' ``decision_function``, the ensemble that
+        averages logits. Ignored for a single model and for regressors.
 
     Returns
     -------
@@ -94,8 +108,27 @@ def distill(
     ...                                         random_state=0), X)
     >>> student.predict_proba(X[:2]).shape
     (2, 2)
+
+    One model taught by a soft-voting ensemble's mean logit:
+
+    >>> from sklearn.ensemble import VotingClassifier
+    >>> vote = VotingClassifier(
+    ...     [(f"fm{s}", FMClassifier(embed_dim=4, max_epochs=5, random_state=s))
+    ...      for s in (0, 1)], voting="soft").fit(X, y)
+    >>> one = distill(vote, FMClassifier(embed_dim=4, max_epochs=5, random_state=0),
+    ...               X, ensemble_output="mean_logit")
+    >>> one.classes_.tolist() == vote.classes_.tolist()
+    True
     """
-    check_field_model(teacher, "distill")
+    from skfeat.explain._ensemble import ENSEMBLE_OUTPUTS, is_voting
+
+    if ensemble_output not in ENSEMBLE_OUTPUTS:
+        raise ValueError(
+            f"ensemble_output must be one of {ENSEMBLE_OUTPUTS}, got "
+            f"{ensemble_output!r}."
+        )
+    fields = _field_source(teacher) if is_voting(teacher) else teacher
+    check_field_model(fields, "distill")
     from skfeat.models import BaseFieldModel
 
     if not isinstance(student, BaseFieldModel):
@@ -122,26 +155,57 @@ def distill(
 
     options = {
         name: value
-        for name, value in teacher.get_params().items()
+        for name, value in fields.get_params().items()
         if name in _FIELD_PARAMS and name in student.get_params()
     }
+    teacher_params = fields.get_params()
+    hashed = teacher_params.get("categorical_encoding") == "hash"
     missing = [
         name
         for name in _FIELD_PARAMS
-        if name in teacher.get_params()
+        if name in teacher_params
         and name not in student.get_params()
-        and teacher.get_params()[name] not in (None, "vocabulary")
+        and teacher_params[name] not in (None, "vocabulary")
+        # the number of hash buckets means nothing without hashing
+        and (name != "hash_buckets" or hashed)
     ]
     if missing:
         raise ValueError(
-            f"The teacher {type(teacher).__name__} encodes its fields with "
-            f"{ {m: teacher.get_params()[m] for m in missing} }, which the student "
+            f"The teacher {type(fields).__name__} encodes its fields with "
+            f"{ {m: teacher_params[m] for m in missing} }, which the student "
             f"{type(student).__name__} does not take; choose a student with these "
             "parameters."
         )
     model = clone(student).set_params(**options)
-    variant = _Distillation(teacher, teacher_weight, temperature, is_classifier(model))
+    variant = _Distillation(
+        teacher, teacher_weight, temperature, is_classifier(model), fields,
+        ensemble_output,
+    )  # fmt: skip
     return model.fit_variant(variant, X, y, eval_set=eval_set)
+
+
+def _field_source(ensemble):
+    """The member of a fitted voting ensemble whose field encoding a student
+    takes over, with the ensemble's classes (members see encoded labels)."""
+    from sklearn.preprocessing import LabelEncoder
+    from sklearn.utils.validation import check_is_fitted
+
+    from skfeat.explain._ensemble import voting_members
+
+    check_is_fitted(ensemble)
+    members = [member for member, _ in voting_members(ensemble)]
+    if isinstance(ensemble, VotingClassifier) and ensemble.voting != "soft":
+        raise TypeError(
+            "distill needs a VotingClassifier with voting='soft' as teacher: "
+            "voting='hard' outputs class labels, which teach nothing soft."
+        )
+    for member in members:
+        check_field_model(member, "distill (every member of the ensemble)")
+    source = copy.copy(members[0])
+    if is_classifier(ensemble):
+        source.classes_ = ensemble.classes_
+        source._label_encoder = LabelEncoder().fit(ensemble.classes_)
+    return source
 
 
 #: estimator parameters that decide the field encoding: a student takes the
@@ -164,21 +228,28 @@ class _Distillation(FitVariant):
 
     name = "distill"
 
-    def __init__(self, teacher, teacher_weight, temperature, classifier):
+    def __init__(
+        self, teacher, teacher_weight, temperature, classifier, fields,
+        ensemble_output,
+    ):  # fmt: skip
         self.teacher = teacher
         self.teacher_weight = teacher_weight
         self.temperature = temperature
         self.classifier = classifier
+        self.fields = fields
+        self.ensemble_output = ensemble_output
 
     def fields_from(self):
-        return self.teacher
+        return self.fields
 
     def targets(self, X, y):
-        soft = _teacher_targets(self.teacher, X, self.temperature)
+        soft = _teacher_targets(
+            self.teacher, X, self.temperature, self.ensemble_output
+        )
         w = self.teacher_weight
         if w < 1:
             if self.classifier:
-                hard = _one_hot(self.teacher.classes_, np.asarray(y), soft.ndim)
+                hard = _one_hot(self.fields.classes_, np.asarray(y), soft.ndim)
             else:
                 hard = np.asarray(y, dtype=np.float64)
             soft = w * soft + (1 - w) * hard
@@ -205,11 +276,24 @@ def _one_hot(classes, y, ndim):
     return np.eye(len(classes))[codes]
 
 
-def _teacher_targets(teacher, X, temperature):
+def _teacher_targets(teacher, X, temperature, ensemble_output="mean_proba"):
     """Teacher outputs as targets: tempered probabilities, or predicted values."""
+    from skfeat.explain._ensemble import is_voting, voting_members
+
     if not is_classifier(teacher):
         return np.asarray(teacher.predict(X), dtype=np.float64)
-    z = np.asarray(teacher.decision_function(X), dtype=np.float64) / temperature
+    if not is_voting(teacher):
+        z = np.asarray(teacher.decision_function(X), dtype=np.float64)
+    elif ensemble_output == "mean_logit":
+        z = sum(
+            w * np.asarray(member.decision_function(X), dtype=np.float64)
+            for member, w in voting_members(teacher)
+        )
+    else:
+        # the ensemble's probabilities, as logits (binary: one column's log-odds)
+        p = np.clip(np.asarray(teacher.predict_proba(X), dtype=np.float64), 1e-300, 1)
+        z = np.log(p[:, 1]) - np.log(p[:, 0]) if p.shape[1] == 2 else np.log(p)
+    z = z / temperature
     if z.ndim == 1:
         with np.errstate(over="ignore"):
             return 1.0 / (1.0 + np.exp(-z))
