@@ -1,6 +1,5 @@
 """Distillation of a fitted model into a smaller one with the same field encoding."""
 
-import copy
 from numbers import Real
 
 import numpy as np
@@ -186,8 +185,7 @@ def distill(
 
 def _field_source(ensemble):
     """The member of a fitted voting ensemble whose field encoding a student
-    takes over, with the ensemble's classes (members see encoded labels)."""
-    from sklearn.preprocessing import LabelEncoder
+    takes over (with the ensemble's classes: see ``_Distillation.classes``)."""
     from sklearn.utils.validation import check_is_fitted
 
     from skfeat.explain._ensemble import voting_members
@@ -201,11 +199,7 @@ def _field_source(ensemble):
         )
     for member in members:
         check_field_model(member, "distill (every member of the ensemble)")
-    source = copy.copy(members[0])
-    if is_classifier(ensemble):
-        source.classes_ = ensemble.classes_
-        source._label_encoder = LabelEncoder().fit(ensemble.classes_)
-    return source
+    return members[0]
 
 
 #: estimator parameters that decide the field encoding: a student takes the
@@ -241,6 +235,12 @@ class _Distillation(FitVariant):
 
     def fields_from(self):
         return self.fields
+
+    def classes(self):
+        # a voting ensemble's members saw its labels encoded as 0 .. n - 1
+        if self.fields is not self.teacher and self.classifier:
+            return self.teacher.classes_
+        return None
 
     def targets(self, X, y):
         soft = _teacher_targets(

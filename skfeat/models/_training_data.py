@@ -70,6 +70,9 @@ class ArrayData:
         teacher = variant.fields_from() if first_call else None
         if teacher is not None:
             est._take_fields(teacher)
+            labels = variant.classes()
+            if labels is not None and est._is_classifier_model():
+                est._check_y(np.asarray(labels), reset=True)
             self.X = est._check_X(self.X_raw, reset=False)
         else:
             self.X = est._check_X(self.X_raw, reset=first_call)

@@ -84,6 +84,18 @@ class FitVariant:
         """
         return None
 
+    def classes(self):
+        """Return the class labels a classifier takes with the field encoding.
+
+        Returns
+        -------
+        classes : array-like or None
+            Replaces the classes of :meth:`fields_from`'s estimator (for
+            instance with those of an ensemble it is a member of, which saw
+            encoded labels); None keeps them.
+        """
+        return None
+
     def targets(self, X, y):
         """Return the training targets in the loss's form.
 
