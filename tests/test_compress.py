@@ -243,7 +243,31 @@ def test_distill_refuses_hard_voting_and_unknown_outputs(vote, planted):
     Xtr = planted[0]
     rows = Xtr.iloc[:300]
     hard = clone(vote).set_params(voting="hard").fit(rows, vote.predict(rows))
-    with pytest.raises(TypeError, match="voting='soft'"):
+    with pytest.raises(TypeError, match="use voting='soft'"):
         distill(hard, FMClassifier(), Xtr)
     with pytest.raises(ValueError, match="ensemble_output must be one of"):
         distill(vote, FMClassifier(), Xtr, ensemble_output="median")
+
+
+def test_distill_from_an_ensemble_mixes_its_labels(vote, planted):
+    # teacher_weight < 1 mixes the ensemble's soft targets with y in the
+    # ensemble's own labels (its members saw them encoded as 0 and 1)
+    from skfeat.compress._distill import _Distillation
+
+    Xtr, ytr = planted[:2]
+    labels = np.where(ytr == 1, "click", "skip")
+    variant = _Distillation(
+        vote, 0.5, 1.0, True, vote.estimators_[0], "mean_logit"
+    )  # fmt: skip
+    soft = variant.targets(Xtr, labels)
+    pure = _Distillation(vote, 1.0, 1.0, True, vote.estimators_[0], "mean_logit")
+    np.testing.assert_allclose(
+        soft, 0.5 * pure.targets(Xtr, None) + 0.5 * (labels == "skip"), atol=1e-12
+    )
+    student = distill(
+        vote, FMClassifier(embed_dim=8, max_epochs=4, random_state=0), Xtr, labels,
+        teacher_weight=0.5, ensemble_output="mean_logit",
+    )  # fmt: skip
+    assert student.classes_.tolist() == ["click", "skip"]
+    loaded = pickle.loads(pickle.dumps(student))
+    np.testing.assert_array_equal(loaded.predict(Xtr[:20]), student.predict(Xtr[:20]))

@@ -2,7 +2,8 @@
 
 The equivalence matrix: fit paths {in memory, from files (several files, with and
 without shuffling), partial_fit (in memory and from files), saved and loaded,
-data-parallel with one and two processes, distillation, private training} x
+data-parallel with one and two processes, distillation from one model and from a
+soft-voting ensemble, private training} x
 encoder options {plain, ``numeric_bins``, ``vector_features``, hashing,
 ``min_frequency``}, all on a table with an
 integer-id column whose ids repeat only across record batches. Each path must
@@ -65,6 +66,18 @@ def _fit(path, options, folder):
     if path == "distill":
         teacher = FMClassifier(**MODEL, **options).fit(X, y)
         return distill(teacher, FMClassifier(**MODEL), X, y, teacher_weight=0.0)
+    if path == "distill_ensemble":
+        from sklearn.ensemble import VotingClassifier
+
+        members = [
+            (f"fm{seed}", FMClassifier(**{**MODEL, **options, "random_state": seed}))
+            for seed in (0, 1)
+        ]
+        vote = VotingClassifier(members, voting="soft").fit(X, y)
+        return distill(
+            vote, FMClassifier(**MODEL), X, y, teacher_weight=0.0,
+            ensemble_output="mean_logit",
+        )  # fmt: skip
     if path == "private":
         pytest.importorskip("opacus")
         from skfeat.privacy import fit_private
@@ -122,6 +135,7 @@ def test_integer_ids_are_read_over_all_rows(in_memory):
         "saved",
         "distributed",
         "distill",
+        "distill_ensemble",
         "private",
     ],
 )

@@ -5,7 +5,6 @@ from numbers import Real
 import numpy as np
 import torch
 from sklearn.base import clone, is_classifier
-from sklearn.ensemble import VotingClassifier
 
 from skfeat.compress._common import check_field_model
 from skfeat.models import FitVariant
@@ -110,8 +109,7 @@ def distill(
 
     One model taught by a soft-voting ensemble's mean logit:
 
-    >>> from sklearn.ensemble import VotingClassifier
-    >>> vote = VotingClassifier(
+    >>>     >>> vote = VotingClassifier(
     ...     [(f"fm{s}", FMClassifier(embed_dim=4, max_epochs=5, random_state=s))
     ...      for s in (0, 1)], voting="soft").fit(X, y)
     >>> one = distill(vote, FMClassifier(embed_dim=4, max_epochs=5, random_state=0),
@@ -119,14 +117,18 @@ def distill(
     >>> one.classes_.tolist() == vote.classes_.tolist()
     True
     """
-    from skfeat.explain._ensemble import ENSEMBLE_OUTPUTS, is_voting
+    from skfeat.explain._ensemble import ENSEMBLE_OUTPUTS, check_voting, is_voting
 
     if ensemble_output not in ENSEMBLE_OUTPUTS:
         raise ValueError(
             f"ensemble_output must be one of {ENSEMBLE_OUTPUTS}, got "
             f"{ensemble_output!r}."
         )
-    fields = _field_source(teacher) if is_voting(teacher) else teacher
+    if is_voting(teacher):
+        check_voting(teacher, ensemble_output)
+        fields = _field_source(teacher)
+    else:
+        fields = teacher
     check_field_model(fields, "distill")
     from skfeat.models import BaseFieldModel
 
@@ -192,11 +194,6 @@ def _field_source(ensemble):
 
     check_is_fitted(ensemble)
     members = [member for member, _ in voting_members(ensemble)]
-    if isinstance(ensemble, VotingClassifier) and ensemble.voting != "soft":
-        raise TypeError(
-            "distill needs a VotingClassifier with voting='soft' as teacher: "
-            "voting='hard' outputs class labels, which teach nothing soft."
-        )
     for member in members:
         check_field_model(member, "distill (every member of the ensemble)")
     return members[0]
@@ -249,7 +246,7 @@ class _Distillation(FitVariant):
         w = self.teacher_weight
         if w < 1:
             if self.classifier:
-                hard = _one_hot(self.fields.classes_, np.asarray(y), soft.ndim)
+                hard = _one_hot(self.teacher.classes_, np.asarray(y), soft.ndim)
             else:
                 hard = np.asarray(y, dtype=np.float64)
             soft = w * soft + (1 - w) * hard
@@ -278,21 +275,22 @@ def _one_hot(classes, y, ndim):
 
 def _teacher_targets(teacher, X, temperature, ensemble_output="mean_proba"):
     """Teacher outputs as targets: tempered probabilities, or predicted values."""
-    from skfeat.explain._ensemble import is_voting, voting_members
+    from skfeat.explain._ensemble import is_voting, voting_function, voting_members
 
     if not is_classifier(teacher):
         return np.asarray(teacher.predict(X), dtype=np.float64)
     if not is_voting(teacher):
         z = np.asarray(teacher.decision_function(X), dtype=np.float64)
+    elif len(teacher.classes_) == 2:
+        # the ensemble's log-odds, as the explainer defines them
+        z = voting_function(teacher, ensemble_output, None)(X)
     elif ensemble_output == "mean_logit":
         z = sum(
             w * np.asarray(member.decision_function(X), dtype=np.float64)
             for member, w in voting_members(teacher)
         )
     else:
-        # the ensemble's probabilities, as logits (binary: one column's log-odds)
-        p = np.clip(np.asarray(teacher.predict_proba(X), dtype=np.float64), 1e-300, 1)
-        z = np.log(p[:, 1]) - np.log(p[:, 0]) if p.shape[1] == 2 else np.log(p)
+        z = np.log(np.clip(teacher.predict_proba(X), 1e-300, None))
     z = z / temperature
     if z.ndim == 1:
         with np.errstate(over="ignore"):
