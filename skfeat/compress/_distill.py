@@ -109,7 +109,8 @@ def distill(
 
     One model taught by a soft-voting ensemble's mean logit:
 
-    >>>     >>> vote = VotingClassifier(
+    >>> from sklearn.ensemble import VotingClassifier
+    >>> vote = VotingClassifier(
     ...     [(f"fm{s}", FMClassifier(embed_dim=4, max_epochs=5, random_state=s))
     ...      for s in (0, 1)], voting="soft").fit(X, y)
     >>> one = distill(vote, FMClassifier(embed_dim=4, max_epochs=5, random_state=0),
