@@ -288,6 +288,38 @@ def test_factorised_encoding_equals_the_general_path():
     assert (ours[new["text"].isna().to_numpy(), 0] == 0).all()  # the missing id
 
 
+def test_factorised_categories_sort_as_ordinal_encoder_does():
+    # the typed columns' own sorts (arrow's for arrow text) against the
+    # general path (OrdinalEncoder) on the same values as Python objects: code
+    # point order for text (case, accents, astral characters, the empty
+    # string), numeric order for integers (negative, beyond int64 as uint64)
+    words = ["b", "a", "Z", "é", "e", "ä", "\U0001F600", "", "aa", "A", "ß"]
+    rng = np.random.default_rng(3)
+    n = 600
+    pick = rng.integers(0, len(words), n)
+    X = pd.DataFrame({
+        "arrow": pd.array([words[k] for k in pick], dtype="str"),
+        "python": pd.array([words[k] for k in pick[::-1]],
+                           dtype=pd.StringDtype("python")),
+        "signed": rng.integers(-50, 50, n),
+        "wide": (rng.integers(0, 7, n).astype(np.uint64) + np.uint64(2**63)),
+        "nullable": pd.array(rng.integers(-5, 5, n), dtype="Int64"),
+    })  # fmt: skip
+    X.loc[::17, "arrow"] = None
+    X.loc[::19, "nullable"] = pd.NA
+    enc = _encoder(X).fit(X)
+    as_object = X.astype(object)
+    reference = _encoder(as_object).fit(as_object).ordinal_
+    for ours, theirs in zip(enc.ordinal_.categories_, reference.categories_,
+                            strict=True):  # fmt: skip
+        assert len(ours) == len(theirs)
+        assert all((x == y) or (x != x and y != y)
+                   for x, y in zip(ours, theirs, strict=True))  # fmt: skip
+    # and the ids of the fitted frame are those of the general path
+    assert np.array_equal(enc.transform(X)["cat"],
+                          enc.transform(X.astype(object))["cat"])  # fmt: skip
+
+
 def test_the_fitted_frames_codes_are_reused_once_and_never_saved():
     import pickle
 

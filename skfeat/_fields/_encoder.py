@@ -726,11 +726,14 @@ class FieldEncoder:
         return hit[1][values.codes]
 
     @staticmethod
-    def _factorized(X, j):
+    def _factorized(X, j, *, sort=False):
         """``(codes, distinct values)`` of a DataFrame column of one type, or None.
 
         Codes are -1 for missing values; the distinct values are an object array
         (Python ``str`` or ``int``, as ``to_numpy(dtype=object)`` gives them).
+        With ``sort``, a third entry orders the distinct values as Python's
+        ``sorted`` does (``OrdinalEncoder``'s order), or is None where that must
+        be left to ``sorted``.
         """
         if not hasattr(X, "iloc") or X.shape[0] == 0:
             return None
@@ -743,11 +746,21 @@ class FieldEncoder:
         )
         if not typed:
             return None
-        codes, distinct = pd.factorize(col, use_na_sentinel=True)
-        distinct = np.asarray(distinct, dtype=object)
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        distinct = np.asarray(uniques, dtype=object)
         if pd.api.types.infer_dtype(distinct, skipna=True) not in ("string", "integer"):
             return None  # categories of mixed or other values: the general path
-        return np.asarray(codes, dtype=np.int64), distinct
+        codes = np.asarray(codes, dtype=np.int64)
+        if not sort:
+            return codes, distinct
+        order = None
+        if not isinstance(dtype, pd.CategoricalDtype):
+            # a text or integer column's own sort (arrow's for arrow text: UTF-8
+            # byte order is code point order, Python's order of ``str``), several
+            # times faster than ``sorted`` over the Python objects; a categorical
+            # column's uniques would sort by its categories' order instead
+            order = np.asarray(uniques.argsort(), dtype=np.intp)
+        return codes, distinct, order
 
     def _same_kind(self, values, i):
         """Whether field ``i``'s values need no matching through their text."""
@@ -757,7 +770,10 @@ class FieldEncoder:
         return _value_kind(values) in (fitted, "empty")
 
     def _distinct_values(self, X, cols):
-        """Each column's distinct values (NaN last if any is missing), or None.
+        """Each column's ``(distinct values, order)``, or None.
+
+        The distinct values end with NaN if any is missing; ``order`` sorts the
+        others (None: not known, ``sorted`` finds it).
 
         The columns' codes are kept for the next :meth:`transform` of the same
         frame (the fit path encodes the frame it fitted on), which takes them
@@ -765,14 +781,14 @@ class FieldEncoder:
         """
         out, factorized = [], []
         for j in cols:
-            fast = self._factorized(X, j)
+            fast = self._factorized(X, j, sort=True)
             if fast is None:
                 return None
-            factorized.append(fast)
-            codes, distinct = fast
+            codes, distinct, order = fast
+            factorized.append((codes, distinct))
             if (codes < 0).any():
                 distinct = np.append(distinct, np.array([np.nan], dtype=object))
-            out.append(distinct)
+            out.append((distinct, order))
         try:
             self._fit_codes = (weakref.ref(X), factorized, None)
         except TypeError:  # pragma: no cover - a frame without weak references
@@ -787,21 +803,23 @@ class FieldEncoder:
         are one column's distinct strings or integers, NaN only at the end.
         """
         categories, tables = [], []
-        for values in distinct:
+        for values, order in distinct:
             missing = bool(len(values) and _is_nan(values[-1]))
             present = values[:-1] if missing else values
-            listed = present.tolist()
-            order = sorted(range(len(listed)), key=listed.__getitem__)
-            cats = np.empty(len(listed) + missing, dtype=object)
-            cats[: len(listed)] = present[order]
+            n = len(present)
+            if order is None:
+                listed = present.tolist()
+                order = sorted(range(n), key=listed.__getitem__)
+            cats = np.empty(n + missing, dtype=object)
+            cats[:n] = present[order]
             if missing:
                 cats[-1] = np.nan
             categories.append(cats)
             # each distinct value's id is its place in the sorted categories
             # (as the lookup built from them gives it); code -1, the last entry,
             # is a missing value: the missing id when the field had one in fit
-            table = np.empty(len(listed) + 1, dtype=np.int64)
-            table[order] = np.arange(N_RESERVED_IDS, len(listed) + N_RESERVED_IDS)
+            table = np.empty(n + 1, dtype=np.int64)
+            table[order] = np.arange(N_RESERVED_IDS, n + N_RESERVED_IDS)
             table[-1] = MISSING_ID if missing else UNKNOWN_ID
             tables.append(table)
         self._set_ordinal_categories(categories)
