@@ -304,6 +304,7 @@ def test_factorised_categories_sort_as_ordinal_encoder_does():
         "signed": rng.integers(-50, 50, n),
         "wide": (rng.integers(0, 7, n).astype(np.uint64) + np.uint64(2**63)),
         "nullable": pd.array(rng.integers(-5, 5, n), dtype="Int64"),
+        "missing": pd.array([None] * n, dtype="str"),
     })  # fmt: skip
     X.loc[::17, "arrow"] = None
     X.loc[::19, "nullable"] = pd.NA
