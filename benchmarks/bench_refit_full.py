@@ -26,6 +26,7 @@ from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import MultiStepLR
 
 from benchmarks.bench_defaults import MODELS, load
+from benchmarks.bench_seeds import refit_schedule
 
 
 def main():
@@ -57,11 +58,7 @@ def main():
     first_s = time.perf_counter() - start
     auc_first = roc_auc_score(y_te, first.predict_proba(X_te)[:, 1])
     history = first.net_.history
-    best = int(first.validation_score_.argmax()) + 1
-    lrs = [row.get("event_lr") for row in history]
-    drops = [e for e in range(1, len(lrs)) if lrs[e] is not None and lrs[e - 1]
-             is not None and lrs[e] < lrs[e - 1]]  # fmt: skip
-    milestones = [e for e in drops if e < best]
+    best, milestones = refit_schedule(first)
 
     start = time.perf_counter()
     refit = Model(
