@@ -88,6 +88,17 @@ def _cpu_name():
     return platform.processor() or platform.machine()
 
 
+def _predict_and_save(model, X, path):
+    """The positive class's probabilities on ``X`` (saved to ``path`` if given)."""
+    start = time.perf_counter()
+    proba = model.predict_proba(X)[:, 1].astype(np.float64)
+    seconds = time.perf_counter() - start
+    if path is not None:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        np.save(path, proba)
+    return proba, seconds
+
+
 def fit_one(name, seed, data, params, save_dir=None, tag="", refit=False):
     """Fit one model at one seed; return its record (and save its probabilities)."""
     Xtr, ytr, Xva, yva = data
@@ -103,12 +114,7 @@ def fit_one(name, seed, data, params, save_dir=None, tag="", refit=False):
     start = time.perf_counter()
     model.fit(Xtr, ytr)
     fit_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    proba = model.predict_proba(Xva)[:, 1].astype(np.float64)
-    predict_seconds = time.perf_counter() - start
-    if path is not None:
-        os.makedirs(save_dir, exist_ok=True)
-        np.save(path, proba)
+    proba, predict_seconds = _predict_and_save(model, Xva, path)
     return {
         "model": name + tag,
         "seed": seed,
@@ -161,12 +167,10 @@ def refit_one(name, seed, data, params, save_dir=None, tag=""):
     start = time.perf_counter()
     refit.fit(Xtr, ytr)
     fit_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    proba = refit.predict_proba(Xva)[:, 1].astype(np.float64)
-    predict_seconds = time.perf_counter() - start
+    path = None
     if save_dir is not None:
-        os.makedirs(save_dir, exist_ok=True)
-        np.save(os.path.join(save_dir, f"{name}{tag}_refit_seed{seed}.npy"), proba)
+        path = os.path.join(save_dir, f"{name}{tag}_refit_seed{seed}.npy")
+    proba, predict_seconds = _predict_and_save(refit, Xva, path)
     return {
         "model": name + tag + "_refit",
         "seed": seed,
