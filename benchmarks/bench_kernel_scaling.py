@@ -3,8 +3,9 @@
 A training step at Criteo shape (batch 4096, 26 fields, embeddings of 10, a
 724,000-row table) is made of a few kinds of work: the MLP's matrix products,
 element-wise passes over the batch's lookups (a few MB, cache-sized), random row
-reads and writes in the embedding table and its Adam moments, and streaming
-through memory. This script times each kind alone at one and two threads,
+reads and writes in the embedding table and its Adam moments, the sort that
+groups the batch's lookups by id (numpy's and torch's, side by side), and
+streaming through memory. This script times each kind alone at one and two threads,
 alternating the thread count within one process, and prints the minimum over the
 repeats and the ratio, so that a step's scaling can be read against what the
 machine gives each kind::
@@ -18,6 +19,7 @@ limited by something the cores share (memory bandwidth).
 import argparse
 import time
 
+import numpy as np
 import torch
 
 
@@ -46,6 +48,11 @@ def _kernels():
     ids = torch.randint(0, rows, (batch * fields,))
     distinct = torch.unique(ids)
     new_rows = torch.randn(len(distinct), width)
+    # each lookup's id packed with its position, as the embedding's backward
+    # groups a batch's lookups by id
+    shift = (batch * fields - 1).bit_length()
+    keys = (ids << shift) | torch.arange(batch * fields)
+    keys_np = keys.numpy()
     big_a = torch.randn(26_000_000)
     big_b = torch.randn(26_000_000)
     big_out = torch.empty_like(big_a)
@@ -62,6 +69,14 @@ def _kernels():
         ),
         "write the batch's distinct rows (index_copy_)": (
             lambda: table.index_copy_(0, distinct, new_rows),
+            200,
+        ),
+        "sort one batch's packed (id, position) keys, numpy": (
+            lambda: np.sort(keys_np),
+            200,
+        ),
+        "sort one batch's packed (id, position) keys, torch": (
+            lambda: torch.sort(keys),
             200,
         ),
         "streaming add of two 100 MB arrays": (
