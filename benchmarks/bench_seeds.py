@@ -22,6 +22,11 @@ weights early stopping kept, the learning rate divided by 10 after the same
 epochs as the first fit's plateau schedule divided it. Its record has the model
 name with ``_refit`` (``<model><tag>_refit_seed<seed>.npy`` in ``--save-dir``)
 and its fit seconds are the second fit's alone.
+
+``--average-from EPOCH`` passes ``callbacks=[WeightAveraging(start=EPOCH)]``: the
+model ends with the average of its weights from that epoch on (batch-norm
+statistics recomputed); use it with ``--set early_stopping=False`` and, for
+averaging at a constant learning rate, ``--set lr_schedule=None``.
 """
 
 import argparse
@@ -50,6 +55,7 @@ from skfeat.models import (
     FMClassifier,
     FwFMClassifier,
     VAEClassifier,
+    WeightAveraging,
     WideDeepClassifier,
 )
 
@@ -194,11 +200,14 @@ def main(argv=None):
     parser.add_argument("--refit", action="store_true")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--refit-all-rows", action="store_true")
+    parser.add_argument("--average-from", type=int, default=None, metavar="EPOCH")
     args = parser.parse_args(argv)
     if not os.environ.get("SKFEAT_DATA"):
         raise SystemExit("set SKFEAT_DATA to the data folder (holding frappe_x1)")
     torch.set_num_threads(args.threads)
     params = dict(_override(s) for s in args.set)
+    if args.average_from is not None:
+        params["callbacks"] = [WeightAveraging(start=args.average_from)]
     frappe = load_frappe()
     data = (frappe.train.X, frappe.train.y, frappe.valid.X, frappe.valid.y)
     for name in args.models:

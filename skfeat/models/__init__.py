@@ -1,6 +1,7 @@
 """scikit-learn estimators wrapping skfeat's torch modules."""
 
 from skfeat._fields import FieldSchema
+from skfeat.models._averaging import WeightAveraging
 from skfeat.models._base import BaseFieldModel
 from skfeat.models._dcnv3 import DCNv3Classifier, DCNv3Regressor
 from skfeat.models._decomposition import Decomposition
@@ -59,6 +60,7 @@ __all__ = [
     "MultVAE",
     "VAEClassifier",
     "VAERegressor",
+    "WeightAveraging",
     "WideDeepClassifier",
     "WideDeepRegressor",
 ]
