@@ -94,7 +94,7 @@ def test_a_fit_that_ends_before_start_keeps_its_weights(data):
     np.testing.assert_array_equal(plain.predict_proba(X), late.predict_proba(X))
 
 
-def test_clone_and_pickle_carry_no_training_state(data):
+def test_clone_pickle_and_save_carry_no_training_state(data, tmp_path):
     X, y = data
     fm = FMClassifier(
         embed_dim=4, max_epochs=3, early_stopping=False, random_state=0,
@@ -107,6 +107,14 @@ def test_clone_and_pickle_carry_no_training_state(data):
     assert averaging.sums_ is None and averaging.dataset_ is None
     loaded = pickle.loads(pickle.dumps(fm))
     np.testing.assert_array_equal(loaded.predict_proba(X), fm.predict_proba(X))
+    # skfeat.io keeps the callback (its start) with the model
+    from skfeat.io import load, save
+
+    path = tmp_path / "fm.skfeat"
+    save(fm, path)
+    restored = load(path)
+    assert repr(restored.callbacks) == "[WeightAveraging(start=2)]"
+    np.testing.assert_array_equal(restored.predict_proba(X), fm.predict_proba(X))
     np.testing.assert_array_equal(twin.fit(X, y).predict_proba(X), fm.predict_proba(X))
 
 
@@ -139,3 +147,46 @@ def test_averaging_from_files(data, tmp_path):
              if isinstance(m, torch.nn.BatchNorm1d)]  # fmt: skip
     assert norms and all(int(m.num_batches_tracked) > 0 for m in norms)
     assert dnn.score(X, y) > 0.6
+
+
+def test_every_other_way_of_fitting_keeps_it(data, monkeypatch):
+    from skfeat.compress import distill
+    from skfeat.distributed import fit_distributed
+    from skfeat.privacy import fit_private
+
+    X, y = data
+    params = dict(embed_dim=4, max_epochs=3, early_stopping=False, random_state=0)
+    plain = FMClassifier(**params, callbacks=[WeightAveraging(start=2)]).fit(X, y)
+    # a one-process fit_distributed job averages its epochs as fit does
+    one = fit_distributed(
+        FMClassifier(**params, callbacks=[_Record(), WeightAveraging(start=2)]),
+        X, y,
+    )  # fmt: skip
+    epochs = _recorded(one).epochs
+    n_ids = int(sum(one.schema_.cardinalities))
+    for k, p in enumerate(one.net_.module_.parameters()):
+        if p.shape[0] != n_ids:  # the table's untrained rows are refilled
+            mean = torch.stack([e[k].double() for e in epochs[1:]]).mean(0)
+            torch.testing.assert_close(p.double(), mean, rtol=0, atol=1e-6)
+    # partial_fit: each call averages its own epochs
+    part = FMClassifier(**params, callbacks=[_Record(), WeightAveraging(start=1)])
+    part.partial_fit(X, y, classes=[0, 1])
+    first = _recorded(part).epochs[-1]
+    for p, last in zip(part.net_.module_.parameters(), first, strict=True):
+        if p.shape[0] != int(sum(part.schema_.cardinalities)):
+            torch.testing.assert_close(p, last)  # one epoch: its own weights
+    part.partial_fit(X, y)
+    assert part.score(X, y) > 0.5
+    student = distill(plain, FMClassifier(**params,
+                                          callbacks=[WeightAveraging(start=2)]), X)
+    assert student.score(X, y) > 0.5
+    private = fit_private(
+        FMClassifier(**params, callbacks=[WeightAveraging(start=2)]), X, y,
+        target_epsilon=8.0,
+    )
+    assert private.predict_proba(X).shape == (len(y), 2)
+    # several processes: a clear refusal
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.distributed, "get_world_size", lambda: 2)
+    with pytest.raises(ValueError, match="does not run across processes"):
+        FMClassifier(**params, callbacks=[WeightAveraging(start=2)]).fit(X, y)

@@ -81,6 +81,7 @@ def _allowed_classes():
 
     from skfeat._fields import FieldEncoder, FieldSchema, NumericBinner
     from skfeat.io._ensembles import ensemble_classes
+    from skfeat.models import WeightAveraging
     from skfeat.utils.discovery import all_estimators
 
     classes = [
@@ -112,6 +113,9 @@ def _allowed_classes():
         # only as an identity (a ColumnTransformer's fitted passthrough): a
         # function it holds is refused like any other callable
         FunctionTransformer,
+        # a model's ``callbacks`` entry: its state is the epoch it starts from
+        # (the sums and rows it keeps while training are dropped at the end)
+        WeightAveraging,
     ]
     classes += [cls for _, cls in all_estimators()]
     classes += ensemble_classes()

@@ -19,7 +19,10 @@ class WeightAveraging(Callback):
     average of weights spread along the path of a constant rate generalises
     better than the last of them.
 
-    Pass it in an estimator's ``callbacks``; early stopping must be off
+    Pass it in an estimator's ``callbacks`` (in-memory and file fits,
+    ``partial_fit``, ``distill``, ``fit_private`` and ``skfeat.io`` files keep
+    it; ``fit_distributed`` across several processes refuses it); early
+    stopping must be off
     (``early_stopping=False``), since it would put back the weights of its best
     epoch in place of the average. The sum is kept in float64, one copy of every
     parameter (embedding tables included) while training runs; a fitted model
@@ -85,6 +88,15 @@ class WeightAveraging(Callback):
         **kwargs : dict
             The event's other arguments (skorch's).
         """
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            if torch.distributed.get_world_size() > 1:
+                # each process would recompute the batch-norm statistics on
+                # its own shard only
+                raise ValueError(
+                    "WeightAveraging does not run across processes "
+                    "(fit_distributed with several processes); fit in one "
+                    "process, in memory or from files."
+                )
         stopping = dict(net.callbacks_).get("early_stopping")
         if stopping is not None and getattr(stopping, "load_best", False):
             raise ValueError(
