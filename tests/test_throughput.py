@@ -3,6 +3,11 @@
 Each fast path is checked against the plain computation it replaces.
 """
 
+import os
+import platform
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -341,6 +346,34 @@ def test_the_fitted_frames_codes_are_reused_once_and_never_saved():
     assert "_fit_codes" not in enc.__dict__
 
 
+def test_arrow_text_in_several_chunks_encodes_as_in_one():
+    # arrow's codes are taken as they are: with several chunks (each with its
+    # own values), missing values in each, the ids are those of
+    # the same values in one chunk and of the general path
+    import pyarrow as pa
+
+    words = np.array(["b", "a", "é", "cc", "a b", ""], dtype=object)
+    rng = np.random.default_rng(5)
+    parts = []
+    for k in range(3):
+        values = words[rng.integers(0, len(words) - k, 700)].tolist()
+        values[k::11] = [None] * len(values[k::11])
+        parts.append(pa.array(values, type=pa.string()))
+    chunked = pd.arrays.ArrowStringArray(pa.chunked_array(parts))
+    X = pd.DataFrame({"t": pd.Series(chunked), "n": rng.integers(0, 3, 2100)})
+    assert X["t"].array.__arrow_array__().num_chunks == 3
+    one = X.assign(t=pd.array(X["t"].tolist(), dtype="str"))
+    enc = _encoder(X).fit(X)
+    assert "_fit_kinds" not in enc.__dict__  # taken by the schema, not kept
+    reference = _encoder(X.astype(object)).fit(X.astype(object))
+    assert enc.category_kinds_ == reference.category_kinds_ == ["string", "integer"]
+    ids = enc.transform(X)["cat"]
+    assert ids.dtype == np.int64 and ids.flags.c_contiguous
+    assert np.array_equal(ids, reference.transform(X.astype(object))["cat"])
+    assert np.array_equal(ids, enc.transform(one)["cat"])
+    assert (ids[X["t"].isna().to_numpy(), 0] == 0).all()
+
+
 def test_factorised_transform_still_matches_a_changed_kind():
     X = pd.DataFrame({"code": pd.array(["3", "5", "3"], dtype="str")})
     enc = _encoder(X).fit(X)
@@ -466,3 +499,44 @@ def test_private_fit_with_sparse_gradients_trains():
                        early_stopping=False)  # fmt: skip
     fit_private(clf, X, y, target_epsilon=5.0)
     assert np.isfinite(clf.predict_proba(X)).all()
+
+
+# ---------------------------------------------------------------- memory
+_STEP_BUFFER_PROBE = r"""
+import resource, torch
+from skfeat.utils._allocator import keep_step_buffers_on_the_heap
+
+def faults(nbytes, times):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(times):
+        buffer = torch.empty(nbytes, dtype=torch.uint8)
+        buffer.fill_(1)
+        del buffer
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+size = 24 << 20
+print(faults(size, 10))
+keep_step_buffers_on_the_heap()
+faults(size, 1)  # the heap grows once
+print(faults(size, 10))
+"""
+
+
+@pytest.mark.skipif(
+    platform.libc_ver()[0] != "glibc", reason="glibc's dynamic mmap threshold"
+)
+def test_step_buffers_stop_faulting_in_fresh_pages():
+    # any malloc setting (dask's nanny sets MALLOC_TRIM_THRESHOLD_ in the
+    # process that starts its workers) turns glibc's dynamic threshold off
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"
+    }  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", _STEP_BUFFER_PROBE],
+        capture_output=True, text=True, check=True, timeout=120, env=env,
+    )  # fmt: skip
+    before, after = (int(v) for v in out.stdout.split())
+    if before < 10 * 1000:  # 24 MiB is 6,144 pages of 4 KiB
+        pytest.skip(f"the allocator already reused its pages ({before} faults)")
+    assert after < before / 20, (before, after)

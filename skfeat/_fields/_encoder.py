@@ -38,6 +38,7 @@ import math
 import numbers
 import warnings
 import weakref
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,12 @@ from skfeat._fields._columns import (  # noqa: F401 - re-exported
     resolve_vector_features,
 )
 from skfeat._fields._hashing import HASH_KEY, hash_categories  # noqa: F401 - re-exported
-from skfeat._fields._ids import MISSING_ID, N_RESERVED_IDS, UNKNOWN_ID  # noqa: F401
+from skfeat._fields._ids import (  # noqa: F401
+    MISSING_ID,
+    N_RESERVED_IDS,
+    UNKNOWN_ID,
+    empty_id_table,
+)
 from skfeat._fields._schema import FieldSchema
 from skfeat._fields._values import (  # noqa: F401 - re-exported
     _column,
@@ -386,11 +392,15 @@ class FieldEncoder:
                 if infrequent is not None:
                     n = n - len(infrequent) + 1
                 cardinalities.append(n + N_RESERVED_IDS)
-        self.category_kinds_ = (
-            [_value_kind(cats) for cats in self.ordinal_.categories_]
-            if self.ordinal_ is not None
-            else []
-        )
+        known = self.__dict__.pop("_fit_kinds", None)
+        if self.ordinal_ is None:
+            self.category_kinds_ = []
+        elif known is not None and known[0] is self.ordinal_.categories_:
+            self.category_kinds_ = list(known[1])
+        else:
+            self.category_kinds_ = [
+                _value_kind(cats) for cats in self.ordinal_.categories_
+            ]
         self.schema_ = self._schema(cardinalities, num_cols.size)
         return self
 
@@ -528,7 +538,7 @@ class FieldEncoder:
         cat_cols, num_cols, vec_cols = self._column_kinds()
         if cat_cols.size:
             if getattr(self, "encoding", "vocabulary") == "hash":
-                cat = np.empty((n, cat_cols.size), dtype=np.int64)
+                cat = empty_id_table(n, cat_cols.size)
                 for i, j in enumerate(cat_cols):
                     col = _column(X, j)
                     raw = col.to_numpy() if hasattr(col, "to_numpy") else col
@@ -644,7 +654,7 @@ class FieldEncoder:
         columns whose kind of values changed since ``fit``, take the general path.
         """
         n = X.shape[0]
-        out = np.empty((n, len(cols)), dtype=np.int64)
+        out = empty_id_table(n, len(cols))
         slow, tabled = [], []
         # labels read once: indexing a frame by a unique label is a fraction
         # of iloc's cost, and reading the labels one by one costs as much
@@ -661,7 +671,7 @@ class FieldEncoder:
                 continue
             if fitted_codes is not None and fitted_codes[2] is not None:
                 # the frame fit just factorised: its ids are known too
-                tabled.append((i, fitted_codes[2][i], fitted_codes[1][i][0]))
+                tabled.append((i, fitted_codes[2][i], fitted_codes[1][i].codes))
                 continue
             if fitted_codes is not None:
                 fast = fitted_codes[1][i]
@@ -669,13 +679,12 @@ class FieldEncoder:
                 fast = self._factorized(X, j)
             else:  # a few rows (one serving request) cost less as they are
                 fast = None
-            if fast is None or not self._same_kind(fast[1], i):
+            if fast is None or not self._same_kind(fast.distinct, i, fast.kind):
                 slow.append(i)
                 continue
-            codes, distinct = fast
-            ids = self._lookup_column(distinct, i)
+            ids = self._lookup_column(fast.distinct, i)
             # a missing value has code -1, the last entry: the field's missing id
-            tabled.append((i, np.append(ids, self._lookup_tables()[i][2]), codes))
+            tabled.append((i, np.append(ids, self._lookup_tables()[i][2]), fast.codes))
         _fill_by_codes(out, tabled)
         if slow:
             part = self._categorical_part(X, cols[slow])
@@ -727,11 +736,11 @@ class FieldEncoder:
 
     @staticmethod
     def _factorized(X, j, *, sort=False):
-        """``(codes, distinct values)`` of a DataFrame column of one type, or None.
+        """A DataFrame column of one type as :class:`_Factorized`, or None.
 
         Codes are -1 for missing values; the distinct values are an object array
         (Python ``str`` or ``int``, as ``to_numpy(dtype=object)`` gives them).
-        With ``sort``, a third entry orders the distinct values as Python's
+        With ``sort``, ``order`` orders the distinct values as Python's
         ``sorted`` does (``OrdinalEncoder``'s order), or is None where that must
         be left to ``sorted``.
         """
@@ -739,6 +748,8 @@ class FieldEncoder:
             return None
         col = X.iloc[:, j]
         dtype = col.dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+            return _arrow_text_factorized(col.array, sort)
         typed = (
             isinstance(dtype, pd.CategoricalDtype)
             or pd.api.types.is_integer_dtype(dtype)
@@ -748,32 +759,33 @@ class FieldEncoder:
             return None
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
         distinct = np.asarray(uniques, dtype=object)
-        if pd.api.types.infer_dtype(distinct, skipna=True) not in ("string", "integer"):
+        kind = pd.api.types.infer_dtype(distinct, skipna=True)
+        if kind not in ("string", "integer"):
             return None  # categories of mixed or other values: the general path
-        codes = np.asarray(codes, dtype=np.int64)
-        if not sort:
-            return codes, distinct
         order = None
-        if not isinstance(dtype, pd.CategoricalDtype):
-            # a text or integer column's own sort (arrow's for arrow text: UTF-8
-            # byte order is code point order, Python's order of ``str``), about
-            # twice as fast as ``sorted`` over the Python objects; a categorical
-            # column's uniques would sort by its categories' order instead
+        if sort and not isinstance(dtype, pd.CategoricalDtype):
+            # a text or integer column's own sort, about twice as fast as
+            # ``sorted`` over the Python objects; a categorical column's uniques
+            # would sort by its categories' order instead
             order = np.asarray(uniques.argsort(), dtype=np.intp)
-        return codes, distinct, order
+        return _Factorized(codes, distinct, order, kind)
 
-    def _same_kind(self, values, i):
-        """Whether field ``i``'s values need no matching through their text."""
+    def _same_kind(self, values, i, kind=None):
+        """Whether field ``i``'s values need no matching through their text.
+
+        ``kind``, where given, is the values' kind already known.
+        """
         fitted = self.category_kinds_[i] if hasattr(self, "category_kinds_") else None
         if fitted not in ("string", "integer"):
             return False
-        return _value_kind(values) in (fitted, "empty")
+        return (kind or _value_kind(values)) in (fitted, "empty")
 
     def _distinct_values(self, X, cols):
-        """Each column's ``(distinct values, order)``, or None.
+        """Each column's ``(distinct values, order, kind)``, or None.
 
         The distinct values end with NaN if any is missing; ``order`` sorts the
-        others (None: not known, ``sorted`` finds it).
+        others (None: not known, ``sorted`` finds it); ``kind`` is theirs
+        (``"string"`` or ``"integer"``).
 
         The columns' codes are kept for the next :meth:`transform` of the same
         frame (the fit path encodes the frame it fitted on), which takes them
@@ -784,11 +796,11 @@ class FieldEncoder:
             fast = self._factorized(X, j, sort=True)
             if fast is None:
                 return None
-            codes, distinct, order = fast
-            factorized.append((codes, distinct))
-            if (codes < 0).any():
+            factorized.append(fast)
+            distinct = fast.distinct
+            if (fast.codes < 0).any():
                 distinct = np.append(distinct, np.array([np.nan], dtype=object))
-            out.append((distinct, order))
+            out.append((distinct, fast.order, fast.kind))
         try:
             self._fit_codes = (weakref.ref(X), factorized, None)
         except TypeError:  # pragma: no cover - a frame without weak references
@@ -803,7 +815,7 @@ class FieldEncoder:
         are one column's distinct strings or integers, NaN only at the end.
         """
         categories, tables = [], []
-        for values, order in distinct:
+        for values, order, _ in distinct:
             missing = bool(len(values) and _is_nan(values[-1]))
             present = values[:-1] if missing else values
             n = len(present)
@@ -823,6 +835,9 @@ class FieldEncoder:
             table[-1] = MISSING_ID if missing else UNKNOWN_ID
             tables.append(table)
         self._set_ordinal_categories(categories)
+        # the categories' kinds, known from the factorisation: the schema takes
+        # them instead of inferring them again from every category
+        self._fit_kinds = (categories, [kind for _, _, kind in distinct])
         kept = self.__dict__.get("_fit_codes")
         if kept is not None:
             self._fit_codes = (kept[0], kept[1], tables)
@@ -909,6 +924,7 @@ class FieldEncoder:
         "_bag_cache",
         "_codes_cache",
         "_fit_codes",
+        "_fit_kinds",
     )
 
     def __getstate__(self):
@@ -1089,6 +1105,49 @@ class _Unseen:
 #: rows filled at a time by :func:`_fill_by_codes`: a block of the output stays
 #: in cache while its columns are written
 _FILL_BLOCK_ROWS = 8192
+
+
+class _Factorized(NamedTuple):
+    """A column as codes into its distinct values (see ``_factorized``)."""
+
+    codes: np.ndarray  # int32 or int64, -1 for a missing value
+    distinct: np.ndarray  # object: Python str or int, none missing
+    order: np.ndarray | None  # sorts ``distinct`` as ``sorted`` does, or None
+    kind: str  # the distinct values' kind: "string" or "integer"
+
+
+def _arrow_text_factorized(values, sort):
+    """:class:`_Factorized` of an arrow-backed text array, by arrow itself.
+
+    The codes are arrow's int32 indices as they are: pandas' ``factorize`` of
+    the same column copies them twice (to writable int32, then int64), which
+    is about a third of a million-row column's factorisation. The dictionary
+    holds no missing value and only strings; arrow's sort of it is Python's
+    order of ``str`` (UTF-8 byte order is code point order).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = values.__arrow_array__().dictionary_encode()
+    if isinstance(encoded, pa.ChunkedArray):
+        # one dictionary for all the chunks (arrow unifies them)
+        encoded = (
+            encoded.chunk(0) if encoded.num_chunks == 1 else encoded.combine_chunks()
+        )
+    if len(encoded.dictionary) == 0:
+        return None  # only missing values: the general path
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    order = None
+    if sort:
+        order = pc.array_sort_indices(encoded.dictionary).to_numpy().astype(np.intp)
+    return _Factorized(
+        indices.to_numpy(zero_copy_only=False),
+        encoded.dictionary.to_numpy(zero_copy_only=False),
+        order,
+        "string",
+    )
 
 
 def _fill_by_codes(out, tabled):

@@ -42,6 +42,7 @@ from skfeat.models._mixins import (  # noqa: F401 - the models import them from 
 from skfeat.models._training_data import prediction_dataset, training_data
 from skfeat.models._untrained import fill_untrained_rows, segment_cardinalities
 from skfeat.models._variant import FitVariant
+from skfeat.utils._allocator import keep_step_buffers_on_the_heap
 from skfeat.utils._batching import FieldDataset
 from skfeat.utils._sklearn_compat import (
     Interval,
@@ -429,6 +430,7 @@ class BaseFieldModel(BaseEstimator):
             train, valid, scoring = data.datasets(
                 early_stopping=early_stopping, eval_set=eval_set, partial=partial
             )
+            keep_step_buffers_on_the_heap()
             if partial:
                 with self._divergence_context(train):
                     self._partial_fit_epoch(train, first_call)

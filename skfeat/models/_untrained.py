@@ -59,12 +59,16 @@ def count_ids(cat, cardinalities, sample_weight=None, bag=None, bag_specs=()):
     card = np.asarray(cardinalities, dtype=np.int64)
     offsets = torch.as_tensor(np.concatenate([[0], np.cumsum(card)[:-1]]))
     total = int(card.sum())
-    n_cat = cat.shape[1]
-    flat = (cat.to(torch.int64).cpu() + offsets[:n_cat]).reshape(-1)
-    weights = None
-    if sample_weight is not None:
-        weights = sample_weight.double().cpu().repeat_interleave(n_cat)
-    counts = torch.bincount(flat, weights=weights, minlength=total).double()
+    counts = torch.zeros(total, dtype=torch.float64)
+    weights = None if sample_weight is None else sample_weight.double().cpu()
+    # field by field: each field's ids fill its own segment, with no table-sized
+    # copy of the ids shifted by their offsets (each bin sums its rows in row
+    # order, as a bincount of the shifted table would)
+    for f in range(cat.shape[1]):
+        ids = cat[:, f].to(torch.int64).cpu().contiguous()
+        field = torch.bincount(ids, weights=weights, minlength=int(card[f]))
+        start = int(offsets[f])
+        counts[start : start + field.numel()] += field.double()
     start = 0
     for length, _, segment, _ in bag_specs:
         ids = bag[:, start : start + length].to(torch.int64).cpu()
