@@ -540,3 +540,40 @@ def test_step_buffers_stop_faulting_in_fresh_pages():
     if before < 10 * 1000:  # 24 MiB is 6,144 pages of 4 KiB
         pytest.skip(f"the allocator already reused its pages ({before} faults)")
     assert after < before / 20, (before, after)
+
+
+def test_arrow_text_statistics_equal_those_of_the_values_as_objects():
+    # a FileSource's statistics count an arrow text column with arrow: the same
+    # counts, in the same order, the same missing rows, and the same encoder
+    # (categories sorted without OrdinalEncoder) as for the values as objects
+    from skfeat._fields._stats import FieldStatistics
+
+    def stats(frames):
+        first = frames[0]
+        out = FieldStatistics.for_frame(
+            first, list(first.columns), None, categorical_features="all",
+            encoding="vocabulary", numeric_bins=None, classifier=True, seed=0,
+        )  # fmt: skip
+        for frame in frames:
+            out.update(frame, np.zeros(len(frame)))
+        return out
+
+    blocks = [_frame(500, seed=s)[["text"]] for s in (6, 7)]
+    blocks[1].loc[3, "text"] = "only in the second block"
+    fast = stats(blocks)
+    slow = stats([b.astype(object) for b in blocks])
+    ours, theirs = fast.value_counts(0), slow.value_counts(0)
+    assert ours.index.tolist() == theirs.index.tolist()
+    assert ours.tolist() == theirs.tolist() and ours.index.dtype == theirs.index.dtype
+    assert fast.missing.tolist() == slow.missing.tolist() != [0]
+    assert fast.missing_kept.tolist() == slow.missing_kept.tolist()
+    # the categories a streamed fit then sorts without OrdinalEncoder
+    from sklearn.preprocessing import OrdinalEncoder
+
+    values = np.append(np.asarray(ours.index, dtype=object), np.nan)
+    enc = _encoder(blocks[0]).fit_categories(blocks[0].iloc[:1], [values])
+    reference = OrdinalEncoder().fit(values[:, None]).categories_[0]
+    got = enc.ordinal_.categories_[0]
+    assert got.dtype == reference.dtype == object and len(got) == len(reference)
+    assert got[:-1].tolist() == reference[:-1].tolist()
+    assert np.isnan(got[-1]) and np.isnan(reference[-1])

@@ -343,6 +343,10 @@ class FieldEncoder:
             return self.fit(X)
         sorted_categories = []
         for values in categories:
+            known = _sorted_distinct(values)
+            if known is not None:
+                sorted_categories.append(known)
+                continue
             column = np.empty((max(len(values), 1), 1), dtype=object)
             column[:, 0] = "__skfeat_empty__"
             column[: len(values), 0] = values
@@ -1105,6 +1109,29 @@ class _Unseen:
 #: rows filled at a time by :func:`_fill_by_codes`: a block of the output stays
 #: in cache while its columns are written
 _FILL_BLOCK_ROWS = 8192
+
+
+def _sorted_distinct(values):
+    """``OrdinalEncoder``'s categories of a column of strings or integers, or None.
+
+    The values sorted (``sorted``, as ``OrdinalEncoder`` sorts them), one NaN
+    last if there is any, without its scan of every value for missing ones;
+    None where the values are of another or of mixed kinds, hold None, or are
+    all missing (``OrdinalEncoder`` decides those).
+    """
+    values = np.asarray(values, dtype=object)
+    missing = _missing_mask(values)
+    present = values[~missing]
+    if not present.size or any(v is None for v in values[missing]):
+        return None
+    if pd.api.types.infer_dtype(present, skipna=False) not in ("string", "integer"):
+        return None
+    distinct = sorted(set(present.tolist()))
+    out = np.empty(len(distinct) + bool(missing.any()), dtype=object)
+    out[: len(distinct)] = distinct
+    if missing.any():
+        out[-1] = np.nan
+    return out
 
 
 class _Factorized(NamedTuple):

@@ -154,15 +154,25 @@ class FieldStatistics:
                 self._update_bag(in_bag[j], col, kept)
                 continue
             if j in self.counts or self.dtype_categorical[j]:
-                values = _as_objects(col)
-                missing = _missing_mask(values)
-                self.missing[j] += int(missing.sum())
-                self.missing_kept[j] += int((missing & kept).sum())
+                counted = None
+                if j in self.counts and w is None:
+                    counted = _arrow_text_counts(col)
+                if counted is not None:
+                    counts, n_missing = counted
+                    self.missing[j] += n_missing
+                    self.missing_kept[j] += n_missing
+                else:
+                    values = _as_objects(col)
+                    missing = _missing_mask(values)
+                    self.missing[j] += int(missing.sum())
+                    self.missing_kept[j] += int((missing & kept).sum())
+                    if j in self.counts:
+                        counts = pd.Series(
+                            values[~missing & kept], dtype=object
+                        ).value_counts(sort=False)
+                        counts = counts[counts.to_numpy() > 0]
                 if j in self.counts:
-                    counts = pd.Series(
-                        values[~missing & kept], dtype=object
-                    ).value_counts(sort=False)
-                    self.counts[j].append(counts[counts.to_numpy() > 0])
+                    self.counts[j].append(counts)
                     if len(self.counts[j]) > 16:
                         self.counts[j] = [_merge_counts(self.counts[j])]
                 if self.dtype_categorical[j]:
@@ -432,6 +442,32 @@ def merge_moments(a, b):
     mean = mean_a + delta * n_b / n
     m2 = m2_a + m2_b + delta * delta * n_a * n_b / n
     return (n, mean, m2)
+
+
+def _arrow_text_counts(col):
+    """``(counts of the present values, number of missing)`` of an arrow text
+    column, counted by arrow; None for any other column.
+
+    The counts are those of ``value_counts(sort=False)`` over the column's
+    values as Python objects (the same values, in order of first appearance),
+    without building the objects of every row.
+    """
+    dtype = getattr(col, "dtype", None)
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    import pyarrow.compute as pc
+
+    data = col.array.__arrow_array__()
+    counted = pc.value_counts(data)
+    values, counts = counted.field("values"), counted.field("counts")
+    if values.null_count:
+        present = values.is_valid()
+        values, counts = values.filter(present), counts.filter(present)
+    index = pd.Index(values.to_numpy(zero_copy_only=False), dtype=object)
+    series = pd.Series(
+        counts.to_numpy().astype(np.int64), index=index, name="count"
+    )
+    return series, int(data.null_count)
 
 
 def _as_objects(col):
