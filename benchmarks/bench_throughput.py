@@ -4,8 +4,10 @@ Each fit runs in its own process, with the data written once to parquet files
 beforehand (generation and reading are not timed). Reported per fit: the
 training rows/s of an epoch (skorch's ``dur``: training steps only), the set-up
 time (the whole ``fit`` less its epochs: checks, field encoding, building the
-net) and the test AUC after the fixed number of epochs, on 200,000 rows drawn
-from the same planted model.
+net), the test AUC after the fixed number of epochs, on 200,000 rows drawn
+from the same planted model, and the minor page faults per step of the last
+epoch (fresh memory pages the kernel maps in: a step that allocates its buffers
+afresh each time shows thousands).
 
 With several ``--checkouts`` (source trees, each put first on ``PYTHONPATH``) the
 fits alternate A, B, A, B, ... so that a comparison holds while the machine's
@@ -35,8 +37,9 @@ import sys
 import tempfile
 
 WORKER = r"""
-import json, os, sys, time
+import json, os, resource, sys, time
 import numpy as np, pandas as pd, torch
+from skorch.callbacks import Callback
 args = json.loads(sys.argv[1])
 torch.set_num_threads(args["threads"])
 from sklearn.metrics import roc_auc_score
@@ -44,9 +47,19 @@ import skfeat
 from skfeat.models import DeepFMClassifier, FMClassifier
 print("SKFEAT " + skfeat.__file__, file=sys.stderr)
 cats = args["categorical"]
+class PageFaults(Callback):
+    # minor page faults (fresh pages the kernel maps in) during the last epoch;
+    # kept on the class, as the estimator may train a copy of the callback
+    start = last = 0
+    def on_epoch_begin(self, net, **kwargs):
+        PageFaults.start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    def on_epoch_end(self, net, **kwargs):
+        now = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        PageFaults.last = now - PageFaults.start
+faults = PageFaults()
 common = dict(embed_dim=10, batch_size=args["batch_size"], max_epochs=args["epochs"],
               early_stopping=False, random_state=args["seed"],
-              categorical_features=cats)
+              categorical_features=cats, callbacks=[faults])
 if args["buckets"]:
     common.update(categorical_encoding="hash", hash_buckets=args["buckets"])
 if args["model"] == "fm":
@@ -71,6 +84,7 @@ auc = roc_auc_score(y_test, est.predict_proba(test)[:, 1])
 print("RESULT " + json.dumps(dict(
     fit_s=fit_s, epoch_s=durs, rows_s=args["rows"] / float(np.median(durs)),
     setup_s=fit_s - sum(durs), auc=float(auc),
+    faults_per_step=PageFaults.last / -(-args["rows"] // args["batch_size"]),
     table=int(sum(est.schema_.cardinalities)),
     sparse=bool(getattr(est, "_sparse_gradients_", False)))))
 """
@@ -156,7 +170,7 @@ def main():
     )
     print(
         f"{'checkout':<28}{'threads':>8}{'rows/s':>10}{'ratio':>8}{'scaling':>9}"
-        f"{'set-up s':>10}{'AUC':>9}{'table':>10}"
+        f"{'set-up s':>10}{'AUC':>9}{'table':>10}{'faults/step':>13}"
     )
 
     def paired(runs, reference):
@@ -174,6 +188,7 @@ def main():
             f"{paired(rs, results[c, args.threads[0]]):>9.2f}"
             f"{statistics.median(r['setup_s'] for r in rs):>10.2f}"
             f"{statistics.median(r['auc'] for r in rs):>9.5f}{rs[0]['table']:>10,}"
+            f"{statistics.median(r['faults_per_step'] for r in rs):>13,.0f}"
         )
 
 if __name__ == "__main__":

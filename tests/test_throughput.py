@@ -577,3 +577,31 @@ def test_arrow_text_statistics_equal_those_of_the_values_as_objects():
     assert got.dtype == reference.dtype == object and len(got) == len(reference)
     assert got[:-1].tolist() == reference[:-1].tolist()
     assert np.isnan(got[-1]) and np.isnan(reference[-1])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_id_counts_block_by_block_equal_one_bincount(weighted, monkeypatch):
+    import skfeat.models._untrained as untrained
+
+    card = [5, 3, 7]
+    gen = torch.Generator().manual_seed(0)
+    cat = torch.stack([torch.randint(0, c, (1000,), generator=gen) for c in card], 1)
+    weight = torch.rand(1000, generator=gen) if weighted else None
+    offsets = torch.tensor([0, 5, 8])
+    expected = torch.bincount(
+        (cat + offsets).reshape(-1), minlength=15,
+        weights=None if weight is None else weight.double().repeat_interleave(3),
+    ).double()  # fmt: skip
+    monkeypatch.setattr(untrained, "_COUNT_BLOCK_IDS", 30)  # 100 blocks
+    counts = untrained.count_ids(cat, card, weight)
+    assert np.array_equal(counts, expected.numpy())
+
+
+def test_a_large_id_table_is_a_plain_writable_int64_array():
+    from skfeat._fields._ids import empty_id_table
+
+    table = empty_id_table(200_000, 26)  # 41.6 MB: allocated by torch
+    assert table.dtype == np.int64 and table.shape == (200_000, 26)
+    assert table.flags.c_contiguous and table.flags.writeable
+    table[-1, -1] = 7
+    assert torch.from_numpy(table)[-1, -1] == 7

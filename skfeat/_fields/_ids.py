@@ -18,9 +18,9 @@ def empty_id_table(n_rows, n_columns):
     A large one is allocated by torch rather than numpy: numpy asks the kernel for
     transparent huge pages for every array of 4 MB or more, and where the kernel
     compacts memory to serve them (``defrag`` in ``madvise`` mode) the first
-    write of a fresh table costs several times more: 0.47-0.51 s against 0.15 s
-    for 800,000 rows of 26 fields on the benchmark machine. Reading batches of
-    rows from it is as fast either way.
+    write of a fresh table costs several times more than with ordinary pages
+    (on the benchmark machine, a large share of the set-up that
+    ``benchmarks/bench_throughput.py`` times).
 
     Examples
     --------

@@ -33,6 +33,10 @@ def segment_cardinalities(schema):
     ]
 
 
+#: ids counted per bincount: a block of rows of a wide table at a time
+_COUNT_BLOCK_IDS = 1 << 21
+
+
 def count_ids(cat, cardinalities, sample_weight=None, bag=None, bag_specs=()):
     """How many rows carry each id: one count per row of the shared table.
 
@@ -60,15 +64,24 @@ def count_ids(cat, cardinalities, sample_weight=None, bag=None, bag_specs=()):
     offsets = torch.as_tensor(np.concatenate([[0], np.cumsum(card)[:-1]]))
     total = int(card.sum())
     counts = torch.zeros(total, dtype=torch.float64)
-    weights = None if sample_weight is None else sample_weight.double().cpu()
-    # field by field: each field's ids fill its own segment, with no table-sized
-    # copy of the ids shifted by their offsets (each bin sums its rows in row
-    # order, as a bincount of the shifted table would)
-    for f in range(cat.shape[1]):
-        ids = cat[:, f].to(torch.int64).cpu().contiguous()
-        field = torch.bincount(ids, weights=weights, minlength=int(card[f]))
-        start = int(offsets[f])
-        counts[start : start + field.numel()] += field.double()
+    cat = cat.cpu()
+    n_cat = cat.shape[1]
+    if sample_weight is None:
+        # whole counts, block by block of rows: no table-sized copy of the ids
+        # shifted by their offsets, and exact whatever the order of the sums
+        step = max(1, _COUNT_BLOCK_IDS // max(n_cat, 1))
+        for start in range(0, cat.shape[0] if n_cat else 0, step):
+            flat = (cat[start : start + step].to(torch.int64) + offsets[:n_cat])
+            counts += torch.bincount(flat.reshape(-1), minlength=total)
+    else:
+        # field by field: each bin sums its rows' weights in row order, as one
+        # bincount of the whole shifted table would
+        weights = sample_weight.double().cpu()
+        for f in range(n_cat):
+            ids = cat[:, f].to(torch.int64).contiguous()
+            field = torch.bincount(ids, weights=weights, minlength=int(card[f]))
+            start = int(offsets[f])
+            counts[start : start + field.numel()] += field
     start = 0
     for length, _, segment, _ in bag_specs:
         ids = bag[:, start : start + length].to(torch.int64).cpu()

@@ -8,9 +8,10 @@ come from the heap, whose pages stay in place. A training step allocates and
 frees tensors of a few MiB (a DeepFM batch of 4,096 rows of 26 fields: 4 MiB of
 embeddings, as much again of MLP activations). Until the process happens to free a
 mapped chunk that large, every step maps them afresh and faults in every page
-again: 1,500-2,500 page faults per DeepFM step, and 15-25 % of its time, on the
-benchmark machine (``benchmarks/bench_throughput.py``), depending only on what
-the process had freed before ``fit``.
+again, depending only on what the process happened to free before ``fit``: about
+2,300 page faults per DeepFM step at the Criteo shape of
+``benchmarks/bench_throughput.py`` (which counts them), and 14 % fewer rows per
+second, on the benchmark machine.
 """
 
 import torch
