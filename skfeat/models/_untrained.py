@@ -33,7 +33,7 @@ def segment_cardinalities(schema):
     ]
 
 
-#: ids counted per bincount: a block of rows of a wide table at a time
+#: ids counted per bincount (at least): a block of rows of the table at a time
 _COUNT_BLOCK_IDS = 1 << 21
 
 
@@ -67,9 +67,11 @@ def count_ids(cat, cardinalities, sample_weight=None, bag=None, bag_specs=()):
     cat = cat.cpu()
     n_cat = cat.shape[1]
     if sample_weight is None:
-        # whole counts, block by block of rows: no table-sized copy of the ids
-        # shifted by their offsets, and exact whatever the order of the sums
-        step = max(1, _COUNT_BLOCK_IDS // max(n_cat, 1))
+        # whole counts, block by block of rows: no copy of the whole table of
+        # ids shifted by their offsets, and exact whatever the order of the
+        # sums. A block holds at least as many ids as the id table has rows, so
+        # that the bincounts' outputs cost no more than their inputs
+        step = max(1, max(_COUNT_BLOCK_IDS, total) // max(n_cat, 1))
         for start in range(0, cat.shape[0] if n_cat else 0, step):
             flat = (cat[start : start + step].to(torch.int64) + offsets[:n_cat])
             counts += torch.bincount(flat.reshape(-1), minlength=total)

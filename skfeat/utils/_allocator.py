@@ -31,8 +31,10 @@ def keep_step_buffers_on_the_heap():
     where a malloc setting turned the dynamic threshold off (any of
     ``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_``
     or ``MALLOC_MMAP_MAX_``; dask's nanny sets ``MALLOC_TRIM_THRESHOLD_`` for
-    its workers), nothing changes: set ``MALLOC_MMAP_THRESHOLD_`` above the step's
-    buffers there.
+    its workers), nothing changes: there, ``MALLOC_MMAP_THRESHOLD_=33554432``
+    and ``MALLOC_TRIM_THRESHOLD_=67108864`` in the workers' environment keep the
+    buffers (a low trim threshold alone hands the heap's freed top back at
+    every step).
 
     Examples
     --------
