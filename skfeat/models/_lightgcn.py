@@ -15,6 +15,7 @@ from skfeat.metrics import ranking_metric
 from skfeat.models._guards import _RestoreOnError, _SeededTorch
 from skfeat.models._multvae import _hold_out, check_pairs_frame, check_top_k
 from skfeat.nn._lightgcn import LightGCNModule, normalized_adjacency
+from skfeat.utils._allocator import keep_step_buffers_on_the_heap
 from skfeat.utils._sklearn_compat import (
     Interval,
     _fit_context,
@@ -246,6 +247,7 @@ class LightGCN(BaseEstimator):
         keys = np.sort(users.astype(np.int64) * self.n_items_ + items)
         self.loss_curve_ = []
         module.train()
+        keep_step_buffers_on_the_heap()
         for epoch in range(self.max_epochs):
             order = rng.permutation(len(users))
             u_all, p_all = users[order], items[order]

@@ -17,6 +17,7 @@ from skfeat.metrics import ranking_metric
 from skfeat.models._engine import check_finite_parameters
 from skfeat.models._guards import _RestoreOnError, _SeededTorch
 from skfeat.nn._vae import MultVAEModule, gaussian_kl
+from skfeat.utils._allocator import keep_step_buffers_on_the_heap
 from skfeat.utils._batching import BatchIterator, FieldDataset
 from skfeat.utils._sklearn_compat import (
     Interval,
@@ -256,6 +257,7 @@ class MultVAE(TransformerMixin, BaseEstimator):
         with _SeededTorch(seed, self.device):
             module = MultVAEModule(self.n_items_, hidden, self.latent_dim, self.dropout)
             self.net_ = self._new_net(module)
+            keep_step_buffers_on_the_heap()
             self.net_.fit(dataset, None)
         losses = self.net_.history[:, "train_loss"]
         if not np.all(np.isfinite(losses)):
