@@ -71,6 +71,7 @@ from skfeat._fields._values import (  # noqa: F401 - re-exported
     _column,
     _convert,
     _first_non_numeric,
+    _is_arrow_text,
     _is_nan,
     _missing_mask,
     _value_kind,
@@ -752,7 +753,7 @@ class FieldEncoder:
             return None
         col = X.iloc[:, j]
         dtype = col.dtype
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        if _is_arrow_text(dtype):
             return _arrow_text_factorized(col.array, sort)
         typed = (
             isinstance(dtype, pd.CategoricalDtype)

@@ -35,6 +35,7 @@ from skfeat._fields._bags import (
 from skfeat._fields._binning import NumericBinner
 from skfeat._fields._encoder import _missing_mask
 from skfeat._fields._kinds import ColumnProfile, dtype_categorical, integer_columns
+from skfeat._fields._values import _is_arrow_text
 
 #: values kept per numeric column for the quantile bins of ``numeric_bins``
 SAMPLE_SIZE = 200_000
@@ -452,8 +453,7 @@ def _arrow_text_counts(col):
     values as Python objects (the same values, in order of first appearance),
     without building the objects of every row.
     """
-    dtype = getattr(col, "dtype", None)
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+    if not _is_arrow_text(getattr(col, "dtype", None)):
         return None
     import pyarrow.compute as pc
 

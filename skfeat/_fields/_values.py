@@ -13,6 +13,12 @@ def _column(X, j):
     return X.iloc[:, j] if hasattr(X, "iloc") else X[:, j]
 
 
+def _is_arrow_text(dtype):
+    """Whether ``dtype`` is pandas' text dtype stored by arrow (``str``,
+    ``string[pyarrow]``), whose values arrow can count and encode itself."""
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
 def _value_kind(values):
     """``"string"``, ``"integer"``, ``"floating"``, ``"boolean"``, ... of values."""
     values = np.asarray(values, dtype=object)
