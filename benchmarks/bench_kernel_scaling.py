@@ -4,7 +4,8 @@ A training step at Criteo shape (batch 4096, 26 fields, embeddings of 10, a
 724,000-row table) is made of a few kinds of work: the MLP's matrix products,
 element-wise passes over the batch's lookups (a few MB, cache-sized), random row
 reads and writes in the embedding table and its Adam moments, the sort that
-groups the batch's lookups by id (numpy's and torch's, side by side), and
+groups the batch's lookups by id (packed int64 keys in numpy and torch, and
+the int32 ids that the embedding sorts, side by side), and
 streaming through memory. This script times each kind alone at one and two threads,
 alternating the thread count within one process, and prints the minimum over the
 repeats and the ratio, so that a step's scaling can be read against what the
@@ -48,8 +49,10 @@ def _kernels():
     ids = torch.randint(0, rows, (batch * fields,))
     distinct = torch.unique(ids)
     new_rows = torch.randn(len(distinct), width)
-    # each lookup's id packed with its position, as the embedding's backward
-    # groups a batch's lookups by id
+    # each lookup's id packed with its position (how the embedding's backward
+    # once grouped a batch's lookups by id), against the stable sort of the ids
+    # as int32 that it uses now
+    ids32 = ids.to(torch.int32)
     shift = (batch * fields - 1).bit_length()
     keys = (ids << shift) | torch.arange(batch * fields)
     keys_np = keys.numpy()
@@ -77,6 +80,10 @@ def _kernels():
         ),
         "sort one batch's packed (id, position) keys, torch": (
             lambda: torch.sort(keys),
+            200,
+        ),
+        "stable sort of one batch's ids as int32, torch": (
+            lambda: torch.sort(ids32, stable=True),
             200,
         ),
         "streaming add of two 100 MB arrays": (

@@ -20,7 +20,7 @@ from skfeat.models._engine import _SparseAwareGradientNormClipping
 from skfeat.models._optim import RowSparseOptimizer, coalesced
 from skfeat.nn import FM, FieldEmbedding
 from skfeat.nn._embedding import lookup, unique_rows
-from skfeat.nn._fm import fm_logits, pairwise_interaction
+from skfeat.nn._fm import fm_logits, fm_logits_and_factors, pairwise_interaction
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparse invariant checks")
 
@@ -36,10 +36,10 @@ def test_unique_rows_equals_torch_unique(n):
     assert torch.equal(inverse, ref_inverse)
 
 
-def test_unique_rows_with_ids_too_large_to_pack():
-    ids = torch.tensor([2**61, 5, 2**61, 0])
+def test_unique_rows_with_ids_beyond_int32():
+    ids = torch.tensor([2**61, 5, 2**61, 0, 2**31, 2**31 - 1])
     rows, inverse = unique_rows(ids)
-    assert rows.tolist() == [0, 5, 2**61]
+    assert rows.tolist() == [0, 5, 2**31 - 1, 2**31, 2**61]
     assert torch.equal(rows[inverse], ids)
 
 
@@ -90,23 +90,23 @@ def test_lookup_gradient_sums_each_ids_rows_in_position_order(threads):
     assert torch.equal(grad._values(), expected)
 
 
-def test_lookup_gradient_with_ids_too_large_to_pack():
-    # ids that cannot be packed with their positions take torch.unique's path
+def test_lookup_gradient_without_row_groups():
+    # ids off the CPU take torch.unique's path, with the same gradient
     table = torch.nn.Embedding(8, 2, sparse=True)
     ids = torch.tensor([3, 7, 3, 0])
     upstream = torch.arange(8.0).reshape(4, 2)
-    packed = _lookup_gradient(table, ids, upstream)
+    grouped = _lookup_gradient(table, ids, upstream)
     import skfeat.nn._embedding as embedding
 
     original = embedding._row_groups
     embedding._row_groups = lambda ids: None
     try:
-        unpacked = _lookup_gradient(table, ids, upstream)
+        ungrouped = _lookup_gradient(table, ids, upstream)
     finally:
         embedding._row_groups = original
-    assert torch.equal(packed._indices(), unpacked._indices())
-    assert torch.equal(packed._values(), unpacked._values())
-    assert unpacked._values()[1].tolist() == [0.0 + 4.0, 1.0 + 5.0]  # id 3
+    assert torch.equal(grouped._indices(), ungrouped._indices())
+    assert torch.equal(grouped._values(), ungrouped._values())
+    assert ungrouped._values()[1].tolist() == [0.0 + 4.0, 1.0 + 5.0]  # id 3
 
 
 def test_lookup_is_plain_without_sparse_gradients_or_autograd():
@@ -153,6 +153,33 @@ def test_fm_logits_equal_plain_interaction_and_gradient(n_outputs):
     (theirs,) = torch.autograd.grad(plain, both, g)
     torch.testing.assert_close(ours, theirs)
     assert torch.autograd.gradcheck(lambda x: fm_logits(x, n_outputs), (both,))
+
+
+@pytest.mark.parametrize(
+    "n, m, n_outputs, k", [(64, 26, 1, 10), (9, 3, 3, 2), (5, 1, 1, 3)]
+)
+def test_fm_logits_and_factors_give_autograd_s_gradient_bit_for_bit(n, m, n_outputs, k):
+    # DeepFM's fused path: the factors' gradient added in the FM's backward
+    # must give the same bits as autograd summing the slice's gradient
+    torch.manual_seed(0)
+    both = torch.randn(n, m, n_outputs * (1 + k), requires_grad=True)
+    mlp = torch.nn.Sequential(
+        torch.nn.Linear(m * n_outputs * k, 8), torch.nn.ReLU(),
+        torch.nn.Linear(8, n_outputs),
+    )  # fmt: skip
+    g = torch.randn(n, n_outputs)
+    plain = fm_logits(both, n_outputs) + mlp(both[..., n_outputs:].reshape(n, -1))
+    (theirs,) = torch.autograd.grad(plain, both, g)
+    pairs, factors = fm_logits_and_factors(both, n_outputs)
+    assert factors.is_contiguous() and factors.data_ptr() != both.data_ptr()
+    fused = pairs + mlp(factors)
+    (ours,) = torch.autograd.grad(fused, both, g, retain_graph=True)
+    assert torch.equal(fused, plain)
+    assert torch.equal(ours, theirs)
+    # the factors alone: the first-order columns get no gradient from them
+    (only,) = torch.autograd.grad(factors.sum(), both)
+    assert torch.equal(only[..., :n_outputs], torch.zeros(n, m, n_outputs))
+    assert torch.equal(only[..., n_outputs:], torch.ones(n, m, n_outputs * k))
 
 
 def test_fm_module_trains_the_same_with_sparse_gradients():

@@ -13,8 +13,8 @@ def unique_rows(ids):
     """Return the distinct values of ``ids`` (sorted) and each entry's position.
 
     ``torch.unique(ids, return_inverse=True)``, in a fraction of its time on a
-    CPU: each id is packed with its position into one int64 key, so one sort of
-    distinct values gives both the order and the inverse.
+    CPU: one stable sort of the ids gives both the distinct values and, through
+    the sorting order, the inverse.
 
     Parameters
     ----------
@@ -52,27 +52,23 @@ def _row_groups(ids):
     Returns ``(rows, order, starts)``: ``rows`` the distinct ids ascending,
     ``order`` the positions of ``ids`` sorted by id (by position within an id),
     ``starts`` the index in ``order`` where each id's group begins; None where
-    the ids cannot be packed with their positions into one int64 key (or are not
-    on the CPU). One sort of packed keys, the rest single passes in numpy.
+    the ids are not on the CPU. One stable sort, then one pass over the sorted
+    ids.
     """
     n = ids.numel()
-    shift = max(n - 1, 1).bit_length()
-    if n == 0 or ids.device.type != "cpu" or int(ids.max()) >= 1 << (62 - shift):
+    if n == 0 or ids.device.type != "cpu":
         return None
-    # torch's sort rather than numpy's: for a Criteo-shaped batch (106,496 keys)
-    # about 1.9 against 4.3 ms on one thread, and it also uses a second thread
-    # (1.3 ms) where numpy's does not (benchmarks/bench_kernel_scaling.py)
-    keys = torch.sort((ids << shift) | torch.arange(n)).values.numpy()
-    order = keys & ((1 << shift) - 1)
-    keys >>= shift
-    first = np.empty(n, dtype=bool)
-    first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    return (
-        torch.from_numpy(keys[starts]), torch.from_numpy(order),
-        torch.from_numpy(starts),
-    )  # fmt: skip
+    # torch sorts integers by radix, in as many passes as the keys have bytes in
+    # use, and on every thread; ids sorted as int32 (they fit below 2^31 in any
+    # table that fits in memory) take a fraction of the time of int64 keys
+    # (benchmarks/bench_kernel_scaling.py). A radix sort is stable: within an
+    # id, positions stay in order.
+    if int(ids.max()) < 1 << 31:
+        ids = ids.to(torch.int32)
+    values, order = torch.sort(ids, stable=True)
+    rows, counts = torch.unique_consecutive(values, return_counts=True)
+    starts = counts.cumsum(0).sub_(counts)
+    return rows.long(), order, starts
 
 
 class _GatherRows(torch.autograd.Function):

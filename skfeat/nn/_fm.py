@@ -51,7 +51,7 @@ class _FMLogits(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, both, n_outputs):
+    def forward(ctx, both, n_outputs, with_factors):
         n, m, width = both.shape
         k = (width - n_outputs) // n_outputs
         total = both.sum(dim=1)  # (n, C + C k)
@@ -61,10 +61,17 @@ class _FMLogits(torch.autograd.Function):
         pairs = 0.5 * (sums.pow(2) - squares).sum(dim=-1)
         ctx.save_for_backward(both, total)
         ctx.n_outputs = n_outputs
-        return linear + pairs
+        if not with_factors:
+            return linear + pairs
+        # the factor columns side by side, (n, m C k), for a network on top:
+        # always a fresh tensor (a view of the input would be one autograd
+        # must track)
+        factors = both.new_empty(n, m * (width - n_outputs))
+        factors.view(n, m, -1).copy_(both[..., n_outputs:])
+        return linear + pairs, factors
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, grad_factors=None):
         both, total = ctx.saved_tensors
         c = ctx.n_outputs
         n, m, width = both.shape
@@ -75,7 +82,11 @@ class _FMLogits(torch.autograd.Function):
         # (s - v_i) * g as s g - v_i g: one pass over the embeddings, not three
         out = torch.addcmul(total.unsqueeze(1) * scale, both, scale, value=-1)
         out[..., :c] = scale[..., :c]  # the first-order weights' gradient is g
-        return out, None
+        if grad_factors is not None:
+            # added in place: the same sums as autograd's, without the
+            # zero-padded copy that the slice's own backward would make
+            out[..., c:] += grad_factors.reshape(n, m, width - c)
+        return out, None, None
 
 
 def fm_logits(both, n_outputs):
@@ -104,7 +115,40 @@ def fm_logits(both, n_outputs):
     >>> fm_logits(both, 1)  # 0.5 + 0.25 + <(1, 0), (2, 1)>
     tensor([[2.7500]])
     """
-    return _FMLogits.apply(both, int(n_outputs))
+    return _FMLogits.apply(both, int(n_outputs), False)
+
+
+def fm_logits_and_factors(both, n_outputs):
+    """:func:`fm_logits` and the factor columns flattened, in one fused op.
+
+    The second output, ``both[..., C:].reshape(n, -1)``, is the input of a
+    network on top of the FM (DeepFM's MLP); its gradient is added to the
+    embeddings' in the FM's own backward pass.
+
+    Parameters
+    ----------
+    both : Tensor of shape (n, m, C * (1 + k))
+        Each field's ``C`` first-order weights, then its ``C`` factor vectors.
+    n_outputs : int
+        ``C``.
+
+    Returns
+    -------
+    logits : Tensor of shape (n, C)
+        Without the bias.
+    factors : Tensor of shape (n, m * C * k)
+        Each row's factor vectors, field after field.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfeat.nn._fm import fm_logits_and_factors
+    >>> both = torch.tensor([[[0.5, 1.0, 0.0], [0.25, 2.0, 1.0]]])
+    >>> logits, factors = fm_logits_and_factors(both, 1)
+    >>> logits, factors
+    (tensor([[2.7500]]), tensor([[1., 0., 2., 1.]]))
+    """
+    return _FMLogits.apply(both, int(n_outputs), True)
 
 
 def _squeeze_outputs(logits, n_outputs):
