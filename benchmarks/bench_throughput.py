@@ -25,7 +25,12 @@ thread count (medians of the pairs of a repeat).
 
 ``--buckets N`` hashes every field into ``N`` ids (``26 * (N + 2)`` embedding rows)
 instead of learning a vocabulary, to measure the per-row cost against the size of
-the table.
+the table. With several values, every checkout and thread count runs at each in
+turn, and the column ``cost x`` gives the cost of a training row (seconds per row)
+against the first value's, pair by pair: the per-row cost of a 10M-id table
+against a 100K-id one, in one run::
+
+    python -m benchmarks.bench_throughput --rows 400000 --buckets 3844 384614
 """
 
 import argparse
@@ -107,14 +112,14 @@ def _write_data(folder, shape, rows, seed, cap):
     return paths, [f"C{f + 1}" for f in range(26 if shape == "criteo" else 10)]
 
 
-def run_one(checkout, threads, args, paths, categorical, params):
+def run_one(checkout, threads, buckets, args, paths, categorical, params):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), USER="bench")
     # the worker runs in the checkout, so that its own tree (not this one's, which
     # ``python -c`` would put first on sys.path) is the one imported
     env["PYTHONPATH"] = os.path.abspath(checkout)
     job = dict(
         model=args.model, threads=threads, epochs=args.epochs,
-        batch_size=args.batch_size, seed=args.seed, buckets=args.buckets,
+        batch_size=args.batch_size, seed=args.seed, buckets=buckets,
         params=params, mode=args.mode, rows=args.rows, categorical=categorical,
         train=paths["train"], test=paths["test"],
     )  # fmt: skip
@@ -140,7 +145,7 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--buckets", type=int, default=0)
+    parser.add_argument("--buckets", type=int, nargs="+", default=[0])
     parser.add_argument("--mode", choices=["memory", "files"], default="memory")
     parser.add_argument("--params", default="{}", help="JSON estimator parameters")
     parser.add_argument("--checkouts", nargs="+", default=["."])
@@ -154,13 +159,15 @@ def main():
         args.folder, args.shape, args.rows, args.seed, args.cap
     )
     params = json.loads(args.params)
-    runs = [(c, t) for c in args.checkouts for t in args.threads]
+    runs = [
+        (c, t, b) for c in args.checkouts for b in args.buckets for t in args.threads
+    ]
     results = {run: [] for run in runs}
     for rep in range(args.repeats):
-        for c, t in runs:
-            r = run_one(c, t, args, paths, categorical, params)
-            results[c, t].append(r)
-            record = {"checkout": c, "threads": t, "repeat": rep, **r}
+        for c, t, b in runs:
+            r = run_one(c, t, b, args, paths, categorical, params)
+            results[c, t, b].append(r)
+            record = {"checkout": c, "threads": t, "buckets": b, "repeat": rep, **r}
             print(json.dumps(record), flush=True)
     base = runs[0]
     print(
@@ -169,8 +176,8 @@ def main():
         f"mode={args.mode} params={params} (medians of {args.repeats})"
     )
     print(
-        f"{'checkout':<28}{'threads':>8}{'rows/s':>10}{'ratio':>8}{'scaling':>9}"
-        f"{'set-up s':>10}{'AUC':>9}{'table':>10}{'faults/step':>13}"
+        f"{'checkout':<28}{'threads':>8}{'table':>12}{'rows/s':>10}{'ratio':>8}"
+        f"{'scaling':>9}{'cost x':>8}{'set-up s':>10}{'AUC':>9}{'faults/step':>13}"
     )
 
     def paired(runs, reference):
@@ -178,18 +185,23 @@ def main():
             r["rows_s"] / b["rows_s"] for r, b in zip(runs, reference, strict=True)
         )
 
-    for c, t in runs:
-        rs = results[c, t]
-        # ratio: to the first checkout at the first thread count; scaling: to
-        # this checkout at the first thread count (both medians of the pairs)
+    for c, t, b in runs:
+        rs = results[c, t, b]
+        # ratio: to the first checkout at the first thread count and table;
+        # scaling: to this checkout and table at the first thread count; cost x:
+        # seconds per row against this checkout and thread count at the first
+        # table (all medians of the pairs)
         print(
-            f"{c[-28:]:<28}{t:>8}{statistics.median(r['rows_s'] for r in rs):>10,.0f}"
+            f"{c[-28:]:<28}{t:>8}{rs[0]['table']:>12,}"
+            f"{statistics.median(r['rows_s'] for r in rs):>10,.0f}"
             f"{paired(rs, results[base]):>8.2f}"
-            f"{paired(rs, results[c, args.threads[0]]):>9.2f}"
+            f"{paired(rs, results[c, args.threads[0], b]):>9.2f}"
+            f"{1 / paired(rs, results[c, t, args.buckets[0]]):>8.2f}"
             f"{statistics.median(r['setup_s'] for r in rs):>10.2f}"
-            f"{statistics.median(r['auc'] for r in rs):>9.5f}{rs[0]['table']:>10,}"
+            f"{statistics.median(r['auc'] for r in rs):>9.5f}"
             f"{statistics.median(r['faults_per_step'] for r in rs):>13,.0f}"
         )
+
 
 if __name__ == "__main__":
     main()
