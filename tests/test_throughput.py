@@ -250,6 +250,43 @@ def test_lazy_steps_equal_reference_on_touched_rows(method):
     assert torch.equal(weight.detach()[untouched], torch.randn(12, 3)[untouched])
 
 
+@pytest.mark.parametrize("method", ["adam", "adamw"])
+def test_dense_adam_steps_equal_the_rule_per_tensor_bit_for_bit(method):
+    # the dense parameters are updated together (torch's _foreach calls); each
+    # must get the bits of the rule applied to it alone, whatever its step count
+    torch.manual_seed(0)
+    shapes = [(5, 4), (4,), (4, 1), (1,)]
+    params = [torch.nn.Parameter(torch.randn(shape)) for shape in shapes]
+    groups = [{"params": params[:3]}, {"params": params[3:], "weight_decay": 0.0}]
+    opt = RowSparseOptimizer(groups, lr=0.05, method=method, weight_decay=0.1)
+    ref = [p.detach().clone() for p in params]
+    m = [torch.zeros_like(p) for p in ref]
+    v = [torch.zeros_like(p) for p in ref]
+    steps = [0] * len(ref)
+    for t in range(4):
+        for i, p in enumerate(params):
+            # the second parameter skips the first step: two step counts at once
+            p.grad = None if (i == 1 and t == 0) else torch.randn(p.shape)
+        opt.step()
+        for i, p in enumerate(params):
+            if p.grad is None:
+                continue
+            wd = 0.1 if i < 3 else 0.0
+            grad = p.grad
+            if method == "adamw":
+                ref[i].mul_(1 - 0.05 * wd)
+            else:
+                grad = grad.add(ref[i], alpha=wd)
+            steps[i] += 1
+            m[i].mul_(0.9).add_(grad, alpha=0.1)
+            v[i].mul_(0.999).addcmul_(grad, grad, value=1 - 0.999)
+            denom = (v[i] / (1 - 0.999 ** steps[i])).sqrt_().add_(1e-8)
+            ref[i].addcdiv_(m[i], denom, value=-0.05 / (1 - 0.9 ** steps[i]))
+        for i, p in enumerate(params):
+            assert torch.equal(p.detach(), ref[i]), (t, i)
+    assert [float(opt.state[p]["step"]) for p in params] == [4.0, 3.0, 4.0, 4.0]
+
+
 def test_coalesced_sets_the_flag_or_sums_duplicates():
     ordered = torch.sparse_coo_tensor(torch.tensor([[1, 4, 6]]), torch.ones(3, 2),
                                       (8, 2))  # fmt: skip

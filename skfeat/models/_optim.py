@@ -74,57 +74,83 @@ class RowSparseOptimizer(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            dense_adam = []
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 if p.grad.is_sparse:
                     self._sparse_step(p, group)
+                elif group["method"] in ("adam", "adamw"):
+                    dense_adam.append(p)
                 else:
                     self._dense_step(p, group)
+            if dense_adam:
+                self._dense_adam_steps(dense_adam, group)
         return loss
+
+    # ------------------------------------------------------------- dense Adam
+    def _dense_adam_steps(self, params, group):
+        # the dense parameters of a group (an MLP's weights and biases) take
+        # the same Adam rule one after the other; torch's ``_foreach`` calls
+        # apply each operation to all of them in one call (on the CPU: the same
+        # kernel per tensor, so the same bits), without a Python round trip per
+        # tensor and operation. Parameters of equal step count go together.
+        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
+        by_step = {}
+        for p in params:
+            state = self.state[p]
+            if "step" not in state:
+                state["step"] = torch.zeros((), dtype=torch.float64)
+                state["exp_avg"] = torch.zeros_like(p)
+                state["exp_avg_sq"] = torch.zeros_like(p)
+            state["step"] += 1
+            by_step.setdefault(float(state["step"]), []).append(p)
+        for t, ps in by_step.items():
+            grads = [p.grad for p in ps]
+            exp_avgs = [self.state[p]["exp_avg"] for p in ps]
+            exp_avg_sqs = [self.state[p]["exp_avg_sq"] for p in ps]
+            if group["method"] == "adamw":
+                if wd:
+                    torch._foreach_mul_(ps, 1 - lr * wd)
+            elif wd:
+                grads = torch._foreach_add(grads, ps, alpha=wd)
+            torch._foreach_mul_(exp_avgs, beta1)
+            torch._foreach_add_(exp_avgs, grads, alpha=1 - beta1)
+            torch._foreach_mul_(exp_avg_sqs, beta2)
+            torch._foreach_addcmul_(exp_avg_sqs, grads, grads, value=1 - beta2)
+            bc1 = 1 - beta1**t
+            bc2 = 1 - beta2**t
+            denom = torch._foreach_div(exp_avg_sqs, bc2)
+            torch._foreach_sqrt_(denom)
+            torch._foreach_add_(denom, eps)
+            torch._foreach_addcdiv_(ps, exp_avgs, denom, value=-lr / bc1)
 
     # ------------------------------------------------------------------ dense
     def _dense_step(self, p, group):
+        # SGD and Adagrad (dense Adam: _dense_adam_steps)
         grad = p.grad
         method, lr, wd = group["method"], group["lr"], group["weight_decay"]
         state = self.state[p]
-        if method == "adamw":
-            if wd:
-                p.mul_(1 - lr * wd)
-        elif wd:
+        if wd:
             grad = grad.add(p, alpha=wd)
         if method == "sgd":
             p.add_(grad, alpha=-lr)
             return
-        if method == "adagrad":
-            if "sum" not in state:
-                state["sum"] = torch.full(
-                    (p.shape[0],) if p.dim() > 1 else p.shape,
-                    group["initial_accumulator_value"], dtype=p.dtype,
-                    device=p.device,
-                )  # fmt: skip
-            sq = grad.pow(2)
-            if p.dim() > 1:
-                sq = sq.reshape(p.shape[0], -1).mean(1)
-            state["sum"].add_(sq)
-            std = state["sum"].sqrt().add_(group["eps"])
-            if p.dim() > 1:
-                std = std.view(-1, *([1] * (p.dim() - 1)))
-            p.addcdiv_(grad, std, value=-lr)
-            return
-        beta1, beta2 = group["betas"]
-        if "step" not in state:
-            state["step"] = torch.zeros((), dtype=torch.float64)
-            state["exp_avg"] = torch.zeros_like(p)
-            state["exp_avg_sq"] = torch.zeros_like(p)
-        state["step"] += 1
-        t = float(state["step"])
-        state["exp_avg"].mul_(beta1).add_(grad, alpha=1 - beta1)
-        state["exp_avg_sq"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        bc1 = 1 - beta1**t
-        bc2 = 1 - beta2**t
-        denom = (state["exp_avg_sq"] / bc2).sqrt_().add_(group["eps"])
-        p.addcdiv_(state["exp_avg"], denom, value=-lr / bc1)
+        if "sum" not in state:
+            state["sum"] = torch.full(
+                (p.shape[0],) if p.dim() > 1 else p.shape,
+                group["initial_accumulator_value"], dtype=p.dtype,
+                device=p.device,
+            )  # fmt: skip
+        sq = grad.pow(2)
+        if p.dim() > 1:
+            sq = sq.reshape(p.shape[0], -1).mean(1)
+        state["sum"].add_(sq)
+        std = state["sum"].sqrt().add_(group["eps"])
+        if p.dim() > 1:
+            std = std.view(-1, *([1] * (p.dim() - 1)))
+        p.addcdiv_(grad, std, value=-lr)
 
     # ----------------------------------------------------------------- sparse
     def _sparse_step(self, p, group):
