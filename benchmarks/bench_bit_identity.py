@@ -1,12 +1,12 @@
 """Are in-memory fits unchanged, bit for bit, between two versions of skfeat?
 
-``snapshot`` fits every field estimator (plain, with ``numeric_bins=5`` and with
-hashing where the estimator takes them; 6 epochs, ``embed_dim=4``, seed 0, one
-torch thread) on one small table with categorical, numeric and integer-code
-columns, and saves the predictions on its first 50 rows and the validation
-scores; ``compare`` says which arrays of two snapshots differ. Run ``snapshot``
-in a checkout of each version (same machine kind and thread count), then
-``compare``:
+``snapshot`` fits every field estimator (plain, with ``numeric_bins=5``, with
+hashing and with sparse gradients where the estimator takes them; 6 epochs,
+``embed_dim=4``, seed 0, one torch thread) on one small table with categorical,
+numeric and integer-code columns, and saves the predictions on its first 50
+rows and the validation scores; ``compare`` says which arrays of two snapshots
+differ. Run ``snapshot`` in a checkout of each version (same machine kind and
+thread count), then ``compare``:
 
     PYTHONPATH=/path/to/old python -m benchmarks.bench_bit_identity snapshot old.npz
     python -m benchmarks.bench_bit_identity snapshot new.npz
@@ -37,6 +37,8 @@ def snapshot(path):
         "plain": {},
         "bins": {"numeric_bins": 5},
         "hash": {"categorical_encoding": "hash", "hash_buckets": 64},
+        # the large-table path (sparse gradients, lazy Adam) on a small table
+        "sparse": {"sparse_gradients": True},
     }
     out = {}
     for name, cls in all_estimators():
