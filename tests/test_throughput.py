@@ -20,7 +20,7 @@ from skfeat.models._engine import _SparseAwareGradientNormClipping
 from skfeat.models._optim import RowSparseOptimizer, coalesced
 from skfeat.nn import FM, FieldEmbedding
 from skfeat.nn._embedding import lookup, unique_rows
-from skfeat.nn._fm import fm_logits, fm_logits_and_factors, pairwise_interaction
+from skfeat.nn._fm import fm_logits, pairwise_interaction
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparse invariant checks")
 
@@ -158,7 +158,7 @@ def test_fm_logits_equal_plain_interaction_and_gradient(n_outputs):
 @pytest.mark.parametrize(
     "n, m, n_outputs, k", [(64, 26, 1, 10), (9, 3, 3, 2), (5, 1, 1, 3)]
 )
-def test_fm_logits_and_factors_give_autograd_s_gradient_bit_for_bit(n, m, n_outputs, k):
+def test_fm_factors_gradient_equals_autograd_s_bit_for_bit(n, m, n_outputs, k):
     # DeepFM's fused path: the factors' gradient added in the FM's backward
     # must give the same bits as autograd summing the slice's gradient
     torch.manual_seed(0)
@@ -170,7 +170,7 @@ def test_fm_logits_and_factors_give_autograd_s_gradient_bit_for_bit(n, m, n_outp
     g = torch.randn(n, n_outputs)
     plain = fm_logits(both, n_outputs) + mlp(both[..., n_outputs:].reshape(n, -1))
     (theirs,) = torch.autograd.grad(plain, both, g)
-    pairs, factors = fm_logits_and_factors(both, n_outputs)
+    pairs, factors = fm_logits(both, n_outputs, with_factors=True)
     assert factors.is_contiguous() and factors.data_ptr() != both.data_ptr()
     fused = pairs + mlp(factors)
     (ours,) = torch.autograd.grad(fused, both, g, retain_graph=True)

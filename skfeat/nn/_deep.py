@@ -13,7 +13,7 @@ from torch import nn
 from skfeat.nn._attention import FieldSelfAttention
 from skfeat.nn._cross import CrossNetV2
 from skfeat.nn._embedding import FieldEmbedding
-from skfeat.nn._fm import FM, fm_logits_and_factors, pairwise_interaction
+from skfeat.nn._fm import FM, fm_logits, pairwise_interaction
 from skfeat.nn._mlp import (
     MLP,
     Linear,
@@ -330,7 +330,7 @@ class DeepFM(nn.Module):
             # the large-table path: the FM part's fused backward (see FM.forward)
             both = self.fm.embedding(cat, num, vec, bag)
             c = self.n_outputs
-            pairs, x = fm_logits_and_factors(both, c)
+            pairs, x = fm_logits(both, c, with_factors=True)
             fm = self.fm.bias + pairs
             if _BF16_LARGE_TABLES:
                 with fast_matmuls(x):

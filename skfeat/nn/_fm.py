@@ -89,7 +89,7 @@ class _FMLogits(torch.autograd.Function):
         return out, None, None
 
 
-def fm_logits(both, n_outputs):
+def fm_logits(both, n_outputs, *, with_factors=False):
     """Sum of first-order and pair terms of a field FM, with a fused backward.
 
     Equal (up to float rounding) to ``both[..., :C].sum(1) + pairwise_interaction(
@@ -101,11 +101,18 @@ def fm_logits(both, n_outputs):
         Each field's ``C`` first-order weights, then its ``C`` factor vectors.
     n_outputs : int
         ``C``.
+    with_factors : bool, default=False
+        Also return the factor columns flattened, ``both[..., C:].reshape(n,
+        -1)``, as the input of a network on top of the FM (DeepFM's MLP): their
+        gradient is added to the embeddings' in the FM's own backward pass.
 
     Returns
     -------
     logits : Tensor of shape (n, C)
         Without the bias.
+    factors : Tensor of shape (n, m * C * k)
+        Each row's factor vectors, field after field; only with
+        ``with_factors=True``.
 
     Examples
     --------
@@ -114,41 +121,10 @@ def fm_logits(both, n_outputs):
     >>> both = torch.tensor([[[0.5, 1.0, 0.0], [0.25, 2.0, 1.0]]])  # 1 row, 2 fields
     >>> fm_logits(both, 1)  # 0.5 + 0.25 + <(1, 0), (2, 1)>
     tensor([[2.7500]])
+    >>> fm_logits(both, 1, with_factors=True)[1]
+    tensor([[1., 0., 2., 1.]])
     """
-    return _FMLogits.apply(both, int(n_outputs), False)
-
-
-def fm_logits_and_factors(both, n_outputs):
-    """:func:`fm_logits` and the factor columns flattened, in one fused op.
-
-    The second output, ``both[..., C:].reshape(n, -1)``, is the input of a
-    network on top of the FM (DeepFM's MLP); its gradient is added to the
-    embeddings' in the FM's own backward pass.
-
-    Parameters
-    ----------
-    both : Tensor of shape (n, m, C * (1 + k))
-        Each field's ``C`` first-order weights, then its ``C`` factor vectors.
-    n_outputs : int
-        ``C``.
-
-    Returns
-    -------
-    logits : Tensor of shape (n, C)
-        Without the bias.
-    factors : Tensor of shape (n, m * C * k)
-        Each row's factor vectors, field after field.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skfeat.nn._fm import fm_logits_and_factors
-    >>> both = torch.tensor([[[0.5, 1.0, 0.0], [0.25, 2.0, 1.0]]])
-    >>> logits, factors = fm_logits_and_factors(both, 1)
-    >>> logits, factors
-    (tensor([[2.7500]]), tensor([[1., 0., 2., 1.]]))
-    """
-    return _FMLogits.apply(both, int(n_outputs), True)
+    return _FMLogits.apply(both, int(n_outputs), bool(with_factors))
 
 
 def _squeeze_outputs(logits, n_outputs):
