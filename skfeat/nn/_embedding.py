@@ -59,10 +59,10 @@ def _row_groups(ids):
     if n == 0 or ids.device.type != "cpu":
         return None
     # torch sorts integers by radix, in as many passes as the keys have bytes in
-    # use, and on every thread; ids sorted as int32 (they fit below 2^31 in any
-    # table that fits in memory) take a fraction of the time of int64 keys
-    # (benchmarks/bench_kernel_scaling.py). A radix sort is stable: within an
-    # id, positions stay in order.
+    # use, and on every thread: ids below 2^31 (any table of fewer rows) sorted
+    # as int32 take a fraction of the time of int64 keys
+    # (benchmarks/bench_kernel_scaling.py). The stable sort keeps the positions
+    # of an id in order, so that its lookups' gradients are summed in that order.
     if int(ids.max()) < 1 << 31:
         ids = ids.to(torch.int32)
     values, order = torch.sort(ids, stable=True)
