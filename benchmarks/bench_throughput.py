@@ -21,7 +21,11 @@ load drifts, and the ratio to the first checkout is taken pair by pair::
 With several ``--threads`` every checkout runs at each thread count in turn (the
 environment's ``OMP_NUM_THREADS`` set to match), and the ratio is to the first
 checkout at the first thread count, the scaling to the same checkout at the first
-thread count (medians of the pairs of a repeat).
+thread count (medians of the pairs of a repeat). A shared machine does not
+always give a process all its cores: the column ``machine`` is the same scaling
+for a kernel with no serial part (``torch.exp`` over 2M floats), timed in each
+fit's process before and after the fit, so that a scaling can be read against
+what the cores gave at the time.
 
 ``--buckets N`` hashes every field into ``N`` ids (``26 * (N + 2)`` embedding rows)
 instead of learning a vocabulary, to measure the per-row cost against the size of
@@ -80,15 +84,29 @@ else:
     X = pd.read_parquet(args["train"])
     y = X.pop("click").to_numpy()
 torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)  # warm lazy imports
+def machine_seconds():
+    # a kernel with no serial part (exp over 2M floats): what the cores the
+    # machine gives right now make of the fit's thread count
+    x = torch.rand(1 << 21)
+    out = torch.empty_like(x)
+    times = []
+    for _ in range(25):
+        t = time.perf_counter()
+        torch.exp(x, out=out)
+        times.append(time.perf_counter() - t)
+    return times
+machine = machine_seconds()
 t0 = time.perf_counter()
 est.fit(X, y)
 fit_s = time.perf_counter() - t0
+machine += machine_seconds()
 durs = [float(d) for d in est.net_.history[:, "dur"]]
 y_test = test.pop("click").to_numpy()
 auc = roc_auc_score(y_test, est.predict_proba(test)[:, 1])
 print("RESULT " + json.dumps(dict(
     fit_s=fit_s, epoch_s=durs, rows_s=args["rows"] / float(np.median(durs)),
     setup_s=fit_s - sum(durs), auc=float(auc),
+    machine_s=float(np.median(machine)),
     faults_per_step=PageFaults.last / -(-args["rows"] // args["batch_size"]),
     table=int(sum(est.schema_.cardinalities)),
     sparse=bool(getattr(est, "_sparse_gradients_", False)))))
@@ -177,7 +195,8 @@ def main():
     )
     print(
         f"{'checkout':<28}{'threads':>8}{'table':>12}{'rows/s':>10}{'ratio':>8}"
-        f"{'scaling':>9}{'cost x':>8}{'set-up s':>10}{'AUC':>9}{'faults/step':>13}"
+        f"{'scaling':>9}{'machine':>9}{'cost x':>8}{'set-up s':>10}{'AUC':>9}"
+        f"{'faults/step':>13}"
     )
 
     def paired(runs, reference):
@@ -185,17 +204,25 @@ def main():
             r["rows_s"] / b["rows_s"] for r, b in zip(runs, reference, strict=True)
         )
 
+    def machine(runs, reference):
+        return statistics.median(
+            b["machine_s"] / r["machine_s"]
+            for r, b in zip(runs, reference, strict=True)
+        )
+
     for c, t, b in runs:
         rs = results[c, t, b]
         # ratio: to the first checkout at the first thread count and table;
-        # scaling: to this checkout and table at the first thread count; cost x:
+        # scaling: to this checkout and table at the first thread count;
+        # machine: the same for the kernel with no serial part; cost x:
         # seconds per row against this checkout and thread count at the first
         # table (all medians of the pairs)
+        first = results[c, args.threads[0], b]
         print(
             f"{c[-28:]:<28}{t:>8}{rs[0]['table']:>12,}"
             f"{statistics.median(r['rows_s'] for r in rs):>10,.0f}"
             f"{paired(rs, results[base]):>8.2f}"
-            f"{paired(rs, results[c, args.threads[0], b]):>9.2f}"
+            f"{paired(rs, first):>9.2f}{machine(rs, first):>9.2f}"
             f"{1 / paired(rs, results[c, t, args.buckets[0]]):>8.2f}"
             f"{statistics.median(r['setup_s'] for r in rs):>10.2f}"
             f"{statistics.median(r['auc'] for r in rs):>9.5f}"

@@ -99,7 +99,7 @@ def test_lookup_gradient_without_row_groups():
     import skfeat.nn._embedding as embedding
 
     original = embedding._row_groups
-    embedding._row_groups = lambda ids: None
+    embedding._row_groups = lambda ids, n_rows=None: None
     try:
         ungrouped = _lookup_gradient(table, ids, upstream)
     finally:
@@ -107,6 +107,15 @@ def test_lookup_gradient_without_row_groups():
     assert torch.equal(grouped._indices(), ungrouped._indices())
     assert torch.equal(grouped._values(), ungrouped._values())
     assert ungrouped._values()[1].tolist() == [0.0 + 4.0, 1.0 + 5.0]  # id 3
+
+
+@pytest.mark.parametrize("bad", [-1, 8, 2**31 + 3])
+def test_lookup_with_an_id_outside_the_table_raises(bad):
+    # the grouping takes the table's size as the largest id: an id outside it
+    # must still fail, not be grouped as a wrapped int32
+    table = torch.nn.Embedding(8, 2, sparse=True)
+    with pytest.raises(IndexError):
+        lookup(table, torch.tensor([3, bad, 0]))
 
 
 def test_lookup_is_plain_without_sparse_gradients_or_autograd():

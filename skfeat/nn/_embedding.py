@@ -46,14 +46,15 @@ def unique_rows(ids):
     return rows, torch.from_numpy(inverse)
 
 
-def _row_groups(ids):
+def _row_groups(ids, n_rows=None):
     """The distinct ids, the positions grouped by id, and each group's start.
 
     Returns ``(rows, order, starts)``: ``rows`` the distinct ids ascending,
     ``order`` the positions of ``ids`` sorted by id (by position within an id),
     ``starts`` the index in ``order`` where each id's group begins; None where
     the ids are not on the CPU. One stable sort, then one pass over the sorted
-    ids.
+    ids. ``n_rows``, the size of the table the ids index (when known), spares
+    the pass that finds the largest id.
     """
     n = ids.numel()
     if n == 0 or ids.device.type != "cpu":
@@ -63,7 +64,9 @@ def _row_groups(ids):
     # as int32 take a fraction of the time of int64 keys
     # (benchmarks/bench_kernel_scaling.py). The stable sort keeps the positions
     # of an id in order, so that its lookups' gradients are summed in that order.
-    if int(ids.max()) < 1 << 31:
+    # (An id outside a table of n_rows rows fails the lookup that follows.)
+    largest = n_rows - 1 if n_rows is not None else int(ids.max())
+    if largest < 1 << 31:
         ids = ids.to(torch.int32)
     values, order = torch.sort(ids, stable=True)
     rows, counts = torch.unique_consecutive(values, return_counts=True)
@@ -86,7 +89,7 @@ class _GatherRows(torch.autograd.Function):
         flat = ids.reshape(-1)
         ctx.save_for_backward(flat)
         ctx.shape = weight.shape
-        ctx.groups = _row_groups(flat)
+        ctx.groups = _row_groups(flat, weight.shape[0])
         return weight.index_select(0, flat).view(*ids.shape, weight.shape[1])
 
     @staticmethod
