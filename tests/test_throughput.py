@@ -164,6 +164,21 @@ def test_fm_logits_equal_plain_interaction_and_gradient(n_outputs):
     assert torch.autograd.gradcheck(lambda x: fm_logits(x, n_outputs), (both,))
 
 
+@pytest.mark.parametrize("n, m, k", [(4096, 26, 10), (7, 1, 3)])
+def test_fm_logits_one_output_gradient_is_the_broadcast_formula_bit_for_bit(n, m, k):
+    # one output's fast path (s g copied out per field, g a per-row scalar)
+    # must give the bits of the general formula s g - v_i g over (n, 1, 1 + k)
+    torch.manual_seed(0)
+    both = torch.randn(n, m, 1 + k, requires_grad=True)
+    g = torch.randn(n, 1)
+    (ours,) = torch.autograd.grad(fm_logits(both, 1), both, g)
+    scale = g.expand(n, 1 + k).unsqueeze(1)
+    total = both.detach().sum(dim=1)
+    expected = torch.addcmul(total.unsqueeze(1) * scale, both.detach(), scale, value=-1)
+    expected[..., :1] = g.unsqueeze(1)
+    assert torch.equal(ours, expected)
+
+
 @pytest.mark.parametrize(
     "n, m, n_outputs, k", [(64, 26, 1, 10), (9, 3, 3, 2), (5, 1, 1, 3)]
 )

@@ -76,18 +76,21 @@ class _FMLogits(torch.autograd.Function):
         c = ctx.n_outputs
         n, m, width = both.shape
         k = (width - c) // c
+        # (s - v_i) * g as s g - v_i g: one pass over the embeddings, not three
         if c == 1:
-            # every column's output gradient is the row's one g: a per-row
-            # scalar broadcasts faster than a (n, 1, 1 + k) copy of it
+            # every column's output gradient is the row's one g. torch's
+            # elementwise kernels run a broadcast over the fields in loops of
+            # one field's 1 + k values, which two threads barely speed up: s g
+            # is copied out to every field first, and g broadcast as a scalar
+            # per row (the same sums, bit for bit)
             scale = grad.view(n, 1, 1)
-            scaled_total = (total * grad).unsqueeze(1)
+            out = (total * grad).repeat(1, m).view(n, m, width)
+            out.addcmul_(both, scale, value=-1)
         else:
             scale = torch.cat(
                 [grad, grad.repeat_interleave(k, dim=1)], dim=1
             ).unsqueeze(1)  # (n, 1, C + C k): each column's output gradient
-            scaled_total = total.unsqueeze(1) * scale
-        # (s - v_i) * g as s g - v_i g: one pass over the embeddings, not three
-        out = torch.addcmul(scaled_total, both, scale, value=-1)
+            out = torch.addcmul(total.unsqueeze(1) * scale, both, scale, value=-1)
         out[..., :c] = scale[..., :c]  # the first-order weights' gradient is g
         if grad_factors is not None:
             # added in place: the same sums as autograd's, without the
