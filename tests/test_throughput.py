@@ -164,6 +164,22 @@ def test_fm_logits_equal_plain_interaction_and_gradient(n_outputs):
     assert torch.autograd.gradcheck(lambda x: fm_logits(x, n_outputs), (both,))
 
 
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize(
+    "n, m, k", [(4096, 26, 10), (64, 10, 1), (4096, 26, 1), (9, 3, 4)]
+)
+def test_fm_logits_forward_is_the_plain_expression_bit_for_bit(n, m, k, n_outputs):
+    # the fused forward squares the whole tensor and sums the factor columns'
+    # slice: the same bits as squaring the slice first, whatever the width
+    torch.manual_seed(0)
+    both = torch.randn(n, m, n_outputs * (1 + k))
+    total = both.sum(dim=1)
+    sums = total[:, n_outputs:].view(n, n_outputs, k)
+    squares = both[..., n_outputs:].pow(2).sum(dim=1).view(n, n_outputs, k)
+    expected = total[:, :n_outputs] + 0.5 * (sums.pow(2) - squares).sum(dim=-1)
+    assert torch.equal(fm_logits(both, n_outputs), expected)
+
+
 @pytest.mark.parametrize("n, m, k", [(4096, 26, 10), (7, 1, 3)])
 def test_fm_logits_one_output_gradient_is_the_broadcast_formula_bit_for_bit(n, m, k):
     # one output's fast path (s g copied out per field, g a per-row scalar)

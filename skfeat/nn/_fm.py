@@ -57,7 +57,15 @@ class _FMLogits(torch.autograd.Function):
         total = both.sum(dim=1)  # (n, C + C k)
         linear = total[:, :n_outputs]
         sums = total[:, n_outputs:].view(n, n_outputs, k)
-        squares = both[..., n_outputs:].pow(2).sum(dim=1).view(n, n_outputs, k)
+        # every column squared, first-order ones included: one pass over the
+        # contiguous tensor is faster than over the factor columns' strided
+        # slice, and summing the slice of the squares gives the same sums
+        # (tested), but for a single column, which torch sums in another order
+        # unless it is contiguous
+        squares = both.pow(2)[..., n_outputs:]
+        if squares.shape[-1] == 1:
+            squares = squares.contiguous()
+        squares = squares.sum(dim=1).view(n, n_outputs, k)
         pairs = 0.5 * (sums.pow(2) - squares).sum(dim=-1)
         ctx.save_for_backward(both, total)
         ctx.n_outputs = n_outputs
