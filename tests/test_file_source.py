@@ -117,6 +117,42 @@ def test_shuffle_mixes_files_and_is_reproducible(tmp_path):
     assert len(np.unique(first // 300)) >= 2  # 300 rows per file
 
 
+def test_shuffled_batches_are_the_permuted_block_in_order(tmp_path):
+    # each batch gathers its rows of the block's permutation: the batches must
+    # be those of permuting the whole block first, in order, for the same draws
+    import torch
+
+    from skfeat.data._stream import SourceDataset
+
+    df = _frame()
+    df["row"] = np.arange(len(df))
+    folder = _write(df, tmp_path / "d")
+    source = FileSource(folder, target="click", batch_rows=50,
+                        shuffle_buffer=10_000, columns=["row"])  # fmt: skip
+    est = FMClassifier(categorical_features=None, **KW).fit(df[["row"]], df["click"])
+    scaler = est.encoder_.scaler_
+
+    def rows_of(batch):
+        values = batch["num"][:, 0].numpy() * scaler.scale_[0] + scaler.mean_[0]
+        return np.rint(values).astype(int)
+
+    torch.manual_seed(3)
+    batches = list(
+        SourceDataset(source, _encoder_of(est), with_target=True).iter_batches(
+            64, True
+        )
+    )
+    got = np.concatenate([rows_of(xb) for xb, _ in batches])
+    torch.manual_seed(3)
+    order = torch.randperm(len(source.files_)).tolist()
+    block = np.concatenate(
+        [X["row"].to_numpy() for _, _, X, _ in source.iter_blocks(file_order=order)]
+    )
+    expected = block[torch.randperm(len(block)).numpy()]
+    assert [len(yb) for _, yb in batches][:-1] == [64] * (len(batches) - 1)
+    assert np.array_equal(got, expected)
+
+
 def _encoder_of(est):
     def encode(X, y):
         yt = None if y is None else np.asarray(y, dtype=np.float32)

@@ -102,9 +102,16 @@ class SourceDataset(Dataset):
             X_all.iloc[:n_emit], None if y_all is None else y_all[:n_emit]
         )
         if block:
-            data = data.take(torch.randperm(len(data)))
-        for start in range(0, n_emit, batch_size):
-            yield data.slice(start, min(start + batch_size, n_emit))
+            # each batch gathers its own rows of the block's permutation: the
+            # same batches as permuting the block first, without a copy of the
+            # whole block (whose fresh pages cost more than the gathers)
+            order = torch.randperm(len(data))
+            for start in range(0, n_emit, batch_size):
+                rows = order[start : start + batch_size]
+                yield data.take(rows).slice(0, len(rows))
+        else:
+            for start in range(0, n_emit, batch_size):
+                yield data.slice(start, min(start + batch_size, n_emit))
         if n_emit == len(X_all):
             return [], []
         rest_y = [None] if y_all is None else [y_all[n_emit:]]
