@@ -180,18 +180,19 @@ def test_fm_logits_forward_is_the_plain_expression_bit_for_bit(n, m, k, n_output
     assert torch.equal(fm_logits(both, n_outputs), expected)
 
 
+@pytest.mark.parametrize("n_outputs", [1, 3])
 @pytest.mark.parametrize("n, m, k", [(4096, 26, 10), (7, 1, 3)])
-def test_fm_logits_one_output_gradient_is_the_broadcast_formula_bit_for_bit(n, m, k):
-    # one output's fast path (s g copied out per field, g a per-row scalar)
-    # must give the bits of the general formula s g - v_i g over (n, 1, 1 + k)
+def test_fm_logits_gradient_is_the_broadcast_formula_bit_for_bit(n, m, k, n_outputs):
+    # the backward copies s g out to every field first: it must give the bits
+    # of the broadcast formula s g - v_i g over (n, 1, C + C k)
     torch.manual_seed(0)
-    both = torch.randn(n, m, 1 + k, requires_grad=True)
-    g = torch.randn(n, 1)
-    (ours,) = torch.autograd.grad(fm_logits(both, 1), both, g)
-    scale = g.expand(n, 1 + k).unsqueeze(1)
+    both = torch.randn(n, m, n_outputs * (1 + k), requires_grad=True)
+    g = torch.randn(n, n_outputs)
+    (ours,) = torch.autograd.grad(fm_logits(both, n_outputs), both, g)
+    scale = torch.cat([g, g.repeat_interleave(k, dim=1)], dim=1).unsqueeze(1)
     total = both.detach().sum(dim=1)
     expected = torch.addcmul(total.unsqueeze(1) * scale, both.detach(), scale, value=-1)
-    expected[..., :1] = g.unsqueeze(1)
+    expected[..., :n_outputs] = scale[..., :n_outputs]
     assert torch.equal(ours, expected)
 
 

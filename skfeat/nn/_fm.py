@@ -84,21 +84,18 @@ class _FMLogits(torch.autograd.Function):
         c = ctx.n_outputs
         n, m, width = both.shape
         k = (width - c) // c
-        # (s - v_i) * g as s g - v_i g: one pass over the embeddings, not three
         if c == 1:
-            # every column's output gradient is the row's one g. torch's
-            # elementwise kernels run a broadcast over the fields in loops of
-            # one field's 1 + k values, which two threads barely speed up: s g
-            # is copied out to every field first, and g broadcast as a scalar
-            # per row (the same sums, bit for bit)
-            scale = grad.view(n, 1, 1)
-            out = (total * grad).repeat(1, m).view(n, m, width)
-            out.addcmul_(both, scale, value=-1)
+            scale = grad.view(n, 1, 1)  # every column's gradient is the row's g
         else:
             scale = torch.cat(
                 [grad, grad.repeat_interleave(k, dim=1)], dim=1
             ).unsqueeze(1)  # (n, 1, C + C k): each column's output gradient
-            out = torch.addcmul(total.unsqueeze(1) * scale, both, scale, value=-1)
+        # (s - v_i) * g as s g - v_i g: one pass over the embeddings, not three.
+        # s g is copied out to every field first: torch runs an elementwise
+        # operand broadcast over the fields in loops of one field's C + C k
+        # values, a full-width one over whole rows (the same sums either way)
+        out = (total * scale.view(n, -1)).repeat(1, m).view(n, m, width)
+        out.addcmul_(both, scale, value=-1)
         out[..., :c] = scale[..., :c]  # the first-order weights' gradient is g
         if grad_factors is not None:
             # added in place: the same sums as autograd's, without the
